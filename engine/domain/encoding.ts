@@ -1,0 +1,333 @@
+/**
+ * The canonical encodings: JSON on the wire, bytes everywhere else.
+ *
+ * A transaction's id is SHA-256(TX_DOMAIN || body), where body is the canonical binary form
+ * below; the signer signs that id. The journal stores body || signature, so replay re-derives
+ * exactly what was verified.
+ *
+ * body := u8 version | u8 type | signer[32] | u32 day | u64 nonce
+ *       | u16 nIn  | nIn  x coinId[32]
+ *       | u16 nOut | nOut x (owner[32] | u64 value)
+ *       | u8 hasSubject | [ key[32] | u8 role | u8 tier | u8 kind | u8 kycLen | kyc ]
+ * All integers little-endian; u64 values are safe integers written as two u32 halves.
+ */
+import { createHash } from 'node:crypto';
+import { type Rejection, reject } from './codes.js';
+import {
+  OP_TYPES,
+  type OpType,
+  type Output,
+  type Subject,
+  type Tx,
+  WIRE_VERSION,
+  type WalletKind,
+  type WalletTier,
+} from './types.js';
+
+export const MAX_INPUTS = 128;
+export const MAX_OUTPUTS = 32;
+export const MAX_KYC_LENGTH = 64;
+export const SIGNATURE_LENGTH = 64;
+export const KEY_LENGTH = 32;
+const TX_DOMAIN = Buffer.from('ecny-bench/tx/v1\0', 'latin1');
+const COIN_DOMAIN = Buffer.from('ecny-bench/coin/v1\0', 'latin1');
+const WALLET_DOMAIN = Buffer.from('ecny-bench/wallet/v1\0', 'latin1');
+const HEX32 = /^[0-9a-f]{64}$/;
+const HEX64 = /^[0-9a-f]{128}$/;
+const KYC = /^[\x20-\x7e]*$/;
+const WIRE_FIELDS = new Set(['v', 'type', 'signer', 'day', 'nonce', 'inputs', 'outputs', 'subject', 'sig']);
+const TWO_32 = 0x1_0000_0000;
+const ROLE_CODES = { bank: 1, wallet: 2 } as const;
+const KIND_CODES = { personal: 1, merchant: 2 } as const;
+
+/** A transaction as JSON on the wire (docs/api.md). */
+export interface WireTx {
+  v: number;
+  type: OpType;
+  signer: string;
+  day: number;
+  nonce: number;
+  inputs: string[];
+  outputs: Output[];
+  subject?: Subject;
+  sig: string;
+}
+
+/** The fields a signer fills in; encodeBody turns them into the canonical bytes. */
+export interface TxFields {
+  readonly type: OpType;
+  readonly signer: string;
+  readonly day: number;
+  readonly nonce: number;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly Output[];
+  readonly subject?: Subject;
+}
+
+export function sha256(...parts: Uint8Array[]): Buffer {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return h.digest();
+}
+
+export function txidOf(body: Uint8Array): Buffer {
+  return sha256(TX_DOMAIN, body);
+}
+
+/** Output coin ids derive from the transaction id and output index, so clients know them early. */
+export function coinIdOf(txid: Uint8Array, index: number): string {
+  const i = Buffer.allocUnsafe(4);
+  i.writeUInt32LE(index, 0);
+  return sha256(COIN_DOMAIN, txid, i).toString('hex');
+}
+
+/** A wallet's id: the first 20 bytes of a hash of its public key, hex. */
+export function walletIdOf(key: string): string {
+  return sha256(WALLET_DOMAIN, Buffer.from(key, 'hex')).subarray(0, 20).toString('hex');
+}
+
+function writeU64(buf: Buffer, value: number, at: number): void {
+  buf.writeUInt32LE(value % TWO_32, at);
+  buf.writeUInt32LE(Math.floor(value / TWO_32), at + 4);
+}
+
+function readU64(buf: Buffer, at: number): number {
+  return buf.readUInt32LE(at) + buf.readUInt32LE(at + 4) * TWO_32;
+}
+
+/** Canonical body bytes. Assumes fields already passed structural checks. */
+export function encodeBody(f: TxFields): Buffer {
+  const kyc = f.subject?.kyc ? Buffer.from(f.subject.kyc, 'latin1') : undefined;
+  const size =
+    2 + 32 + 4 + 8 + 2 + 32 * f.inputs.length + 2 + 40 * f.outputs.length + 1 +
+    (f.subject ? 36 + (kyc?.length ?? 0) : 0);
+  const buf = Buffer.allocUnsafe(size);
+  let at = 0;
+  buf[at++] = WIRE_VERSION;
+  buf[at++] = OP_TYPES.indexOf(f.type);
+  at += buf.write(f.signer, at, 'hex');
+  buf.writeUInt32LE(f.day, at);
+  writeU64(buf, f.nonce, at + 4);
+  at += 12;
+  buf.writeUInt16LE(f.inputs.length, at);
+  at += 2;
+  for (const id of f.inputs) at += buf.write(id, at, 'hex');
+  buf.writeUInt16LE(f.outputs.length, at);
+  at += 2;
+  for (const o of f.outputs) {
+    at += buf.write(o.owner, at, 'hex');
+    writeU64(buf, o.value, at);
+    at += 8;
+  }
+  if (!f.subject) {
+    buf[at++] = 0;
+  } else {
+    const s = f.subject;
+    buf[at++] = 1;
+    at += buf.write(s.key, at, 'hex');
+    buf[at++] = ROLE_CODES[s.role];
+    buf[at++] = s.tier ?? 0;
+    buf[at++] = s.kind ? KIND_CODES[s.kind] : 0;
+    buf[at++] = kyc?.length ?? 0;
+    if (kyc) at += kyc.copy(buf, at);
+  }
+  return buf;
+}
+
+function isSafeCount(v: unknown, min: number): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= min;
+}
+
+function checkSubject(raw: unknown, type: OpType): Subject | Rejection {
+  const wantRole = type === 'enroll' ? 'bank' : 'wallet';
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return reject('MALFORMED', `${type} needs a subject object`);
+  }
+  const s = raw as Record<string, unknown>;
+  for (const k of Object.keys(s)) {
+    if (!['key', 'role', 'tier', 'kind', 'kyc'].includes(k)) return reject('MALFORMED', `unknown subject field "${k}"`);
+  }
+  if (typeof s.key !== 'string' || !HEX32.test(s.key)) return reject('MALFORMED', 'subject.key must be 64 lowercase hex digits');
+  if (s.role !== wantRole) return reject('MALFORMED', `${type} registers role "${wantRole}"`);
+  if (s.kyc !== undefined && (typeof s.kyc !== 'string' || s.kyc.length > MAX_KYC_LENGTH || !KYC.test(s.kyc))) {
+    return reject('MALFORMED', `subject.kyc must be printable ASCII, at most ${MAX_KYC_LENGTH} characters`);
+  }
+  const kyc = s.kyc === undefined ? {} : { kyc: s.kyc as string };
+  if (wantRole === 'bank') {
+    if (s.tier !== undefined || s.kind !== undefined) return reject('MALFORMED', 'a bank has no tier or kind');
+    return { key: s.key, role: 'bank', ...kyc };
+  }
+  if (s.tier !== 1 && s.tier !== 2 && s.tier !== 3 && s.tier !== 4) return reject('MALFORMED', 'subject.tier must be 1, 2, 3 or 4');
+  if (s.kind !== 'personal' && s.kind !== 'merchant') return reject('MALFORMED', 'subject.kind must be "personal" or "merchant"');
+  return { key: s.key, role: 'wallet', tier: s.tier as WalletTier, kind: s.kind as WalletKind, ...kyc };
+}
+
+/**
+ * Structural decoding of a parsed JSON request: shapes, types, ranges, sizes, duplicates.
+ * Nothing is looked up and no signature is checked. Returns the Tx or a Rejection.
+ */
+export function decodeWire(raw: unknown): Tx | Rejection {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return reject('MALFORMED', 'a transaction is a JSON object');
+  const w = raw as Record<string, unknown>;
+  for (const k of Object.keys(w)) if (!WIRE_FIELDS.has(k)) return reject('MALFORMED', `unknown field "${k}"`);
+  if (w.v !== WIRE_VERSION) {
+    return typeof w.v === 'number'
+      ? reject('UNSUPPORTED_VERSION', `wire version ${w.v} is not supported (this engine speaks ${WIRE_VERSION})`)
+      : reject('MALFORMED', 'v must be a number');
+  }
+  if (typeof w.type !== 'string' || !(OP_TYPES as readonly string[]).includes(w.type)) {
+    return reject('MALFORMED', `type must be one of ${OP_TYPES.join(', ')}`);
+  }
+  const type = w.type as OpType;
+  if (typeof w.signer !== 'string' || !HEX32.test(w.signer)) return reject('MALFORMED', 'signer must be 64 lowercase hex digits');
+  if (!isSafeCount(w.day, 0) || w.day >= TWO_32) return reject('MALFORMED', 'day must be an integer in [0, 2^32)');
+  if (!isSafeCount(w.nonce, 0)) return reject('MALFORMED', 'nonce must be a non-negative safe integer');
+  if (typeof w.sig !== 'string' || !HEX64.test(w.sig)) return reject('MALFORMED', 'sig must be 128 lowercase hex digits');
+  if (!Array.isArray(w.inputs)) return reject('MALFORMED', 'inputs must be an array');
+  if (!Array.isArray(w.outputs)) return reject('MALFORMED', 'outputs must be an array');
+  if (w.inputs.length > MAX_INPUTS) return reject('MALFORMED', `at most ${MAX_INPUTS} inputs`);
+  if (w.outputs.length > MAX_OUTPUTS) return reject('MALFORMED', `at most ${MAX_OUTPUTS} outputs`);
+  const seen = new Set<string>();
+  for (let i = 0; i < w.inputs.length; i++) {
+    const id = w.inputs[i];
+    if (typeof id !== 'string' || !HEX32.test(id)) return reject('MALFORMED', 'an input is a 64-hex-digit coin id', i);
+    if (seen.has(id)) return reject('DUPLICATE_INPUT', 'the same coin is spent twice in one transaction', i);
+    seen.add(id);
+  }
+  const outputs: Output[] = [];
+  let total = 0;
+  for (let i = 0; i < w.outputs.length; i++) {
+    const o = w.outputs[i] as unknown;
+    if (typeof o !== 'object' || o === null || Array.isArray(o)) return reject('MALFORMED', 'an output is an object', i);
+    const rec = o as Record<string, unknown>;
+    for (const k of Object.keys(rec)) if (k !== 'owner' && k !== 'value') return reject('MALFORMED', `unknown output field "${k}"`, i);
+    if (typeof rec.owner !== 'string' || !HEX32.test(rec.owner)) return reject('MALFORMED', 'output owner must be 64 lowercase hex digits', i);
+    if (!isSafeCount(rec.value, 1)) return reject('MALFORMED', 'output value must be a positive safe integer (fen)', i);
+    total += rec.value;
+    if (!Number.isSafeInteger(total)) return reject('MALFORMED', 'outputs sum past the largest safe integer', i);
+    outputs.push({ owner: rec.owner, value: rec.value });
+  }
+  const needsSubject = type === 'enroll' || type === 'open';
+  let subject: Subject | undefined;
+  if (needsSubject) {
+    const s = checkSubject(w.subject, type);
+    if ('code' in s) return s;
+    subject = s;
+  } else if (w.subject !== undefined) {
+    return reject('MALFORMED', `${type} takes no subject`);
+  }
+  const shape = checkShape(type, w.inputs.length, outputs.length);
+  if (shape) return shape;
+  const fields: TxFields = {
+    type,
+    signer: w.signer,
+    day: w.day,
+    nonce: w.nonce,
+    inputs: w.inputs as string[],
+    outputs,
+    ...(subject ? { subject } : {}),
+  };
+  return finish(fields, Buffer.from(w.sig, 'hex'));
+}
+
+/** Per-type counts: cheap, and keeps nonsense away from signature verification. */
+function checkShape(type: OpType, nIn: number, nOut: number): Rejection | null {
+  switch (type) {
+    case 'issue':
+      return nIn === 0 && nOut >= 1 ? null : reject('MALFORMED', 'issue has no inputs and at least one output');
+    case 'enroll':
+    case 'open':
+      return nIn === 0 && nOut === 0 ? null : reject('MALFORMED', `${type} has no inputs or outputs`);
+    case 'destroy':
+      return nIn >= 1 ? null : reject('MALFORMED', 'destroy needs at least one input');
+    default:
+      return nIn >= 1 && nOut >= 1 ? null : reject('MALFORMED', `${type} needs at least one input and one output`);
+  }
+}
+
+function finish(fields: TxFields, signature: Uint8Array): Tx {
+  const body = encodeBody(fields);
+  const txid = txidOf(body);
+  return {
+    ...fields,
+    body,
+    txid,
+    txidHex: txid.toString('hex'),
+    signerKey: Buffer.from(fields.signer, 'hex'),
+    signature,
+  };
+}
+
+/** Builds a Tx from fields and a signature (workload generation, tests). */
+export function makeTx(fields: TxFields, signature: Uint8Array): Tx {
+  return finish(fields, signature);
+}
+
+/** The wire form of a transaction. */
+export function toWire(tx: TxFields & { readonly signature: Uint8Array }): WireTx {
+  const w: WireTx = {
+    v: WIRE_VERSION,
+    type: tx.type,
+    signer: tx.signer,
+    day: tx.day,
+    nonce: tx.nonce,
+    inputs: [...tx.inputs],
+    outputs: tx.outputs.map((o) => ({ owner: o.owner, value: o.value })),
+    sig: Buffer.from(tx.signature).toString('hex'),
+  };
+  if (tx.subject) w.subject = { ...tx.subject };
+  return w;
+}
+
+/** body || signature: the journal's record payload. */
+export function encodeSigned(tx: Tx): Buffer {
+  return Buffer.concat([tx.body, tx.signature]);
+}
+
+/** Inverse of encodeSigned. Returns null for bytes that are not a well-formed record. */
+export function decodeSigned(bytes: Uint8Array): Tx | null {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  try {
+    if (buf.length < 2 + 32 + 12 + 2 + 2 + 1 + SIGNATURE_LENGTH || buf[0] !== WIRE_VERSION) return null;
+    const type = OP_TYPES[buf[1]!];
+    if (!type) return null;
+    let at = 2;
+    const signer = buf.toString('hex', at, at + 32);
+    at += 32;
+    const day = buf.readUInt32LE(at);
+    const nonce = readU64(buf, at + 4);
+    at += 12;
+    const nIn = buf.readUInt16LE(at);
+    at += 2;
+    const inputs: string[] = [];
+    for (let i = 0; i < nIn; i++, at += 32) inputs.push(buf.toString('hex', at, at + 32));
+    const nOut = buf.readUInt16LE(at);
+    at += 2;
+    const outputs: Output[] = [];
+    for (let i = 0; i < nOut; i++, at += 40) {
+      outputs.push({ owner: buf.toString('hex', at, at + 32), value: readU64(buf, at + 32) });
+    }
+    let subject: Subject | undefined;
+    if (buf[at++] === 1) {
+      const key = buf.toString('hex', at, at + 32);
+      at += 32;
+      const role = buf[at++] === 1 ? 'bank' : 'wallet';
+      const tier = buf[at++]!;
+      const kind = buf[at++]!;
+      const kycLen = buf[at++]!;
+      const kyc = kycLen > 0 ? { kyc: buf.toString('latin1', at, at + kycLen) } : {};
+      at += kycLen;
+      subject =
+        role === 'bank'
+          ? { key, role, ...kyc }
+          : { key, role, tier: tier as WalletTier, kind: kind === 2 ? 'merchant' : 'personal', ...kyc };
+    }
+    if (at + SIGNATURE_LENGTH !== buf.length) return null;
+    const fields: TxFields = { type, signer, day, nonce, inputs, outputs, ...(subject ? { subject } : {}) };
+    const tx = finish(fields, buf.subarray(at));
+    // Re-encoding must reproduce the bytes exactly, or the record is not canonical.
+    return Buffer.compare(tx.body, buf.subarray(0, at)) === 0 ? tx : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,5 @@
+export * from './codes.js';
+export * from './encoding.js';
+export * from './keys.js';
+export * from './tiers.js';
+export * from './types.js';
