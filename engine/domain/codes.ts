@@ -29,6 +29,8 @@ export const REJECTION_CODES = [
   'UNAUTHORIZED',
   /** A transaction with the same id has already settled. */
   'DUPLICATE_TX',
+  /** An `enroll` or `open` names a key that is already registered. */
+  'ALREADY_REGISTERED',
 ] as const;
 
 export type RejectionCode = (typeof REJECTION_CODES)[number];

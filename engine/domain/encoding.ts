@@ -19,9 +19,9 @@ import {
   type Output,
   type Subject,
   type Tx,
-  WIRE_VERSION,
   type WalletKind,
   type WalletTier,
+  WIRE_VERSION,
 } from './types.js';
 
 export const MAX_INPUTS = 128;
@@ -35,7 +35,17 @@ const WALLET_DOMAIN = Buffer.from('ecny-bench/wallet/v1\0', 'latin1');
 const HEX32 = /^[0-9a-f]{64}$/;
 const HEX64 = /^[0-9a-f]{128}$/;
 const KYC = /^[\x20-\x7e]*$/;
-const WIRE_FIELDS = new Set(['v', 'type', 'signer', 'day', 'nonce', 'inputs', 'outputs', 'subject', 'sig']);
+const WIRE_FIELDS = new Set([
+  'v',
+  'type',
+  'signer',
+  'day',
+  'nonce',
+  'inputs',
+  'outputs',
+  'subject',
+  'sig',
+]);
 const TWO_32 = 0x1_0000_0000;
 const ROLE_CODES = { bank: 1, wallet: 2 } as const;
 const KIND_CODES = { personal: 1, merchant: 2 } as const;
@@ -99,7 +109,15 @@ function readU64(buf: Buffer, at: number): number {
 export function encodeBody(f: TxFields): Buffer {
   const kyc = f.subject?.kyc ? Buffer.from(f.subject.kyc, 'latin1') : undefined;
   const size =
-    2 + 32 + 4 + 8 + 2 + 32 * f.inputs.length + 2 + 40 * f.outputs.length + 1 +
+    2 +
+    32 +
+    4 +
+    8 +
+    2 +
+    32 * f.inputs.length +
+    2 +
+    40 * f.outputs.length +
+    1 +
     (f.subject ? 36 + (kyc?.length ?? 0) : 0);
   const buf = Buffer.allocUnsafe(size);
   let at = 0;
@@ -145,21 +163,38 @@ function checkSubject(raw: unknown, type: OpType): Subject | Rejection {
   }
   const s = raw as Record<string, unknown>;
   for (const k of Object.keys(s)) {
-    if (!['key', 'role', 'tier', 'kind', 'kyc'].includes(k)) return reject('MALFORMED', `unknown subject field "${k}"`);
+    if (!['key', 'role', 'tier', 'kind', 'kyc'].includes(k))
+      return reject('MALFORMED', `unknown subject field "${k}"`);
   }
-  if (typeof s.key !== 'string' || !HEX32.test(s.key)) return reject('MALFORMED', 'subject.key must be 64 lowercase hex digits');
+  if (typeof s.key !== 'string' || !HEX32.test(s.key))
+    return reject('MALFORMED', 'subject.key must be 64 lowercase hex digits');
   if (s.role !== wantRole) return reject('MALFORMED', `${type} registers role "${wantRole}"`);
-  if (s.kyc !== undefined && (typeof s.kyc !== 'string' || s.kyc.length > MAX_KYC_LENGTH || !KYC.test(s.kyc))) {
-    return reject('MALFORMED', `subject.kyc must be printable ASCII, at most ${MAX_KYC_LENGTH} characters`);
+  if (
+    s.kyc !== undefined &&
+    (typeof s.kyc !== 'string' || s.kyc.length > MAX_KYC_LENGTH || !KYC.test(s.kyc))
+  ) {
+    return reject(
+      'MALFORMED',
+      `subject.kyc must be printable ASCII, at most ${MAX_KYC_LENGTH} characters`,
+    );
   }
   const kyc = s.kyc === undefined ? {} : { kyc: s.kyc as string };
   if (wantRole === 'bank') {
-    if (s.tier !== undefined || s.kind !== undefined) return reject('MALFORMED', 'a bank has no tier or kind');
+    if (s.tier !== undefined || s.kind !== undefined)
+      return reject('MALFORMED', 'a bank has no tier or kind');
     return { key: s.key, role: 'bank', ...kyc };
   }
-  if (s.tier !== 1 && s.tier !== 2 && s.tier !== 3 && s.tier !== 4) return reject('MALFORMED', 'subject.tier must be 1, 2, 3 or 4');
-  if (s.kind !== 'personal' && s.kind !== 'merchant') return reject('MALFORMED', 'subject.kind must be "personal" or "merchant"');
-  return { key: s.key, role: 'wallet', tier: s.tier as WalletTier, kind: s.kind as WalletKind, ...kyc };
+  if (s.tier !== 1 && s.tier !== 2 && s.tier !== 3 && s.tier !== 4)
+    return reject('MALFORMED', 'subject.tier must be 1, 2, 3 or 4');
+  if (s.kind !== 'personal' && s.kind !== 'merchant')
+    return reject('MALFORMED', 'subject.kind must be "personal" or "merchant"');
+  return {
+    key: s.key,
+    role: 'wallet',
+    tier: s.tier as WalletTier,
+    kind: s.kind as WalletKind,
+    ...kyc,
+  };
 }
 
 /**
@@ -167,22 +202,31 @@ function checkSubject(raw: unknown, type: OpType): Subject | Rejection {
  * Nothing is looked up and no signature is checked. Returns the Tx or a Rejection.
  */
 export function decodeWire(raw: unknown): Tx | Rejection {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return reject('MALFORMED', 'a transaction is a JSON object');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return reject('MALFORMED', 'a transaction is a JSON object');
   const w = raw as Record<string, unknown>;
-  for (const k of Object.keys(w)) if (!WIRE_FIELDS.has(k)) return reject('MALFORMED', `unknown field "${k}"`);
+  for (const k of Object.keys(w))
+    if (!WIRE_FIELDS.has(k)) return reject('MALFORMED', `unknown field "${k}"`);
   if (w.v !== WIRE_VERSION) {
     return typeof w.v === 'number'
-      ? reject('UNSUPPORTED_VERSION', `wire version ${w.v} is not supported (this engine speaks ${WIRE_VERSION})`)
+      ? reject(
+          'UNSUPPORTED_VERSION',
+          `wire version ${w.v} is not supported (this engine speaks ${WIRE_VERSION})`,
+        )
       : reject('MALFORMED', 'v must be a number');
   }
   if (typeof w.type !== 'string' || !(OP_TYPES as readonly string[]).includes(w.type)) {
     return reject('MALFORMED', `type must be one of ${OP_TYPES.join(', ')}`);
   }
   const type = w.type as OpType;
-  if (typeof w.signer !== 'string' || !HEX32.test(w.signer)) return reject('MALFORMED', 'signer must be 64 lowercase hex digits');
-  if (!isSafeCount(w.day, 0) || w.day >= TWO_32) return reject('MALFORMED', 'day must be an integer in [0, 2^32)');
-  if (!isSafeCount(w.nonce, 0)) return reject('MALFORMED', 'nonce must be a non-negative safe integer');
-  if (typeof w.sig !== 'string' || !HEX64.test(w.sig)) return reject('MALFORMED', 'sig must be 128 lowercase hex digits');
+  if (typeof w.signer !== 'string' || !HEX32.test(w.signer))
+    return reject('MALFORMED', 'signer must be 64 lowercase hex digits');
+  if (!isSafeCount(w.day, 0) || w.day >= TWO_32)
+    return reject('MALFORMED', 'day must be an integer in [0, 2^32)');
+  if (!isSafeCount(w.nonce, 0))
+    return reject('MALFORMED', 'nonce must be a non-negative safe integer');
+  if (typeof w.sig !== 'string' || !HEX64.test(w.sig))
+    return reject('MALFORMED', 'sig must be 128 lowercase hex digits');
   if (!Array.isArray(w.inputs)) return reject('MALFORMED', 'inputs must be an array');
   if (!Array.isArray(w.outputs)) return reject('MALFORMED', 'outputs must be an array');
   if (w.inputs.length > MAX_INPUTS) return reject('MALFORMED', `at most ${MAX_INPUTS} inputs`);
@@ -190,21 +234,29 @@ export function decodeWire(raw: unknown): Tx | Rejection {
   const seen = new Set<string>();
   for (let i = 0; i < w.inputs.length; i++) {
     const id = w.inputs[i];
-    if (typeof id !== 'string' || !HEX32.test(id)) return reject('MALFORMED', 'an input is a 64-hex-digit coin id', i);
-    if (seen.has(id)) return reject('DUPLICATE_INPUT', 'the same coin is spent twice in one transaction', i);
+    if (typeof id !== 'string' || !HEX32.test(id))
+      return reject('MALFORMED', 'an input is a 64-hex-digit coin id', i);
+    if (seen.has(id))
+      return reject('DUPLICATE_INPUT', 'the same coin is spent twice in one transaction', i);
     seen.add(id);
   }
   const outputs: Output[] = [];
   let total = 0;
   for (let i = 0; i < w.outputs.length; i++) {
     const o = w.outputs[i] as unknown;
-    if (typeof o !== 'object' || o === null || Array.isArray(o)) return reject('MALFORMED', 'an output is an object', i);
+    if (typeof o !== 'object' || o === null || Array.isArray(o))
+      return reject('MALFORMED', 'an output is an object', i);
     const rec = o as Record<string, unknown>;
-    for (const k of Object.keys(rec)) if (k !== 'owner' && k !== 'value') return reject('MALFORMED', `unknown output field "${k}"`, i);
-    if (typeof rec.owner !== 'string' || !HEX32.test(rec.owner)) return reject('MALFORMED', 'output owner must be 64 lowercase hex digits', i);
-    if (!isSafeCount(rec.value, 1)) return reject('MALFORMED', 'output value must be a positive safe integer (fen)', i);
+    for (const k of Object.keys(rec))
+      if (k !== 'owner' && k !== 'value')
+        return reject('MALFORMED', `unknown output field "${k}"`, i);
+    if (typeof rec.owner !== 'string' || !HEX32.test(rec.owner))
+      return reject('MALFORMED', 'output owner must be 64 lowercase hex digits', i);
+    if (!isSafeCount(rec.value, 1))
+      return reject('MALFORMED', 'output value must be a positive safe integer (fen)', i);
     total += rec.value;
-    if (!Number.isSafeInteger(total)) return reject('MALFORMED', 'outputs sum past the largest safe integer', i);
+    if (!Number.isSafeInteger(total))
+      return reject('MALFORMED', 'outputs sum past the largest safe integer', i);
     outputs.push({ owner: rec.owner, value: rec.value });
   }
   const needsSubject = type === 'enroll' || type === 'open';
@@ -234,14 +286,20 @@ export function decodeWire(raw: unknown): Tx | Rejection {
 function checkShape(type: OpType, nIn: number, nOut: number): Rejection | null {
   switch (type) {
     case 'issue':
-      return nIn === 0 && nOut >= 1 ? null : reject('MALFORMED', 'issue has no inputs and at least one output');
+      return nIn === 0 && nOut >= 1
+        ? null
+        : reject('MALFORMED', 'issue has no inputs and at least one output');
     case 'enroll':
     case 'open':
-      return nIn === 0 && nOut === 0 ? null : reject('MALFORMED', `${type} has no inputs or outputs`);
+      return nIn === 0 && nOut === 0
+        ? null
+        : reject('MALFORMED', `${type} has no inputs or outputs`);
     case 'destroy':
       return nIn >= 1 ? null : reject('MALFORMED', 'destroy needs at least one input');
     default:
-      return nIn >= 1 && nOut >= 1 ? null : reject('MALFORMED', `${type} needs at least one input and one output`);
+      return nIn >= 1 && nOut >= 1
+        ? null
+        : reject('MALFORMED', `${type} needs at least one input and one output`);
   }
 }
 
@@ -288,7 +346,8 @@ export function encodeSigned(tx: Tx): Buffer {
 export function decodeSigned(bytes: Uint8Array): Tx | null {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   try {
-    if (buf.length < 2 + 32 + 12 + 2 + 2 + 1 + SIGNATURE_LENGTH || buf[0] !== WIRE_VERSION) return null;
+    if (buf.length < 2 + 32 + 12 + 2 + 2 + 1 + SIGNATURE_LENGTH || buf[0] !== WIRE_VERSION)
+      return null;
     const type = OP_TYPES[buf[1]!];
     if (!type) return null;
     let at = 2;
@@ -320,10 +379,24 @@ export function decodeSigned(bytes: Uint8Array): Tx | null {
       subject =
         role === 'bank'
           ? { key, role, ...kyc }
-          : { key, role, tier: tier as WalletTier, kind: kind === 2 ? 'merchant' : 'personal', ...kyc };
+          : {
+              key,
+              role,
+              tier: tier as WalletTier,
+              kind: kind === 2 ? 'merchant' : 'personal',
+              ...kyc,
+            };
     }
     if (at + SIGNATURE_LENGTH !== buf.length) return null;
-    const fields: TxFields = { type, signer, day, nonce, inputs, outputs, ...(subject ? { subject } : {}) };
+    const fields: TxFields = {
+      type,
+      signer,
+      day,
+      nonce,
+      inputs,
+      outputs,
+      ...(subject ? { subject } : {}),
+    };
     const tx = finish(fields, buf.subarray(at));
     // Re-encoding must reproduce the bytes exactly, or the record is not canonical.
     return Buffer.compare(tx.body, buf.subarray(0, at)) === 0 ? tx : null;

@@ -2,7 +2,7 @@
  * Ed25519 keys with node:crypto, for signers (workload generation, tests, tools).
  * Verification lives in engine/crypto; this is the signing side.
  */
-import { type KeyObject, createPrivateKey, createPublicKey, sign } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject, sign } from 'node:crypto';
 import { makeTx, sha256, type TxFields } from './encoding.js';
 import type { Tx } from './types.js';
 

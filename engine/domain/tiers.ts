@@ -20,7 +20,12 @@ const YUAN = 100;
  * tier / balance / single payment / daily / annual, in yuan.
  */
 export const DEFAULT_TIERS: TierTable = {
-  1: { balance: 500_000 * YUAN, single: 50_000 * YUAN, daily: 100_000 * YUAN, annual: 500_000 * YUAN },
+  1: {
+    balance: 500_000 * YUAN,
+    single: 50_000 * YUAN,
+    daily: 100_000 * YUAN,
+    annual: 500_000 * YUAN,
+  },
   2: { balance: 10_000 * YUAN, single: 5_000 * YUAN, daily: 10_000 * YUAN, annual: 300_000 * YUAN },
   3: { balance: 2_000 * YUAN, single: 2_000 * YUAN, daily: 2_000 * YUAN, annual: 50_000 * YUAN },
   4: { balance: 1_000 * YUAN, single: 500 * YUAN, daily: 1_000 * YUAN, annual: 10_000 * YUAN },

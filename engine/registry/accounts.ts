@@ -1,0 +1,95 @@
+/**
+ * Certification centre: who may sign what. Institutions and wallets by public key, with tiers,
+ * and the per-wallet spending tallies behind the daily and annual limits.
+ */
+import { type Account, type Subject, walletIdOf } from '../domain/index.js';
+
+/** Spending so far in the current value day and year, per payer. */
+export interface SpendTally {
+  day: number;
+  daySpent: number;
+  year: number;
+  yearSpent: number;
+}
+
+export class Accounts {
+  readonly #byKey = new Map<string, Account>();
+  readonly #byId = new Map<string, Account>();
+  readonly #tallies = new Map<string, SpendTally>();
+  readonly centralBank: string;
+
+  constructor(centralBankKey: string) {
+    this.centralBank = centralBankKey;
+    this.#add({ key: centralBankKey, role: 'central-bank', id: walletIdOf(centralBankKey) });
+  }
+
+  get(key: string): Account | undefined {
+    return this.#byKey.get(key);
+  }
+
+  byId(id: string): Account | undefined {
+    return this.#byId.get(id);
+  }
+
+  has(key: string): boolean {
+    return this.#byKey.has(key);
+  }
+
+  get size(): number {
+    return this.#byKey.size;
+  }
+
+  register(subject: Subject): Account {
+    const account: Account =
+      subject.role === 'bank'
+        ? { key: subject.key, role: 'bank', id: walletIdOf(subject.key), ...kyc(subject) }
+        : {
+            key: subject.key,
+            role: 'wallet',
+            id: walletIdOf(subject.key),
+            tier: subject.tier!,
+            kind: subject.kind!,
+            ...kyc(subject),
+          };
+    this.#add(account);
+    return account;
+  }
+
+  /** The tally for `key` as of value day `day` (rolled over when the day or year changed). */
+  tally(key: string, day: number): SpendTally {
+    const year = yearOf(day);
+    const t = this.#tallies.get(key);
+    if (!t) return { day, daySpent: 0, year, yearSpent: 0 };
+    return {
+      day,
+      daySpent: t.day === day ? t.daySpent : 0,
+      year,
+      yearSpent: t.year === year ? t.yearSpent : 0,
+    };
+  }
+
+  recordSpend(key: string, day: number, amount: number): void {
+    const t = this.tally(key, day);
+    t.daySpent += amount;
+    t.yearSpent += amount;
+    this.#tallies.set(key, t);
+  }
+
+  *all(): IterableIterator<Account> {
+    yield* this.#byKey.values();
+  }
+
+  #add(account: Account): void {
+    this.#byKey.set(account.key, account);
+    this.#byId.set(account.id, account);
+  }
+}
+
+function kyc(subject: Subject): { kyc?: string } {
+  return subject.kyc === undefined ? {} : { kyc: subject.kyc };
+}
+
+/** UTC calendar year of a value day (days since 1970-01-01). */
+export function yearOf(day: number): number {
+  return new Date(day * 86_400_000).getUTCFullYear();
+}

@@ -1,0 +1,348 @@
+/**
+ * Registration centre: the single writer that knows every coin and its owner.
+ *
+ * `apply(tx)` runs every registry check first and mutates nothing until all have passed, so a
+ * transaction commits whole or not at all. Callers apply transactions in arrival order: the
+ * first of two spending the same coin wins, the second gets ALREADY_SPENT.
+ * Signatures are not checked here: the pipeline verifies them before a transaction arrives.
+ */
+import {
+  type Account,
+  type Coin,
+  coinIdOf,
+  DEFAULT_TIERS,
+  type OpType,
+  type Rejection,
+  type Role,
+  reject,
+  type TierTable,
+  type Tx,
+} from '../domain/index.js';
+import { balanceLimit } from '../domain/tiers.js';
+import { Accounts } from './accounts.js';
+
+export interface RegistryOptions {
+  readonly centralBankKey: string;
+  readonly tiers?: TierTable;
+  /** Registration-time public key check (canonical, not small order); defaults to accept. */
+  readonly acceptKey?: (key: Uint8Array) => boolean;
+}
+
+/** What each operation demands of its signer, its inputs' owner and its outputs' owners. */
+interface OpRule {
+  readonly signer: Role;
+  /** Roles an output may go to, besides change back to the signer. */
+  readonly payees: readonly Role[];
+}
+
+const RULES: Readonly<Record<OpType, OpRule>> = {
+  issue: { signer: 'central-bank', payees: [] },
+  allocate: { signer: 'central-bank', payees: ['bank'] },
+  exchange: { signer: 'bank', payees: ['wallet'] },
+  transfer: { signer: 'wallet', payees: ['wallet'] },
+  redeem: { signer: 'wallet', payees: ['bank'] },
+  return: { signer: 'bank', payees: ['central-bank'] },
+  destroy: { signer: 'central-bank', payees: [] },
+  enroll: { signer: 'central-bank', payees: [] },
+  open: { signer: 'bank', payees: [] },
+};
+
+/** The books at one instant. `ok` is true only if every identity holds. */
+export interface Reconciliation {
+  readonly ok: boolean;
+  readonly issued: number;
+  readonly destroyed: number;
+  readonly unspent: number;
+  readonly issuanceVault: number;
+  readonly bankVaults: number;
+  readonly wallets: number;
+  readonly unspentCoins: number;
+  readonly problems: readonly string[];
+}
+
+export type CoinStatus =
+  | { readonly state: 'unspent'; readonly coin: Coin }
+  | { readonly state: 'spent'; readonly spentBy: string };
+
+export interface LifecycleCounts {
+  issued: number;
+  destroyed: number;
+  coinsCreated: number;
+  coinsSpent: number;
+  byType: Record<OpType, number>;
+}
+
+export class Registry {
+  readonly accounts: Accounts;
+  readonly #tiers: TierTable;
+  readonly #acceptKey: (key: Uint8Array) => boolean;
+  readonly #coins = new Map<string, Coin>();
+  /** Spent coin id -> id of the spending transaction: tells ALREADY_SPENT from UNKNOWN_COIN. */
+  readonly #spent = new Map<string, string>();
+  readonly #byOwner = new Map<string, Set<string>>();
+  readonly #balances = new Map<string, number>();
+  readonly #settled = new Set<string>();
+  readonly #counts: LifecycleCounts = {
+    issued: 0,
+    destroyed: 0,
+    coinsCreated: 0,
+    coinsSpent: 0,
+    byType: {
+      issue: 0,
+      allocate: 0,
+      exchange: 0,
+      transfer: 0,
+      redeem: 0,
+      return: 0,
+      destroy: 0,
+      enroll: 0,
+      open: 0,
+    },
+  };
+
+  constructor(options: RegistryOptions) {
+    this.accounts = new Accounts(options.centralBankKey);
+    this.#tiers = options.tiers ?? DEFAULT_TIERS;
+    this.#acceptKey = options.acceptKey ?? (() => true);
+  }
+
+  /** Checks `tx` against the registry and, if it passes, commits it. Null means settled. */
+  apply(tx: Tx): Rejection | null {
+    const rejection = this.check(tx);
+    if (rejection) return rejection;
+    this.#commit(tx);
+    return null;
+  }
+
+  /** All registry checks, no mutation. */
+  check(tx: Tx): Rejection | null {
+    if (this.#settled.has(tx.txidHex))
+      return reject('DUPLICATE_TX', `transaction ${tx.txidHex} has already settled`);
+    const signer = this.accounts.get(tx.signer);
+    if (!signer)
+      return reject('UNKNOWN_SIGNER', 'the signer is not registered with the certification centre');
+    const rule = RULES[tx.type];
+    if (signer.role !== rule.signer)
+      return reject('UNAUTHORIZED', `only the ${rule.signer} may ${tx.type}`);
+
+    let totalIn = 0;
+    for (let i = 0; i < tx.inputs.length; i++) {
+      const id = tx.inputs[i]!;
+      const coin = this.#coins.get(id);
+      if (!coin) {
+        const by = this.#spent.get(id);
+        return by
+          ? reject('ALREADY_SPENT', `coin ${id} was spent by ${by}`, i)
+          : reject('UNKNOWN_COIN', `coin ${id} is not registered`, i);
+      }
+      if (coin.owner !== tx.signer)
+        return reject('NOT_OWNER', `coin ${id} does not belong to the signer`, i);
+      totalIn += coin.value;
+    }
+
+    let totalOut = 0;
+    let paid = 0;
+    for (let i = 0; i < tx.outputs.length; i++) {
+      const o = tx.outputs[i]!;
+      totalOut += o.value;
+      if (o.owner === tx.signer) continue;
+      const payee = this.accounts.get(o.owner);
+      if (!payee) return reject('UNKNOWN_PAYEE', 'the output owner is not registered', i);
+      if (!rule.payees.includes(payee.role))
+        return reject('UNAUTHORIZED', `${tx.type} may not pay a ${payee.role}`, i);
+      paid += o.value;
+    }
+
+    const value = this.#checkValue(tx, totalIn, totalOut);
+    if (value) return value;
+    if (tx.subject) return this.#checkSubject(tx);
+    return this.#checkLimits(tx, signer, paid);
+  }
+
+  #checkValue(tx: Tx, totalIn: number, totalOut: number): Rejection | null {
+    if (tx.type === 'issue' || tx.type === 'enroll' || tx.type === 'open') return null;
+    if (tx.type === 'destroy') {
+      return totalOut < totalIn
+        ? null
+        : reject('VALUE_MISMATCH', 'destroy must burn a positive amount (outputs are change only)');
+    }
+    return totalIn === totalOut
+      ? null
+      : reject('VALUE_MISMATCH', `inputs total ${totalIn} fen but outputs ${totalOut} fen`);
+  }
+
+  #checkSubject(tx: Tx): Rejection | null {
+    const s = tx.subject!;
+    if (this.accounts.has(s.key))
+      return reject('ALREADY_REGISTERED', `key ${s.key} is already registered`);
+    if (!this.#acceptKey(Buffer.from(s.key, 'hex')))
+      return reject('MALFORMED', 'subject.key is not an acceptable Ed25519 public key');
+    return null;
+  }
+
+  /** Tier limits: the payer's single, daily and annual caps, each payee's balance cap. */
+  #checkLimits(tx: Tx, signer: Account, paid: number): Rejection | null {
+    if (tx.type === 'transfer' && signer.tier !== undefined) {
+      const limits = this.#tiers[signer.tier];
+      if (limits.single !== null && paid > limits.single) {
+        return reject(
+          'TIER_LIMIT',
+          `payment of ${paid} fen exceeds the tier ${signer.tier} single limit of ${limits.single}`,
+        );
+      }
+      const t = this.accounts.tally(tx.signer, tx.day);
+      if (limits.daily !== null && t.daySpent + paid > limits.daily) {
+        return reject(
+          'TIER_LIMIT',
+          `tier ${signer.tier} daily limit of ${limits.daily} fen would be exceeded`,
+        );
+      }
+      if (limits.annual !== null && t.yearSpent + paid > limits.annual) {
+        return reject(
+          'TIER_LIMIT',
+          `tier ${signer.tier} annual limit of ${limits.annual} fen would be exceeded`,
+        );
+      }
+    }
+    if (tx.type !== 'transfer' && tx.type !== 'exchange') return null;
+    // Credits per payee: several outputs to one wallet count together.
+    const credits = new Map<string, number>();
+    for (const o of tx.outputs)
+      if (o.owner !== tx.signer) credits.set(o.owner, (credits.get(o.owner) ?? 0) + o.value);
+    for (const [owner, credit] of credits) {
+      const payee = this.accounts.get(owner)!;
+      if (payee.role !== 'wallet') continue;
+      const cap = balanceLimit(this.#tiers, payee.tier!, payee.kind!);
+      if (cap !== null && (this.#balances.get(owner) ?? 0) + credit > cap) {
+        const index = tx.outputs.findIndex((o) => o.owner === owner);
+        return reject(
+          'TIER_LIMIT',
+          `the payee's tier ${payee.tier} balance limit of ${cap} fen would be exceeded`,
+          index,
+        );
+      }
+    }
+    return null;
+  }
+
+  #commit(tx: Tx): void {
+    let totalIn = 0;
+    for (const id of tx.inputs) {
+      const coin = this.#coins.get(id)!;
+      totalIn += coin.value;
+      this.#coins.delete(id);
+      this.#spent.set(id, tx.txidHex);
+      this.#byOwner.get(coin.owner)!.delete(id);
+      this.#balances.set(coin.owner, this.#balances.get(coin.owner)! - coin.value);
+    }
+    let totalOut = 0;
+    let paid = 0;
+    for (let i = 0; i < tx.outputs.length; i++) {
+      const o = tx.outputs[i]!;
+      const coin: Coin = {
+        id: coinIdOf(tx.txid, i),
+        value: o.value,
+        owner: o.owner,
+        createdBy: tx.txidHex,
+      };
+      this.#coins.set(coin.id, coin);
+      let owned = this.#byOwner.get(o.owner);
+      if (!owned) {
+        owned = new Set();
+        this.#byOwner.set(o.owner, owned);
+      }
+      owned.add(coin.id);
+      this.#balances.set(o.owner, (this.#balances.get(o.owner) ?? 0) + o.value);
+      totalOut += o.value;
+      if (o.owner !== tx.signer) paid += o.value;
+    }
+    if (tx.type === 'issue') this.#counts.issued += totalOut;
+    if (tx.type === 'destroy') this.#counts.destroyed += totalIn - totalOut;
+    if (tx.type === 'transfer' && paid > 0) this.accounts.recordSpend(tx.signer, tx.day, paid);
+    if (tx.subject) this.accounts.register(tx.subject);
+    this.#settled.add(tx.txidHex);
+    this.#counts.coinsCreated += tx.outputs.length;
+    this.#counts.coinsSpent += tx.inputs.length;
+    this.#counts.byType[tx.type]++;
+  }
+
+  coin(id: string): CoinStatus | undefined {
+    const coin = this.#coins.get(id);
+    if (coin) return { state: 'unspent', coin };
+    const spentBy = this.#spent.get(id);
+    return spentBy ? { state: 'spent', spentBy } : undefined;
+  }
+
+  balanceOf(key: string): number {
+    return this.#balances.get(key) ?? 0;
+  }
+
+  coinsOf(key: string): Coin[] {
+    return [...(this.#byOwner.get(key) ?? [])].map((id) => this.#coins.get(id)!);
+  }
+
+  isSettled(txidHex: string): boolean {
+    return this.#settled.has(txidHex);
+  }
+
+  get settledCount(): number {
+    return this.#settled.size;
+  }
+
+  get lifecycle(): Readonly<LifecycleCounts> {
+    return this.#counts;
+  }
+
+  /**
+   * Proves the books: issued - destroyed = sum of unspent coins = issuance vault + bank vaults
+   * + wallets; and the owner index and balances agree with the coins themselves. O(coins).
+   */
+  reconcile(): Reconciliation {
+    const problems: string[] = [];
+    let unspent = 0;
+    let issuanceVault = 0;
+    let bankVaults = 0;
+    let wallets = 0;
+    const byOwner = new Map<string, number>();
+    for (const coin of this.#coins.values()) {
+      unspent += coin.value;
+      byOwner.set(coin.owner, (byOwner.get(coin.owner) ?? 0) + coin.value);
+      if (!this.#byOwner.get(coin.owner)?.has(coin.id))
+        problems.push(`coin ${coin.id} missing from its owner's index`);
+      const role = this.accounts.get(coin.owner)?.role;
+      if (role === 'central-bank') issuanceVault += coin.value;
+      else if (role === 'bank') bankVaults += coin.value;
+      else if (role === 'wallet') wallets += coin.value;
+      else problems.push(`coin ${coin.id} is owned by an unregistered key`);
+    }
+    for (const [owner, ids] of this.#byOwner) {
+      for (const id of ids)
+        if (this.#coins.get(id)?.owner !== owner)
+          problems.push(`owner index lists ${id} under the wrong owner`);
+    }
+    for (const [owner, balance] of this.#balances) {
+      if ((byOwner.get(owner) ?? 0) !== balance)
+        problems.push(
+          `balance of ${owner} is ${balance}, its coins sum to ${byOwner.get(owner) ?? 0}`,
+        );
+    }
+    const { issued, destroyed } = this.#counts;
+    if (issued - destroyed !== unspent)
+      problems.push(`issued ${issued} - destroyed ${destroyed} != unspent ${unspent}`);
+    if (issuanceVault + bankVaults + wallets !== unspent)
+      problems.push('vaults and wallets do not sum to the unspent total');
+    for (const id of this.#spent.keys())
+      if (this.#coins.has(id)) problems.push(`coin ${id} is both spent and unspent`);
+    return {
+      ok: problems.length === 0,
+      issued,
+      destroyed,
+      unspent,
+      issuanceVault,
+      bankVaults,
+      wallets,
+      unspentCoins: this.#coins.size,
+      problems: problems.slice(0, 20),
+    };
+  }
+}
