@@ -1,0 +1,5 @@
+import type { Command } from '../args.js';
+import { serve } from './serve.js';
+
+/** Every command, in the order `ecny-bench help` lists them. */
+export const COMMANDS: readonly Command[] = [serve];

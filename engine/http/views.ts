@@ -1,0 +1,44 @@
+/** Read-only views of the registry for GET endpoints. Identity data only for the regulator. */
+import type { Registry } from '../registry/index.js';
+import { type Answer, errorAnswer } from './answers.js';
+
+const HEX32 = /^[0-9a-f]{64}$/;
+const HEX20 = /^[0-9a-f]{40}$/;
+/** A wallet view lists at most this many coins: the balance is always exact. */
+const MAX_COINS_LISTED = 1000;
+
+export function coinView(registry: Registry, id: string): Answer {
+  if (!HEX32.test(id)) return errorAnswer(400, 'MALFORMED', 'a coin id is 64 lowercase hex digits');
+  const status = registry.coin(id);
+  if (!status) return errorAnswer(404, 'UNKNOWN_COIN', `coin ${id} is not registered`);
+  if (status.state === 'spent')
+    return { status: 200, body: { id, state: 'spent', spentBy: status.spentBy } };
+  const { value, owner, createdBy } = status.coin;
+  return { status: 200, body: { id, state: 'unspent', value, owner, createdBy } };
+}
+
+/** `:id` is a wallet id (40 hex) or a public key (64 hex). */
+export function walletView(registry: Registry, id: string, regulator: boolean): Answer {
+  const account = HEX20.test(id)
+    ? registry.accounts.byId(id)
+    : HEX32.test(id)
+      ? registry.accounts.get(id)
+      : undefined;
+  if (!HEX20.test(id) && !HEX32.test(id))
+    return errorAnswer(400, 'MALFORMED', 'a wallet id is 40 hex digits or a 64-hex-digit key');
+  if (!account) return errorAnswer(404, 'UNKNOWN_WALLET', `no wallet ${id}`);
+  const coins = registry.coinsOf(account.key);
+  const body: Record<string, unknown> = {
+    id: account.id,
+    key: account.key,
+    role: account.role,
+    balance: registry.balanceOf(account.key),
+    coinCount: coins.length,
+    coins: coins.slice(0, MAX_COINS_LISTED).map((c) => ({ id: c.id, value: c.value })),
+  };
+  if (account.tier !== undefined) body.tier = account.tier;
+  if (account.kind !== undefined) body.kind = account.kind;
+  // Controllable anonymity: anonymous at the front, not at the back.
+  if (regulator && account.kyc !== undefined) body.kyc = account.kyc;
+  return { status: 200, body };
+}

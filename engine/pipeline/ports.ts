@@ -1,0 +1,24 @@
+/**
+ * The two stages the pipeline drives, as the narrow shapes it needs. The verification pool
+ * (engine/verify-pool) and the journal (engine/journal) satisfy them; tests can pass fakes.
+ */
+
+export interface SignatureStage {
+  /**
+   * Queues one signature. Verdicts resolve in submission order (the engine commits in arrival
+   * order because of it). Null when the queue is full: nothing was admitted.
+   */
+  verify(key: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> | null;
+  close(): Promise<void>;
+}
+
+export interface DurableLog {
+  /** Resolves once the record is durable; rejects if it never will be. */
+  append(payload: Uint8Array): Promise<void>;
+  /** Bytes waiting for the disk, and the most allowed: the engine sheds load before the limit. */
+  readonly pendingBytes: number;
+  readonly maxPendingBytes: number;
+  /** Set once the log has failed: from then on nothing may be acknowledged. */
+  readonly failure: Error | null;
+  close(): Promise<void>;
+}

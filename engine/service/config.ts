@@ -1,0 +1,73 @@
+/**
+ * Engine configuration: defaults < environment (ECNY_*) < flags. Every value is checked and a
+ * wrong one names itself.
+ */
+import { availableParallelism } from 'node:os';
+import type { BackendName } from '../crypto/index.js';
+import { DEFAULT_CENTRAL_BANK_SEED, deriveKeyPair } from '../domain/index.js';
+import { DEFAULT_HTTP_OPTIONS, type HttpOptions } from '../http/server.js';
+
+export interface EngineConfig {
+  /** Journal file; created if missing, replayed if present. */
+  readonly journalPath: string;
+  readonly centralBankKey: string;
+  readonly backend: BackendName;
+  /** Verification worker threads. */
+  readonly threads: number;
+  readonly maxBatch: number;
+  /** Bound of the verification queue (signatures waiting for a worker). */
+  readonly maxQueue: number;
+  /** Bound of transactions admitted and not yet answered. */
+  readonly maxInflight: number;
+  /** Test-only: extra hashing per verified signature (proves the CI gate catches a slowdown). */
+  readonly extraWorkPerItem: number;
+  readonly http: HttpOptions;
+}
+
+export function defaultCentralBankKey(): string {
+  return deriveKeyPair(DEFAULT_CENTRAL_BANK_SEED, 'central-bank').publicKey;
+}
+
+export function defaultEngineConfig(): EngineConfig {
+  const threads = availableParallelism();
+  return {
+    journalPath: '.cache/engine/journal.ecj',
+    centralBankKey: defaultCentralBankKey(),
+    backend: 'native',
+    threads,
+    maxBatch: 256,
+    maxQueue: 16_384,
+    maxInflight: 20_000,
+    extraWorkPerItem: 0,
+    http: DEFAULT_HTTP_OPTIONS,
+  };
+}
+
+export class ConfigError extends Error {
+  readonly code = 'BAD_CONFIG';
+}
+
+function positiveInt(name: string, value: number, max = Number.MAX_SAFE_INTEGER): void {
+  if (!Number.isSafeInteger(value) || value < 1 || value > max) {
+    throw new ConfigError(`${name} must be an integer in [1, ${max}], got ${value}`);
+  }
+}
+
+/** Throws ConfigError naming the first wrong field. */
+export function checkEngineConfig(c: EngineConfig): EngineConfig {
+  if (!/^[0-9a-f]{64}$/.test(c.centralBankKey))
+    throw new ConfigError('centralBankKey must be 64 lowercase hex digits');
+  if (c.backend !== 'native' && c.backend !== 'noble')
+    throw new ConfigError(`backend must be "native" or "noble", got "${c.backend}"`);
+  positiveInt('threads', c.threads, 256);
+  positiveInt('maxBatch', c.maxBatch, 65_536);
+  positiveInt('maxQueue', c.maxQueue);
+  positiveInt('maxInflight', c.maxInflight);
+  if (!Number.isSafeInteger(c.extraWorkPerItem) || c.extraWorkPerItem < 0)
+    throw new ConfigError('extraWorkPerItem must be >= 0');
+  if (!Number.isInteger(c.http.port) || c.http.port < 0 || c.http.port > 65_535)
+    throw new ConfigError('port must be in [0, 65535]');
+  positiveInt('maxBodyBytes', c.http.maxBodyBytes);
+  positiveInt('maxBatchTxs', c.http.maxBatchTxs, 100_000);
+  return c;
+}

@@ -1,0 +1,14 @@
+export {
+  ConfigError,
+  checkEngineConfig,
+  defaultCentralBankKey,
+  defaultEngineConfig,
+  type EngineConfig,
+} from './config.js';
+export {
+  type EngineService,
+  type EngineStats,
+  openEngineService,
+  type Recovery,
+  RecoveryError,
+} from './service.js';

@@ -1,0 +1,129 @@
+/**
+ * Opens the engine as a running service: recovers the registry from the journal, proves the
+ * books, starts the verification pool, and exposes one stats snapshot for /v1/stats and /metrics.
+ */
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { isAcceptablePublicKey } from '../crypto/index.js';
+import { decodeSigned } from '../domain/index.js';
+import { Journal } from '../journal/index.js';
+import { SettlementEngine } from '../pipeline/index.js';
+import { Registry } from '../registry/index.js';
+import { VerifyPool } from '../verify-pool/index.js';
+import { checkEngineConfig, type EngineConfig } from './config.js';
+
+export interface Recovery {
+  /** Transactions replayed from the journal. */
+  readonly records: number;
+  /** Bytes of a torn or corrupt tail that were dropped (never applied). */
+  readonly droppedBytes: number;
+  readonly dropReason: string | null;
+  readonly ms: number;
+}
+
+export interface EngineService {
+  readonly engine: SettlementEngine;
+  readonly config: EngineConfig;
+  readonly recovery: Recovery;
+  stats(): EngineStats;
+  close(): Promise<void>;
+}
+
+export type EngineStats = ReturnType<typeof collectStats>;
+
+export class RecoveryError extends Error {
+  readonly code = 'RECOVERY_FAILED';
+}
+
+export async function openEngineService(config: EngineConfig): Promise<EngineService> {
+  checkEngineConfig(config);
+  const started = performance.now();
+  const registry = new Registry({
+    centralBankKey: config.centralBankKey,
+    acceptKey: isAcceptablePublicKey,
+  });
+  await mkdir(dirname(config.journalPath), { recursive: true });
+  let records = 0;
+  const journal = await Journal.open(config.journalPath, {
+    onRecord(payload, index) {
+      const tx = decodeSigned(payload);
+      // A record passed its checksum, so a failure here is a bug or a foreign file: stop loudly.
+      if (!tx) throw new RecoveryError(`journal record ${index} does not decode`);
+      const rejection = registry.apply(tx);
+      if (rejection)
+        throw new RecoveryError(
+          `journal record ${index} (${tx.txidHex}) no longer applies: ${rejection.code}`,
+        );
+      records++;
+    },
+  });
+  const books = registry.reconcile();
+  if (!books.ok) {
+    await journal.close();
+    throw new RecoveryError(`books do not reconcile after recovery: ${books.problems.join('; ')}`);
+  }
+  const pool = new VerifyPool({
+    backend: config.backend,
+    threads: config.threads,
+    maxBatch: config.maxBatch,
+    maxQueue: config.maxQueue,
+    extraWorkPerItem: config.extraWorkPerItem,
+  });
+  const engine = new SettlementEngine(registry, pool, journal, config.maxInflight);
+  const recovery: Recovery = {
+    records,
+    droppedBytes: journal.recovery.droppedBytes,
+    dropReason: journal.recovery.reason,
+    ms: performance.now() - started,
+  };
+  const cpu = new CpuMeter();
+  return {
+    engine,
+    config,
+    recovery,
+    stats: () => collectStats(engine, pool, journal, cpu),
+    close: () => engine.close(),
+  };
+}
+
+/** Process CPU (main thread and workers together), total and since the previous reading. */
+class CpuMeter {
+  readonly #start = process.cpuUsage();
+  #last = { at: performance.now(), usage: process.cpuUsage() };
+
+  read(): { userMs: number; systemMs: number; percentSinceLast: number } {
+    const now = performance.now();
+    const usage = process.cpuUsage();
+    const delta = usage.user - this.#last.usage.user + usage.system - this.#last.usage.system;
+    const wall = (now - this.#last.at) * 1000;
+    this.#last = { at: now, usage };
+    return {
+      userMs: (usage.user - this.#start.user) / 1000,
+      systemMs: (usage.system - this.#start.system) / 1000,
+      percentSinceLast: wall > 0 ? (100 * delta) / wall : 0,
+    };
+  }
+}
+
+function collectStats(engine: SettlementEngine, pool: VerifyPool, journal: Journal, cpu: CpuMeter) {
+  const c = engine.counters;
+  const poolStats = pool.stats();
+  return {
+    uptimeS: process.uptime(),
+    settled: c.settled,
+    rejected: c.rejected,
+    rejectedByCode: c.rejectedByCode,
+    admitted: c.admitted,
+    overloaded: c.overloaded,
+    unavailable: c.unavailable,
+    inflight: c.inflight,
+    maxInflight: c.maxInflight,
+    queueDepth: poolStats.queueDepth,
+    pool: poolStats,
+    journal: journal.stats(),
+    cpu: cpu.read(),
+    rssBytes: process.memoryUsage.rss(),
+    lifecycle: engine.registry.lifecycle,
+    failure: engine.failure?.message ?? null,
+  };
+}
