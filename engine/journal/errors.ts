@@ -1,0 +1,34 @@
+/** Every way the journal refuses. Stable strings: callers and health checks switch on them. */
+export type JournalErrorCode =
+  /** A write or fsync failed; the journal is closed for good (fail-closed). */
+  | 'JOURNAL_FAILED'
+  /** Too many bytes are waiting for the disk; the caller should shed load. Nothing was written. */
+  | 'JOURNAL_BACKPRESSURE'
+  /** `append` after `close()`. */
+  | 'JOURNAL_CLOSED'
+  /** The payload is empty or longer than `maxRecordBytes`. */
+  | 'JOURNAL_RECORD_SIZE'
+  /** The file is not a journal. */
+  | 'JOURNAL_BAD_HEADER'
+  /** The file is a journal of another format version. */
+  | 'JOURNAL_UNSUPPORTED_VERSION'
+  /** This process already has a Journal open on that path (a second writer would interleave). */
+  | 'JOURNAL_LOCKED'
+  /** Options that cannot work together. */
+  | 'JOURNAL_BAD_OPTIONS';
+
+/** The only error type the journal produces for its own conditions; OS errors ride as `cause`. */
+export class JournalError extends Error {
+  readonly code: JournalErrorCode;
+
+  constructor(code: JournalErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'JournalError';
+    this.code = code;
+  }
+}
+
+/** Narrowing helper for catch blocks and promise rejections. */
+export function isJournalError(value: unknown, code?: JournalErrorCode): value is JournalError {
+  return value instanceof JournalError && (code === undefined || value.code === code);
+}
