@@ -1,0 +1,92 @@
+/**
+ * Starts the engine as a child process (`ecny-bench serve --port 0`), waits until it listens
+ * and reports healthy, and stops it with SIGTERM (graceful: drains and flushes the journal).
+ * The engine is a separate process, as on a real deployment: the load side shares only HTTP.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
+
+export interface EngineProcess {
+  readonly url: string;
+  readonly pid: number;
+  readonly child: ChildProcess;
+  /** SIGTERM, then waits for exit; SIGKILL after `graceMs`. Resolves to the exit code. */
+  stop(graceMs?: number): Promise<number | null>;
+}
+
+export interface EngineProcessOptions {
+  /** Extra `serve` flags, e.g. ['--backend', 'noble', '--threads', '2']. */
+  readonly args: readonly string[];
+  readonly journalPath: string;
+  readonly startTimeoutMs?: number;
+  /** Where the engine's stderr goes (default: inherited, so its log shows). */
+  readonly stderr?: 'inherit' | 'ignore';
+}
+
+export async function startEngineProcess(options: EngineProcessOptions): Promise<EngineProcess> {
+  const child = spawn(
+    process.execPath,
+    [CLI, 'serve', '--port', '0', '--journal', options.journalPath, ...options.args],
+    {
+      stdio: ['ignore', 'pipe', options.stderr ?? 'inherit'],
+    },
+  );
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the engine did not start within ${options.startTimeoutMs ?? 30_000} ms`));
+    }, options.startTimeoutMs ?? 30_000);
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      try {
+        const event = JSON.parse(line) as { event?: string; url?: string };
+        if (event.event === 'listening' && event.url) {
+          clearTimeout(timer);
+          resolve(event.url);
+        }
+      } catch {
+        // not an event line
+      }
+    });
+    exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`the engine exited with code ${code} before listening`));
+    });
+  });
+  await waitHealthy(url, options.startTimeoutMs ?? 30_000);
+  return {
+    url,
+    pid: child.pid!,
+    child,
+    async stop(graceMs = 30_000) {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
+
+export async function waitHealthy(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(`${url}/healthz`);
+      await res.arrayBuffer();
+      if (res.ok) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline)
+      throw new Error(`${url} did not become healthy within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
