@@ -178,7 +178,8 @@ function checkSubject(raw: unknown, type: OpType): Subject | Rejection {
       `subject.kyc must be printable ASCII, at most ${MAX_KYC_LENGTH} characters`,
     );
   }
-  const kyc = s.kyc === undefined ? {} : { kyc: s.kyc as string };
+  // The body cannot tell an empty kyc from none, so neither may the decoded transaction.
+  const kyc = s.kyc === undefined || s.kyc === '' ? {} : { kyc: s.kyc as string };
   if (wantRole === 'bank') {
     if (s.tier !== undefined || s.kind !== undefined)
       return reject('MALFORMED', 'a bank has no tier or kind');
@@ -399,7 +400,9 @@ export function decodeSigned(bytes: Uint8Array): Tx | null {
     };
     const tx = finish(fields, buf.subarray(at));
     // Re-encoding must reproduce the bytes exactly, or the record is not canonical.
-    return Buffer.compare(tx.body, buf.subarray(0, at)) === 0 ? tx : null;
+    if (Buffer.compare(tx.body, buf.subarray(0, at)) !== 0) return null;
+    // And it must pass the wire form's structural checks (values, counts, tiers, shapes).
+    return 'code' in decodeWire(toWire(tx)) ? null : tx;
   } catch {
     return null;
   }
