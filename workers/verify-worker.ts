@@ -1,0 +1,47 @@
+/**
+ * Piscina worker entry for engine/verify-pool. Deliberately thin: the verifier is created once per
+ * thread, each task is one packed batch, and the verdict buffer goes back transferred, not copied.
+ */
+import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { workerData } from 'node:worker_threads';
+import { move, transferableSymbol, valueSymbol } from 'piscina';
+import { createVerifier, ITEM_SIZE, MESSAGE_OFFSET } from '../engine/crypto/index.js';
+import type { VerifyResult, VerifyTask, VerifyWorkerData } from '../engine/verify-pool/protocol.js';
+
+const config = workerData as VerifyWorkerData;
+const verifier = createVerifier(config.backend);
+let batchesStarted = 0;
+
+export default function verifyBatch(task: VerifyTask): unknown {
+  batchesStarted++;
+  if (config.crashAfterBatches > 0 && batchesStarted === config.crashAfterBatches) {
+    // In a worker thread this ends the thread only; piscina rejects the running task.
+    process.exit(1);
+  }
+  const items = new Uint8Array(task.items);
+  const started = performance.now();
+  let verdicts = verifier.verifyBatch(items, task.count);
+  if (config.extraWorkPerItem > 0) extraWork(items, task.count, config.extraWorkPerItem);
+  const verifyMicros = (performance.now() - started) * 1000;
+  // Only a standalone ArrayBuffer can be transferred; a backend may hand back a view into a
+  // larger or pooled (untransferable) buffer, in which case one small copy is the price.
+  if (
+    verdicts.byteOffset !== 0 ||
+    verdicts.byteLength !== verdicts.buffer.byteLength ||
+    !(verdicts.buffer instanceof ArrayBuffer)
+  ) {
+    verdicts = new Uint8Array(verdicts);
+  }
+  const result: VerifyResult = { verdicts, verifyMicros };
+  return move({ [transferableSymbol]: verdicts.buffer, [valueSymbol]: result });
+}
+
+function extraWork(items: Uint8Array, count: number, rounds: number): void {
+  for (let i = 0; i < count; i++) {
+    const at = i * ITEM_SIZE + MESSAGE_OFFSET;
+    // Chained so every round depends on the previous one; native hashing cannot be elided.
+    let digest: Uint8Array = items.subarray(at, at + 32);
+    for (let r = 0; r < rounds; r++) digest = createHash('sha256').update(digest).digest();
+  }
+}
