@@ -69,6 +69,13 @@ export class Accounts {
   }
 
   recordSpend(key: string, day: number, amount: number): void {
+    const last = this.#tallies.get(key);
+    if (last && day < last.day) {
+      // A payment dated before the tally's day (e.g. offline, settled late) must not roll the
+      // tally back and wipe the newer day's and year's spending.
+      if (yearOf(day) === last.year) last.yearSpent += amount;
+      return;
+    }
     const t = this.tally(key, day);
     t.daySpent += amount;
     t.yearSpent += amount;
@@ -91,5 +98,8 @@ function kyc(subject: Subject): { kyc?: string } {
 
 /** UTC calendar year of a value day (days since 1970-01-01). */
 export function yearOf(day: number): number {
-  return new Date(day * 86_400_000).getUTCFullYear();
+  // Date stops at day 100,000,000 (NaN past it) but a value day is any u32; the Gregorian
+  // calendar repeats every 400 years (146,097 days), so fold whole cycles out first.
+  const cycles = Math.floor(day / 146_097);
+  return 400 * cycles + new Date((day - 146_097 * cycles) * 86_400_000).getUTCFullYear();
 }
