@@ -160,7 +160,13 @@ export class Registry {
   }
 
   #checkValue(tx: Tx, totalIn: number, totalOut: number): Rejection | null {
-    if (tx.type === 'issue' || tx.type === 'enroll' || tx.type === 'open') return null;
+    if (tx.type === 'issue') {
+      // Every coin sum and the issued counter stay exact only up to MAX_SAFE_INTEGER.
+      return this.#counts.issued + totalOut <= Number.MAX_SAFE_INTEGER
+        ? null
+        : reject('VALUE_MISMATCH', 'issue would take total issuance past the largest safe integer');
+    }
+    if (tx.type === 'enroll' || tx.type === 'open') return null;
     if (tx.type === 'destroy') {
       return totalOut < totalIn
         ? null

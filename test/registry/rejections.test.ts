@@ -268,6 +268,24 @@ describe('VALUE_MISMATCH', () => {
   });
 });
 
+describe('VALUE_MISMATCH: total issuance stays a safe integer', () => {
+  it('refuses an issue past MAX_SAFE_INTEGER in total, even after destruction', () => {
+    const l = genesis();
+    const MAX = Number.MAX_SAFE_INTEGER;
+    refused(l, op.issue(l.cb, [out(l.cb, MAX)]), 'VALUE_MISMATCH');
+    const big = settles(l, op.issue(l.cb, [out(l.cb, MAX - ISSUED - 1)]));
+    settles(l, op.issue(l.cb, [out(l.cb, 1)]));
+    assert.equal(l.registry.reconcile().issued, MAX);
+    refused(l, op.issue(l.cb, [out(l.cb, 1)]), 'VALUE_MISMATCH');
+    // Destroying does not make room: the issued counter itself must stay exact.
+    settles(l, op.destroy(l.cb, [coinOf(big, 0)], []));
+    refused(l, op.issue(l.cb, [out(l.cb, 1)]), 'VALUE_MISMATCH');
+    const books = l.registry.reconcile();
+    assert.ok(books.ok, books.problems.join('; '));
+    assert.equal(books.unspent, ISSUED + 1);
+  });
+});
+
 describe('UNAUTHORIZED', () => {
   const l = genesis();
   const { cb, banks, w } = l;
