@@ -60,6 +60,10 @@ export class Accounts {
     const year = yearOf(day);
     const t = this.#tallies.get(key);
     if (!t) return { day, daySpent: 0, year, yearSpent: 0 };
+    // A payment dated before the payer's latest value day (an offline payment settled late)
+    // counts toward that latest day and year: the tally never moves back, else it would wipe
+    // the newer day's spending and let the payer spend its limit again.
+    if (day < t.day) return { ...t };
     return {
       day,
       daySpent: t.day === day ? t.daySpent : 0,
@@ -69,13 +73,6 @@ export class Accounts {
   }
 
   recordSpend(key: string, day: number, amount: number): void {
-    const last = this.#tallies.get(key);
-    if (last && day < last.day) {
-      // A payment dated before the tally's day (e.g. offline, settled late) must not roll the
-      // tally back and wipe the newer day's and year's spending.
-      if (yearOf(day) === last.year) last.yearSpent += amount;
-      return;
-    }
     const t = this.tally(key, day);
     t.daySpent += amount;
     t.yearSpent += amount;

@@ -151,26 +151,32 @@ describe('TIER_LIMIT: payee balance cap', () => {
 });
 
 describe('TIER_LIMIT: value days out of order', () => {
-  it('a late payment dated an earlier day does not reset the newer day', () => {
+  it('a late payment dated an earlier day counts toward the newer day, never resets it', () => {
     const l = genesis();
     // p2: daily 10,000 yuan. Spend 9,000 on day D+10, then settle a late payment dated D+9.
     roundTrip(l, l.w.p2, 5_000 * YUAN, DAY + 10);
     settles(l, l.pay('transfer', l.w.p2, l.w.m1, 4_000 * YUAN, { day: DAY + 10 }));
     settles(l, l.pay('transfer', l.w.p2, l.w.m1, 10 * YUAN, { day: DAY + 9 }));
     settles(l, l.pay('transfer', l.w.m1, l.w.p2, 9_000 * YUAN, { day: DAY + 10 }));
-    limited(l, l.pay('transfer', l.w.p2, l.w.m1, 1_001 * YUAN, { day: DAY + 10 }));
-    settles(l, l.pay('transfer', l.w.p2, l.w.m1, 1_000 * YUAN, { day: DAY + 10 }));
+    limited(l, l.pay('transfer', l.w.p2, l.w.m1, 991 * YUAN, { day: DAY + 10 }));
+    settles(l, l.pay('transfer', l.w.p2, l.w.m1, 990 * YUAN, { day: DAY + 10 }));
+    // The newer day is full: late payments cannot spend the limit again either.
+    limited(l, l.pay('transfer', l.w.p2, l.w.m1, 1, { day: DAY + 9 }));
+    limited(l, l.pay('transfer', l.w.p2, l.w.m1, 1, { day: DAY }));
+    settles(l, l.pay('transfer', l.w.p2, l.w.m1, 1, { day: DAY + 11 }));
   });
 
-  it('a late payment dated the previous year does not reset this year', () => {
+  it('a late payment dated the previous year counts toward this year, never resets it', () => {
     const l = genesis();
-    // p4: annual 10,000 yuan. Spend it all in the next year, then a late payment from this one.
+    // p4: annual 10,000 yuan. Spend all but 1 yuan of it in the next year...
     settles(l, l.pay('exchange', l.banks.a, l.w.p4, 500 * YUAN));
     for (let d = 0; d < 10; d++) {
       roundTrip(l, l.w.p4, 500 * YUAN, NEXT_YEAR + d);
-      roundTrip(l, l.w.p4, 500 * YUAN, NEXT_YEAR + d);
+      roundTrip(l, l.w.p4, d === 9 ? 499 * YUAN : 500 * YUAN, NEXT_YEAR + d);
     }
-    settles(l, l.pay('transfer', l.w.p4, l.w.m1, 1, { day: NEXT_YEAR - 1 }));
+    // ... then a late payment from this year takes the last yuan, and the year is full.
+    settles(l, l.pay('transfer', l.w.p4, l.w.m1, 1 * YUAN, { day: NEXT_YEAR - 1 }));
+    limited(l, l.pay('transfer', l.w.p4, l.w.m1, 1, { day: NEXT_YEAR - 1 }));
     limited(l, l.pay('transfer', l.w.p4, l.w.m1, 1, { day: NEXT_YEAR + 20 }));
   });
 
