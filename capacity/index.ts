@@ -1,0 +1,63 @@
+/**
+ * Capacity planning and the CI performance gate's pure logic: elbow detection on a stepped
+ * ramp, Universal Scalability Law fit, projection to a target rate (300,000 TPS by default), and
+ * the noise-aware gate decision. No I/O: the CLI measures, these functions judge.
+ * See docs/capacity.md and docs/gate.md.
+ */
+export {
+  DEFAULT_ELBOW_CRITERIA,
+  type ElbowCriteria,
+  type ElbowKind,
+  type ElbowResult,
+  type FailedCriterion,
+  findElbow,
+  type RampStep,
+  type ResolvedElbowCriteria,
+  type StepRole,
+  type StepVerdict,
+} from './elbow.js';
+export {
+  DEFAULT_GATE_METRICS,
+  type Direction,
+  GATE_BASELINE_VERSION,
+  type GateBaseline,
+  type GateEnvironment,
+  type GateMetricSpec,
+  type GateOptions,
+  type GateResult,
+  type GateRow,
+  type GateVerdict,
+  gateRatios,
+  judgeGate,
+  makeBaseline,
+  parseBaseline,
+  type RatioInputs,
+  renderGateMarkdown,
+  type Trial,
+} from './gate.js';
+export {
+  type CapacityProjection,
+  E_CNY_DESIGN_TPS,
+  type LinearProjection,
+  type ProjectionAssumptions,
+  type ProjectionInput,
+  projectCapacity,
+  type ShardPlan,
+  type SingleEngine,
+  type UslModel,
+  type UslProjection,
+  uslBestInteger,
+  uslCoresFor,
+} from './projection.js';
+export { hodgesLehmannRatio, type MannWhitneyResult, mannWhitney, median } from './stats.js';
+export {
+  fitUsl,
+  USL_MIN_DISTINCT_N,
+  type UslFit,
+  type UslFitOptions,
+  type UslParams,
+  type UslPoint,
+  type UslResidual,
+  uslPeakN,
+  uslThroughput,
+} from './usl.js';
