@@ -94,11 +94,19 @@ export interface RunResult {
     readonly lost: number;
     readonly achievedPerSecond: number;
     readonly settledPerSecond: number;
+    /** Re-sends after 503 OVERLOADED or a connection error (not counted in `sent`). */
+    readonly retried?: number;
   };
   readonly outcome: {
     readonly passed: boolean;
+    /** Why the run failed, one line per cause ("3 mismatched", ...); empty when passed. */
+    readonly reasons?: readonly string[];
     /** A few mismatches, for the reader: op index, expected, got. */
-    readonly samples: ReadonlyArray<{ readonly op: number; readonly expected: string; readonly got: string }>;
+    readonly samples: ReadonlyArray<{
+      readonly op: number;
+      readonly expected: string;
+      readonly got: string;
+    }>;
   };
   readonly reconciliation?: { readonly ok: boolean } & Readonly<Record<string, unknown>>;
   readonly rejectionsByCode: Readonly<Record<string, number>>;
@@ -107,9 +115,17 @@ export interface RunResult {
     readonly uncorrected: Percentiles;
     readonly spectrum: readonly SpectrumPoint[];
     readonly uncorrectedSpectrum: readonly SpectrumPoint[];
+    /** Send lag: actual send minus the time the op became sendable (the generator's lateness). */
+    readonly sendLag?: Percentiles;
   };
-  readonly dependencies: { readonly waited: number; readonly waitP50: number; readonly waitP99: number };
+  readonly dependencies: {
+    readonly waited: number;
+    readonly waitP50: number;
+    readonly waitP99: number;
+  };
   readonly timeseries: readonly SecondSample[];
+  /** The load generators themselves: how many processes and the CPU they used. */
+  readonly generator?: { readonly processes: number; readonly cpuSeconds: number };
   /** Engine summary at the end of the run (GET /v1/stats). */
   readonly engine?: Readonly<Record<string, unknown>>;
   /** Capacity runs: one entry per step / sweep point (issue "Capacity planning"). */

@@ -1,0 +1,28 @@
+/** `constant`: a fixed rate for a fixed time. */
+import { checkDuration, checkRate, collect, type ScheduleType } from './types.js';
+
+export interface ConstantSchedule {
+  readonly type: 'constant';
+  /** Sends per second. */
+  readonly rate: number;
+  readonly durationMs: number;
+}
+
+export const constant: ScheduleType<ConstantSchedule> = {
+  type: 'constant',
+  validate(spec) {
+    const errors: string[] = [];
+    checkRate(spec.rate, 'schedule.rate', errors);
+    checkDuration(spec.durationMs, 'schedule.durationMs', errors);
+    if (spec.rate === 0) errors.push('schedule.rate must be > 0 for a constant schedule');
+    return errors;
+  },
+  arrivals(spec, limit) {
+    const interval = 1000 / spec.rate;
+    return collect(limit, (k) => {
+      const t = k * interval;
+      return t < spec.durationMs ? t : undefined;
+    });
+  },
+  durationMs: (spec) => spec.durationMs,
+};

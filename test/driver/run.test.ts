@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { HistogramLogReader } from 'hdr-histogram-js';
+import { runLoad } from '../../scenarios/driver/index.js';
+import { buildRunResult, readResults, writeResults } from '../../scenarios/results/index.js';
+import { type Stub, tableServer } from './helpers/stub-server.js';
+import { syntheticWorkload } from './helpers/workload.js';
+
+describe('runLoad against a real server', () => {
+  let stub: Stub;
+  let dir: string;
+  before(async () => {
+    stub = await tableServer();
+    dir = await mkdtemp(join(tmpdir(), 'driver-run-'));
+  });
+  after(async () => {
+    await stub.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('sends every op once, checks every answer and writes readable results', async () => {
+    const workload = syntheticWorkload({
+      ops: 400,
+      rate: 400,
+      genesis: 6,
+      expected: (i) => (i % 10 === 3 ? 'ALREADY_SPENT' : 'SETTLED'),
+    });
+    const run = await runLoad(workload, {
+      target: stub.url,
+      processes: 2,
+      connections: 4,
+      statsIntervalMs: 0,
+    });
+    const m = run.measured;
+    assert.equal(m.outcome.passed, true, JSON.stringify(m.outcome));
+    assert.equal(m.totals.planned, 400);
+    assert.equal(m.totals.sent, 400);
+    assert.equal(m.totals.matched, 400);
+    assert.equal(m.totals.settled, 360);
+    assert.equal(m.totals.rejected, 40);
+    assert.deepEqual(m.rejectionsByCode, { ALREADY_SPENT: 40 });
+    assert.equal(m.totals.dropped, 0);
+    assert.equal(m.totals.lost, 0);
+    assert.equal(m.latency.corrected.count, 400);
+    assert.equal(m.latency.uncorrected.count, 400);
+    assert.equal(m.latency.sendLag?.count, 400);
+    assert.equal(run.genesis?.ops, 6);
+    assert.equal(run.genesis?.steps, 2);
+    // genesis first, then exactly the measured ops, each once
+    assert.equal(stub.received.length, 406);
+    assert.deepEqual(
+      stub.received.slice(0, 6).map((b) => b.id),
+      ['g0', 'g1', 'g2', 'g3', 'g4', 'g5'],
+    );
+    assert.equal(new Set(stub.received.slice(6).map((b) => b.id)).size, 400);
+    const perSecond = m.timeseries.reduce((a, s) => a + s.offered, 0);
+    assert.equal(perSecond, 400);
+    assert.equal(
+      m.timeseries.reduce((a, s) => a + s.latency.count, 0),
+      400,
+    );
+    assert.equal(m.generator?.processes, 2);
+
+    const result = buildRunResult({
+      kind: 'run',
+      meta: workload.meta,
+      config: { ...run.config, sloMs: 100 },
+      measured: m,
+    });
+    assert.match(result.runId, /^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ-synthetic-test-[0-9a-f]{7}$/);
+    const paths = await writeResults(dir, result, run.histograms);
+    const back = await readResults(dir);
+    assert.deepEqual(back.result, JSON.parse(JSON.stringify(result)));
+    assert.equal(back.timeseries.length, m.timeseries.length);
+    assert.equal(back.histograms.startAtMs, run.startAtMs);
+    assert.equal(back.histograms.intervals.length, run.histograms.intervals.length);
+
+    // the interval log is readable by HdrHistogram's reader, tagged, per second
+    const reader = new HistogramLogReader(await readFile(paths.hlog, 'utf8'));
+    let corrected = 0;
+    let tags = new Set<string>();
+    for (let h = reader.nextIntervalHistogram(); h !== null; h = reader.nextIntervalHistogram()) {
+      tags.add(h.tag);
+      if (h.tag === 'corrected') corrected += h.totalCount;
+    }
+    tags = new Set([...tags].sort());
+    assert.deepEqual([...tags], ['corrected', 'dependencyWait', 'sendLag', 'uncorrected']);
+    assert.equal(corrected, 400);
+  });
+});
