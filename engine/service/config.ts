@@ -6,6 +6,15 @@ import { availableParallelism } from 'node:os';
 import type { BackendName } from '../crypto/index.js';
 import { DEFAULT_CENTRAL_BANK_SEED, deriveKeyPair } from '../domain/index.js';
 import { DEFAULT_HTTP_OPTIONS, type HttpOptions } from '../http/server.js';
+import type { JournalFaults } from '../journal/index.js';
+
+/** Test-only fault injection (docs/reliability.md). Never set outside tests. */
+export interface EngineFaults {
+  /** Disk failures of the journal (ENOSPC after N bytes, EIO after N fsyncs). */
+  readonly journal?: JournalFaults;
+  /** Each verification worker thread exits at the start of its Nth batch. */
+  readonly crashAfterBatches?: number;
+}
 
 export interface EngineConfig {
   /** Journal file; created if missing, replayed if present. */
@@ -22,6 +31,8 @@ export interface EngineConfig {
   /** Test-only: extra hashing per verified signature (proves the CI gate catches a slowdown). */
   readonly extraWorkPerItem: number;
   readonly http: HttpOptions;
+  /** Test-only: injected faults. Absent in production. */
+  readonly faults?: EngineFaults;
 }
 
 export function defaultCentralBankKey(): string {
@@ -53,6 +64,11 @@ function positiveInt(name: string, value: number, max = Number.MAX_SAFE_INTEGER)
   }
 }
 
+function nonNegativeInt(name: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new ConfigError(`${name} must be an integer >= 0, got ${value}`);
+}
+
 /** Throws ConfigError naming the first wrong field. */
 export function checkEngineConfig(c: EngineConfig): EngineConfig {
   if (!/^[0-9a-f]{64}$/.test(c.centralBankKey))
@@ -69,5 +85,14 @@ export function checkEngineConfig(c: EngineConfig): EngineConfig {
     throw new ConfigError('port must be in [0, 65535]');
   positiveInt('maxBodyBytes', c.http.maxBodyBytes);
   positiveInt('maxBatchTxs', c.http.maxBatchTxs, 100_000);
+  positiveInt('headersTimeoutMs', c.http.headersTimeoutMs);
+  positiveInt('maxConnections', c.http.maxConnections);
+  const f = c.faults;
+  if (f?.journal?.failWriteAfterBytes !== undefined)
+    nonNegativeInt('faults.journal.failWriteAfterBytes', f.journal.failWriteAfterBytes);
+  if (f?.journal?.failSyncAfter !== undefined)
+    nonNegativeInt('faults.journal.failSyncAfter', f.journal.failSyncAfter);
+  if (f?.crashAfterBatches !== undefined)
+    nonNegativeInt('faults.crashAfterBatches', f.crashAfterBatches);
   return c;
 }

@@ -4,6 +4,7 @@ export {
   defaultCentralBankKey,
   defaultEngineConfig,
   type EngineConfig,
+  type EngineFaults,
 } from './config.js';
 export {
   type EngineService,

@@ -56,6 +56,7 @@ export async function openEngineService(config: EngineConfig): Promise<EngineSer
         );
       records++;
     },
+    ...(config.faults?.journal ? { faults: config.faults.journal } : {}),
   });
   const books = registry.reconcile();
   if (!books.ok) {
@@ -68,6 +69,9 @@ export async function openEngineService(config: EngineConfig): Promise<EngineSer
     maxBatch: config.maxBatch,
     maxQueue: config.maxQueue,
     extraWorkPerItem: config.extraWorkPerItem,
+    ...(config.faults?.crashAfterBatches
+      ? { crashAfterBatches: config.faults.crashAfterBatches }
+      : {}),
   });
   const engine = new SettlementEngine(registry, pool, journal, config.maxInflight);
   const recovery: Recovery = {
