@@ -55,15 +55,27 @@ export async function startHttpServer(
   service: EngineService,
   options: HttpOptions,
 ): Promise<HttpServer> {
-  const server = createServer({ keepAliveTimeout: options.keepAliveTimeoutMs }, (req, res) => {
-    route(service, options, req, res).catch((error: unknown) => {
-      send(
-        res,
-        errorAnswer(500, 'INTERNAL', error instanceof Error ? error.message : String(error)),
-        options,
-      );
-    });
-  });
+  const server = createServer(
+    {
+      keepAliveTimeout: options.keepAliveTimeoutMs,
+      // node:http enforces headersTimeout/requestTimeout only when it sweeps its connections,
+      // every connectionsCheckingInterval (30 s by default): without this a 1 s header timeout
+      // lets a slow client hold its socket for up to 30 s.
+      connectionsCheckingInterval: Math.max(
+        10,
+        Math.min(1_000, Math.floor(options.headersTimeoutMs / 4)),
+      ),
+    },
+    (req, res) => {
+      route(service, options, req, res).catch((error: unknown) => {
+        send(
+          res,
+          errorAnswer(500, 'INTERNAL', error instanceof Error ? error.message : String(error)),
+          options,
+        );
+      });
+    },
+  );
   server.headersTimeout = options.headersTimeoutMs;
   server.requestTimeout = options.requestTimeoutMs;
   server.maxConnections = options.maxConnections;
