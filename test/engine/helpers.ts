@@ -1,0 +1,115 @@
+/**
+ * Shared helpers for the engine suites (no tests here): read a journal file back as
+ * transactions, rebuild a registry from it, and a transfer workload whose signers' keys are
+ * known so tests can sign conflicting spends.
+ */
+import { readFileSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
+import { buildTransferWorkload, type TransferWorkload } from '../../bench/transfer-workload.js';
+import { isAcceptablePublicKey } from '../../engine/crypto/index.js';
+import {
+  decodeSigned,
+  deriveKeyPair,
+  type KeyPair,
+  signTx,
+  type Tx,
+} from '../../engine/domain/index.js';
+import { HEADER_SIZE, RECORD_OVERHEAD } from '../../engine/journal/index.js';
+import { Registry } from '../../engine/registry/index.js';
+
+/**
+ * Every whole record of a journal file, decoded, read synchronously (so a caller can check the
+ * file at the exact moment an answer arrives). Stops at a torn or corrupt tail, as replay does.
+ */
+export function journalTxs(path: string): Tx[] {
+  const buf = readFileSync(path);
+  const txs: Tx[] = [];
+  let at = HEADER_SIZE;
+  while (at + RECORD_OVERHEAD <= buf.length) {
+    const length = buf.readUInt32LE(at);
+    const end = at + RECORD_OVERHEAD + length;
+    if (length === 0 || end > buf.length) break;
+    const payload = buf.subarray(at + RECORD_OVERHEAD, end);
+    if (crc32(payload) !== buf.readUInt32LE(at + 4)) break;
+    const tx = decodeSigned(payload);
+    if (!tx) throw new Error(`journal record at ${at} does not decode`);
+    txs.push(tx);
+    at = end;
+  }
+  return txs;
+}
+
+export interface ReplayedLedger {
+  readonly registry: Registry;
+  /** Txids in journal order. */
+  readonly txids: readonly string[];
+  readonly set: ReadonlySet<string>;
+}
+
+/**
+ * A registry rebuilt from the journal as the engine does at start. Throws if a record does not
+ * apply: a record that no longer applies would mean a coin spent twice or a hole in the log.
+ */
+export function replayLedger(path: string, centralBankKey: string): ReplayedLedger {
+  const registry = new Registry({ centralBankKey, acceptKey: isAcceptablePublicKey });
+  const txids: string[] = [];
+  for (const tx of journalTxs(path)) {
+    const rejection = registry.apply(tx);
+    if (rejection)
+      throw new Error(`journal record ${txids.length} (${tx.txidHex}) fails: ${rejection.code}`);
+    txids.push(tx.txidHex);
+  }
+  return { registry, txids, set: new Set(txids) };
+}
+
+export interface KeyedWorkload extends TransferWorkload {
+  /** Public key -> key pair of every wallet of the workload. */
+  readonly keys: ReadonlyMap<string, KeyPair>;
+}
+
+/** bench/transfer-workload.ts plus its wallets' keys (same derivation). */
+export function keyedTransferWorkload(transfers: number, seed: string): KeyedWorkload {
+  const workload = buildTransferWorkload(transfers, seed);
+  const keys = new Map<string, KeyPair>();
+  const walletCount = Math.max(2, Math.ceil(transfers / 16));
+  for (let i = 0; i < walletCount; i++) {
+    const pair = deriveKeyPair(seed, `wallet-${i}`);
+    keys.set(pair.publicKey, pair);
+  }
+  return { ...workload, keys };
+}
+
+let conflictNonce = 1_000_000_000;
+
+/**
+ * A validly signed transaction spending the same inputs as `tx` (same signer), paying the
+ * signer back under a fresh nonce: a double spend once `tx` has settled.
+ */
+export function conflictOf(tx: Tx, keys: ReadonlyMap<string, KeyPair>): Tx {
+  const pair = keys.get(tx.signer);
+  if (!pair) throw new Error(`no key for signer ${tx.signer}`);
+  const value = tx.outputs.reduce((sum, o) => sum + o.value, 0);
+  return signTx(
+    {
+      type: tx.type,
+      signer: tx.signer,
+      day: tx.day,
+      nonce: conflictNonce++,
+      inputs: tx.inputs,
+      outputs: [{ owner: tx.signer, value }],
+    },
+    pair,
+  );
+}
+
+/** Deterministic PRNG (mulberry32), so a failing random schedule can be replayed by seed. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

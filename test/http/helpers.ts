@@ -1,0 +1,193 @@
+/**
+ * Shared helpers for the HTTP, reliability and serial suites (no tests here): an in-process
+ * engine + HTTP server on port 0 with a scratch journal, a small JSON client on undici, and
+ * snapshots of the state a refused request must not move.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after } from 'node:test';
+import { Pool } from 'undici';
+import { type Tx, toWire } from '../../engine/domain/index.js';
+import {
+  DEFAULT_HTTP_OPTIONS,
+  type HttpOptions,
+  type HttpServer,
+  startHttpServer,
+} from '../../engine/http/index.js';
+import {
+  defaultEngineConfig,
+  type EngineConfig,
+  type EngineService,
+  openEngineService,
+} from '../../engine/service/index.js';
+
+/** A fresh directory, removed when the calling test file ends. */
+export async function scratchDir(prefix = 'ecny-test-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export interface Reply {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly text: string;
+  /** The parsed body, or undefined when it is not JSON. */
+  readonly body: unknown;
+}
+
+/** A JSON view of a reply body; fails the test if the body is not a JSON object. */
+export function obj(reply: Reply): Record<string, unknown> {
+  assert.ok(
+    typeof reply.body === 'object' && reply.body !== null && !Array.isArray(reply.body),
+    `expected a JSON object, got ${reply.text.slice(0, 200)}`,
+  );
+  return reply.body as Record<string, unknown>;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keep-alive HTTP client for one engine. Bodies: objects are JSON-encoded, strings sent as is. */
+export class Client {
+  readonly url: string;
+  readonly #pool: Pool;
+
+  constructor(url: string, connections = 16) {
+    this.url = url;
+    this.#pool = new Pool(url, { connections, pipelining: 1, bodyTimeout: 0, headersTimeout: 0 });
+  }
+
+  async request(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Reply> {
+    const payload =
+      body === undefined
+        ? undefined
+        : typeof body === 'string' || body instanceof Uint8Array
+          ? body
+          : JSON.stringify(body);
+    const res = await this.#pool.request({
+      method,
+      path,
+      headers: payload === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      ...(payload === undefined ? {} : { body: payload }),
+    });
+    const text = await res.body.text();
+    return { status: res.statusCode, headers: res.headers, text, body: parseJson(text) };
+  }
+
+  get(path: string, headers?: Record<string, string>): Promise<Reply> {
+    return this.request('GET', path, undefined, headers);
+  }
+
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Reply> {
+    return this.request('POST', path, body, headers);
+  }
+
+  /** POST /v1/tx with the wire form of `tx`. */
+  tx(tx: Tx): Promise<Reply> {
+    return this.post('/v1/tx', toWire(tx));
+  }
+
+  close(): Promise<void> {
+    return this.#pool.close();
+  }
+
+  /** Drops every connection at once, failing requests still in flight. Idempotent. */
+  async destroy(): Promise<void> {
+    if (!this.#pool.destroyed) await this.#pool.destroy();
+  }
+}
+
+/** Posts each transaction in order and fails unless every one settles. */
+export async function settleAll(client: Client, txs: readonly Tx[]): Promise<void> {
+  for (const tx of txs) {
+    const reply = await client.tx(tx);
+    assert.equal(reply.status, 200, `${tx.type} ${tx.txidHex}: ${reply.text}`);
+    assert.deepEqual(reply.body, { status: 'settled', txid: tx.txidHex });
+  }
+}
+
+/** What a refused request must leave exactly as it was. */
+export interface EngineState {
+  readonly reconcile: unknown;
+  readonly settled: number;
+  readonly lifecycle: unknown;
+  readonly journalRecords: number;
+}
+
+export async function engineState(client: Client): Promise<EngineState> {
+  const [books, stats] = await Promise.all([client.get('/v1/reconcile'), client.get('/v1/stats')]);
+  assert.equal(books.status, 200, `reconcile: ${books.text}`);
+  assert.equal(obj(books).ok, true);
+  const s = obj(stats) as {
+    settled: number;
+    lifecycle: unknown;
+    journal: { records: number };
+  };
+  return {
+    reconcile: books.body,
+    settled: s.settled,
+    lifecycle: s.lifecycle,
+    journalRecords: s.journal.records,
+  };
+}
+
+export interface TestServer {
+  readonly url: string;
+  readonly service: EngineService;
+  readonly http: HttpServer;
+  readonly journalPath: string;
+  readonly client: Client;
+  /** Closes the client and the server (drains, flushes the journal). Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  readonly http?: Partial<HttpOptions>;
+  readonly engine?: Partial<Omit<EngineConfig, 'http'>>;
+  /** Reuse a journal (restart); by default a fresh one in a scratch directory. */
+  readonly journalPath?: string;
+  readonly connections?: number;
+}
+
+/** The engine and its HTTP layer in this process, on 127.0.0.1 and an ephemeral port. */
+export async function startServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const journalPath = options.journalPath ?? join(await scratchDir('ecny-http-'), 'journal.ecj');
+  const config: EngineConfig = {
+    ...defaultEngineConfig(),
+    threads: 1,
+    ...options.engine,
+    journalPath,
+    http: { ...DEFAULT_HTTP_OPTIONS, port: 0, ...options.http },
+  };
+  const service = await openEngineService(config);
+  const http = await startHttpServer(service, config.http);
+  const client = new Client(http.url, options.connections ?? 16);
+  let closed: Promise<void> | null = null;
+  return {
+    url: http.url,
+    service,
+    http,
+    journalPath,
+    client,
+    close() {
+      closed ??= (async () => {
+        await client.close();
+        await http.close();
+      })();
+      return closed;
+    },
+  };
+}
