@@ -78,9 +78,10 @@ export interface SingleEngine {
 /** USL-based part of the projection. */
 export interface UslProjection {
   readonly params: UslParams;
-  /** Copied from the model (true when the model does not say). */
+  /** Copied from the model; true when the model does not say (bare parameters). */
   readonly trustworthy: boolean;
-  readonly trustReason: string;
+  /** The model's reason, or null for bare parameters (quality unknown). */
+  readonly trustReason: string | null;
   /** Continuous peak of X(N), null when κ = 0. */
   readonly peak: { readonly n: number; readonly x: number } | null;
   /**
@@ -178,7 +179,7 @@ function projectUsl(model: UslModel, target: number, input: ProjectionInput): Us
   let reason: string;
   if (cores === null) {
     reason =
-      `one shared-nothing engine cannot reach ${fmtInt(target)} TPS at ${fmtSig(headroom)} headroom: ` +
+      `one shared-nothing engine cannot reach ${fmtInt(target)} TPS with cores at ${fmtSig(headroom * 100, 3)}%: ` +
       `it tops out at ${fmtInt(ceilingTps ?? 0)} TPS` +
       (peak === null
         ? ' (λ/σ, approached but never reached)'
@@ -186,7 +187,9 @@ function projectUsl(model: UslModel, target: number, input: ProjectionInput): Us
   } else if (!fitsOneMachine) {
     reason = `one engine would need ${fmtInt(cores)} cores, more than the ${coresPerMachine} of one machine`;
   } else {
-    reason = `one engine with ${cores} of the machine's ${coresPerMachine} cores reaches the target`;
+    reason =
+      `one engine with ${cores} of the machine's ${coresPerMachine} cores reaches ${fmtInt(target)} TPS ` +
+      `with cores at ${fmtSig(headroom * 100, 3)}%`;
   }
 
   const coresPerShard = uslBestInteger(params, coresPerMachine);
@@ -195,7 +198,7 @@ function projectUsl(model: UslModel, target: number, input: ProjectionInput): Us
   return {
     params,
     trustworthy: model.trustworthy ?? true,
-    trustReason: model.reason ?? 'model supplied without a fit report',
+    trustReason: model.reason ?? null,
     peak,
     ceilingTps,
     singleEngine: { reachable: cores !== null, cores, fitsOneMachine, reason },
@@ -227,7 +230,7 @@ function assumptionLines(
     `SLO: p99 <= ${fmtSig(input.sloMs)} ms; the per-core rate carries over only if it was measured at the elbow under this same SLO.`,
     `Headroom: cores planned at ${fmtSig(input.headroom * 100, 3)}% of their measured capacity (${spare}% spare for bursts, GC pauses and failover).`,
     `Machines: of the measured kind, ${input.coresPerMachine} cores each; an engine runs on one machine with its own journal device; load generators are not counted.`,
-    `Linear projection: perfect scaling (no contention, no coherency cost), ${fmtInt(linear.cores)} cores; a lower bound, not a plan.`,
+    `Linear projection: perfect scaling (no contention, no coherency cost), ${fmtInt(linear.cores)} cores; optimistic, since real scaling losses only add cores.`,
   ];
   if (usl === null) {
     lines.push('USL: no fit supplied, so scaling losses are not modelled at all.');
@@ -242,12 +245,20 @@ function assumptionLines(
         ? 'κ = 0 predicts no retrograde region'
         : `throughput peaks at N* = ${fmtSig(usl.peak.n, 3)} cores (${fmtInt(usl.peak.x)} TPS) and falls beyond`
     }.`,
-    usl.trustworthy
-      ? `USL fit trusted: ${usl.trustReason}.`
-      : `USL fit NOT trustworthy: ${usl.trustReason}. The USL-based numbers are indicative only.`,
-    `Sharding: shards are independent engines partitioned by coin-id prefix (as OpenCBDC shards its unspent set), one per machine with ${usl.sharded.coresPerShard} cores, sharing nothing; coin ids are hashes, so load spreads evenly.`,
-    'Cross-shard transactions (inputs in several shards) need coordination (OpenCBDC: atomizer or two-phase commit) that is not modelled; if many transactions span shards, more shards are needed.',
+    usl.trustReason === null
+      ? 'USL parameters supplied without a fit report: their quality (points, R²) is not known.'
+      : usl.trustworthy
+        ? `USL fit trusted: ${usl.trustReason}.`
+        : `USL fit NOT trustworthy: ${usl.trustReason}. The USL-based numbers are indicative only.`,
   );
+  if (usl.singleEngine.fitsOneMachine) {
+    lines.push('Sharding: not needed, one engine on one machine reaches the target.');
+  } else {
+    lines.push(
+      `Sharding: shards are independent engines partitioned by coin-id prefix (as OpenCBDC shards its unspent set), one per machine with ${usl.sharded.coresPerShard} cores, sharing nothing; coin ids are hashes, so load spreads evenly.`,
+      'Cross-shard transactions (inputs in several shards) need coordination (OpenCBDC: atomizer or two-phase commit) that is not modelled; if many transactions span shards, more shards are needed.',
+    );
+  }
   return [...lines, ...(a.extra ?? [])];
 }
 
@@ -290,7 +301,7 @@ export function projectCapacity(input: ProjectionInput): CapacityProjection {
     const s = usl.sharded;
     const prefix = usl.trustworthy ? '' : 'Indicative only (USL fit not trustworthy): ';
     if (usl.singleEngine.fitsOneMachine) {
-      recommendation = `${prefix}one engine with ${usl.singleEngine.cores} cores on one machine (${usl.singleEngine.reason})`;
+      recommendation = `${prefix}${usl.singleEngine.reason}: 1 machine`;
     } else {
       recommendation =
         `${prefix}${usl.singleEngine.reason}; partition by coin-id prefix into ${fmtInt(s.shards)} shards ` +
