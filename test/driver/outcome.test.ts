@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { GenesisMismatchError, runLoad } from '../../scenarios/driver/index.js';
+import { answer, startStub, tableServer } from './helpers/stub-server.js';
+import { syntheticWorkload } from './helpers/workload.js';
+
+const base = { statsIntervalMs: 0, connections: 8 } as const;
+
+describe('outcome checking', () => {
+  it('catches an engine that answers wrongly (mismatch) and keeps samples', async () => {
+    // settles everything, including the ops that must be rejected
+    const stub = await startStub((_tx, res) => answer(res, 'SETTLED'));
+    try {
+      const workload = syntheticWorkload({
+        ops: 200,
+        rate: 1000,
+        expected: (i) => (i % 20 === 0 ? 'ALREADY_SPENT' : 'SETTLED'),
+      });
+      const run = await runLoad(workload, { ...base, target: stub.url });
+      const m = run.measured;
+      assert.equal(m.outcome.passed, false);
+      assert.equal(m.totals.mismatched, 10);
+      assert.equal(m.totals.matched, 190);
+      assert.deepEqual(m.outcome.reasons, ['10 mismatched']);
+      assert.deepEqual(m.outcome.samples[0], { op: 0, expected: 'ALREADY_SPENT', got: 'SETTLED' });
+      assert.ok(m.outcome.samples.every((s) => s.op % 20 === 0));
+    } finally {
+      await stub.close();
+    }
+  });
+
+  it('counts ops whose connection is dropped, after retries, as lost', async () => {
+    const stub = await startStub((tx, res, req) => {
+      if (typeof tx.id === 'number' && tx.id % 50 === 7) req.socket.destroy();
+      else answer(res, tx.want);
+    });
+    try {
+      const run = await runLoad(syntheticWorkload({ ops: 200, rate: 1000 }), {
+        ...base,
+        target: stub.url,
+        connectRetries: 2,
+        graceMs: 2000,
+      });
+      const m = run.measured;
+      assert.equal(m.outcome.passed, false);
+      assert.equal(m.totals.lost, 4);
+      assert.equal(m.totals.retried, 8);
+      assert.equal(m.totals.matched, 196);
+      assert.equal(m.totals.mismatched, 0);
+      // three attempts each, all seen by the server
+      assert.equal(stub.received.filter((b) => b.id === 7).length, 3);
+    } finally {
+      await stub.close();
+    }
+  });
+
+  it('counts ops never answered before the end + grace as lost', async () => {
+    const silent = new Set([5, 17]);
+    const stub = await startStub((tx, res) => {
+      if (!silent.has(tx.id as number)) answer(res, tx.want);
+    });
+    try {
+      const run = await runLoad(syntheticWorkload({ ops: 100, rate: 1000 }), {
+        ...base,
+        target: stub.url,
+        graceMs: 300,
+      });
+      const m = run.measured;
+      assert.equal(m.outcome.passed, false);
+      assert.equal(m.totals.lost, 2);
+      assert.equal(m.totals.sent, 100);
+      assert.equal(m.totals.matched, 98);
+      assert.deepEqual(m.outcome.reasons, ['2 lost']);
+    } finally {
+      await stub.close();
+    }
+  });
+
+  it('retries 503 OVERLOADED after Retry-After and counts the retry', async () => {
+    const seen = new Set<number | string>();
+    const stub = await startStub((tx, res) => {
+      if (typeof tx.id === 'number' && tx.id % 10 === 0 && !seen.has(tx.id)) {
+        seen.add(tx.id);
+        res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '0.05' });
+        res.end('{"status":"error","code":"OVERLOADED","message":"queue full"}');
+      } else {
+        answer(res, tx.want);
+      }
+    });
+    try {
+      const run = await runLoad(syntheticWorkload({ ops: 100, rate: 1000 }), {
+        ...base,
+        target: stub.url,
+      });
+      const m = run.measured;
+      assert.equal(m.outcome.passed, true, JSON.stringify(m.outcome));
+      assert.equal(m.totals.retried, 10);
+      assert.equal(m.totals.sent, 100);
+      assert.equal(m.totals.settled, 100);
+      assert.equal(m.totals.errors, 0);
+    } finally {
+      await stub.close();
+    }
+  });
+
+  it('aborts before measurement when genesis gets an unexpected answer', async () => {
+    const stub = await tableServer(new Map([['g1', 'ALREADY_REGISTERED']]));
+    try {
+      await assert.rejects(
+        runLoad(syntheticWorkload({ ops: 10, rate: 100, genesis: 4 }), {
+          ...base,
+          target: stub.url,
+        }),
+        (error: unknown) => {
+          assert.ok(error instanceof GenesisMismatchError);
+          assert.equal(error.code, 'DRIVER_GENESIS_MISMATCH');
+          assert.equal(error.op, 1);
+          assert.equal(error.got, 'ALREADY_REGISTERED');
+          return true;
+        },
+      );
+      // nothing of the measured phase was sent
+      assert.ok(stub.received.every((b) => typeof b.id === 'string'));
+    } finally {
+      await stub.close();
+    }
+  });
+});
