@@ -199,7 +199,8 @@ function judgeMetric(
   const currentMedian = median(c);
   const change = currentMedian / baselineMedian - 1;
   const shift = hodgesLehmannRatio(b, c) - 1;
-  const worsening = higher ? -shift : shift;
+  // `|| 0` turns −0 into 0 so that a JSON round trip gives back the same object.
+  const worsening = (higher ? -shift : shift) || 0;
   const mw = mannWhitney(b, c);
   const pWorse = higher ? mw.pLess : mw.pGreater;
   const pBetter = higher ? mw.pGreater : mw.pLess;
