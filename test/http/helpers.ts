@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { after } from 'node:test';
 import { Pool } from 'undici';
-import { type Tx, toWire } from '../../engine/domain/index.js';
+import { type KeyPair, type Tx, toWire } from '../../engine/domain/index.js';
 import {
   DEFAULT_HTTP_OPTIONS,
   type HttpOptions,
@@ -22,6 +23,7 @@ import {
   type EngineService,
   openEngineService,
 } from '../../engine/service/index.js';
+import { coinOf, type Ledger, op, out, type Who } from '../fixtures/ledger.js';
 
 /** A fresh directory, removed when the calling test file ends. */
 export async function scratchDir(prefix = 'ecny-test-'): Promise<string> {
@@ -55,7 +57,10 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** Keep-alive HTTP client for one engine. Bodies: objects are JSON-encoded, strings sent as is. */
+/**
+ * Keep-alive HTTP client for one engine. Bodies: strings, bytes and streams (chunked) are sent as
+ * they are, anything else JSON-encoded.
+ */
 export class Client {
   readonly url: string;
   readonly #pool: Pool;
@@ -74,7 +79,7 @@ export class Client {
     const payload =
       body === undefined
         ? undefined
-        : typeof body === 'string' || body instanceof Uint8Array
+        : typeof body === 'string' || body instanceof Uint8Array || body instanceof Readable
           ? body
           : JSON.stringify(body);
     const res = await this.#pool.request({
@@ -190,4 +195,35 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
       return closed;
     },
   };
+}
+
+/**
+ * Splits `from`'s coins into `count` coins of `value` fen each (at most 31 per transaction, the
+ * output limit), settles the splits over HTTP and in the mirror `l`; returns the new coin ids.
+ */
+export async function splitCoins(
+  client: Client,
+  l: Ledger,
+  from: KeyPair,
+  count: number,
+  value: number,
+): Promise<string[]> {
+  const coins: string[] = [];
+  for (let left = count; left > 0; ) {
+    const n = Math.min(31, left);
+    left -= n;
+    const { inputs, change } = l.pick(from, n * value);
+    const outputs = Array.from({ length: n }, () => out(from, value));
+    if (change > 0) outputs.push(out(from, change));
+    const split = op.transfer(from, inputs, outputs);
+    await settleAll(client, [split]);
+    l.settle(split);
+    for (let i = 0; i < n; i++) coins.push(coinOf(split, i));
+  }
+  return coins;
+}
+
+/** One transfer per coin (all of `from`, each worth `value`) to `to`: signed, not sent. */
+export function spendEach(from: KeyPair, coins: readonly string[], to: Who, value: number): Tx[] {
+  return coins.map((coin) => op.transfer(from, [coin], [out(to, value)]));
 }
