@@ -1,0 +1,125 @@
+/**
+ * The HDR percentile distribution: latency (ms) against percentile on the x = 1/(1-p) log axis,
+ * corrected (solid) and uncorrected (faint, dashed), with the SLO as a horizontal line.
+ *
+ * Read the curve where it crosses the SLO: everything right of the crossing misses it. A flat
+ * curve that turns up sharply at 99.9% is a healthy system with rare stalls; a curve climbing
+ * from the start is a system running near saturation.
+ */
+import type { RunResult } from '../../scenarios/results/schema.js';
+import { FAINT_ALPHA, SERIES, withAlpha } from '../palette.js';
+import { percentileAxisMax, percentileTicks, spectrumPoints } from '../percentile.js';
+import {
+  axisTitle,
+  DASH,
+  FONT,
+  LINE,
+  linearMsAxis,
+  lineChart,
+  lineSeries,
+  logMsAxis,
+  referenceLine,
+  runSubtitle,
+  yRange,
+} from '../theme.js';
+import type { ChartConfig, ChartDatasetConfig, Point } from '../types.js';
+
+/** Chart id (also the PNG file stem). */
+export const LATENCY_DISTRIBUTION_ID = 'latency-distribution';
+
+/** One curve of a distribution chart: a solid corrected curve, or a faint uncorrected one. */
+export interface DistributionCurve {
+  readonly label: string;
+  readonly colour: string;
+  readonly points: Point[];
+  readonly faint: boolean;
+}
+
+/**
+ * The percentile x axis: log scale from 1 (0%) to `xMax`, ticks at 0%, 50%, 90%, 99%, 99.9% ...
+ * labelled by the `percentile` formatter.
+ */
+export function percentileAxis(xMax: number) {
+  return {
+    type: 'logarithmic' as const,
+    min: 1,
+    max: xMax,
+    title: axisTitle('percentile (x = 1/(1-p), log scale)'),
+    ticks: { color: '#222222', font: { size: FONT.tick, family: FONT.family }, autoSkip: false },
+    grid: { color: 'rgba(0, 0, 0, 0.09)' },
+    ecny: { format: 'percentile' as const, ticks: percentileTicks(xMax) },
+  };
+}
+
+/**
+ * Whether the latency axis should be logarithmic: when the curves span more than two orders of
+ * magnitude above the lowest median (typically corrected vs uncorrected under overload), a
+ * linear axis would flatten everything but the worst tail into the floor.
+ */
+export function useLogLatencyAxis(curves: readonly DistributionCurve[]): boolean {
+  const { hi } = yRange(curves.map((c) => c.points));
+  const medians = curves
+    .map((c) => c.points.find((p) => p.x >= 2)?.y ?? null)
+    .filter((v): v is number => v !== null && v > 0);
+  const lowestMedian = medians.length > 0 ? Math.min(...medians) : hi;
+  return hi > 100 * lowestMedian;
+}
+
+/**
+ * A distribution chart from curves (shared by the run chart and the comparison overlay). `slos`
+ * holds one line per distinct SLO value.
+ */
+export function distributionChart(
+  title: string,
+  subtitle: string,
+  curves: readonly DistributionCurve[],
+  slos: readonly { readonly label: string; readonly ms: number }[],
+): ChartConfig {
+  const xMax = percentileAxisMax(curves.map((c) => c.points));
+  const { lo, hi } = yRange(curves.map((c) => c.points));
+  const sloMax = Math.max(0, ...slos.map((s) => s.ms));
+  const sloMin = Math.min(...slos.map((s) => s.ms).filter((v) => v > 0), lo);
+  const y = useLogLatencyAxis(curves)
+    ? logMsAxis('latency', Math.min(lo, sloMin), Math.max(hi, sloMax))
+    : linearMsAxis('latency', Math.max(hi, sloMax) * 1.05);
+  const datasets: ChartDatasetConfig[] = curves.map((c) =>
+    lineSeries(c.label, c.faint ? withAlpha(c.colour, FAINT_ALPHA) : c.colour, c.points, {
+      ...(c.faint ? { dash: DASH.faint, width: LINE.minor } : {}),
+    }),
+  );
+  for (const slo of slos) {
+    if (slo.ms > 0) datasets.push(referenceLine(slo.label, SERIES.slo, slo.ms, 1, xMax));
+  }
+  return lineChart(title, subtitle, { x: percentileAxis(xMax), y }, datasets);
+}
+
+/** The curves of one run: corrected, then uncorrected (each only when present). */
+export function runCurves(result: RunResult, colour: string, prefix = ''): DistributionCurve[] {
+  const { corrected, uncorrected, spectrum, uncorrectedSpectrum } = result.latency;
+  const curves: DistributionCurve[] = [];
+  const correctedPoints = spectrumPoints(spectrum, corrected.count);
+  if (correctedPoints.length > 0) {
+    curves.push({ label: `${prefix}corrected`, colour, points: correctedPoints, faint: false });
+  }
+  const uncorrectedPoints = spectrumPoints(uncorrectedSpectrum, uncorrected.count);
+  if (uncorrectedPoints.length > 0) {
+    curves.push({
+      label: `${prefix}uncorrected (service time)`,
+      colour,
+      points: uncorrectedPoints,
+      faint: true,
+    });
+  }
+  return curves;
+}
+
+/** Corrected and uncorrected percentile spectra of the run, with its SLO. */
+export function buildLatencyDistributionChart(result: RunResult): ChartConfig {
+  const slo = result.config.sloMs;
+  return distributionChart(
+    'Latency by percentile (HDR distribution)',
+    runSubtitle(result),
+    runCurves(result, SERIES.corrected),
+    [{ label: `SLO ${slo} ms`, ms: slo }],
+  );
+}

@@ -1,0 +1,120 @@
+/**
+ * Throughput: offered vs achieved per second, with rejections stacked by code underneath.
+ *
+ * Two panels on one time axis (Chart.js stacked scales): the top panel's lines show whether the
+ * engine kept up (achieved on top of offered) and how much of it settled; the bottom panel's bars
+ * show what was refused, and why, each second. Rejections get their own panel because they are
+ * usually a tiny fraction of the rate and would vanish at the bottom of a shared axis.
+ */
+import type { RunResult } from '../../scenarios/results/schema.js';
+import { rejectionColour, SERIES } from '../palette.js';
+import {
+  DASH,
+  LINE,
+  lastSecond,
+  linearAxis,
+  lineChart,
+  lineSeries,
+  runSubtitle,
+  timeAxis,
+} from '../theme.js';
+import type { ChartConfig, ChartDatasetConfig, Point } from '../types.js';
+
+/** Chart id (also the PNG file stem). */
+export const THROUGHPUT_ID = 'throughput';
+
+/** Rejection codes seen in the run, largest total first (the bottom of the stack), then by name. */
+export function rejectionCodes(result: RunResult): string[] {
+  const totals = new Map<string, number>();
+  for (const s of result.timeseries) {
+    for (const [code, n] of Object.entries(s.rejectedByCode)) {
+      totals.set(code, (totals.get(code) ?? 0) + n);
+    }
+  }
+  return [...totals.entries()]
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([code]) => code);
+}
+
+/** Offered, achieved and settled tx/s; rejections per second stacked by code; drops. */
+export function buildThroughputChart(result: RunResult): ChartConfig {
+  const ts = result.timeseries;
+  const series = (f: (s: (typeof ts)[number]) => number): Point[] =>
+    ts.map((s) => ({ x: s.t, y: f(s) }));
+  const codes = rejectionCodes(result);
+  const anyDropped = ts.some((s) => s.dropped > 0);
+  const lower = codes.length > 0;
+
+  const datasets: ChartDatasetConfig[] = [
+    lineSeries(
+      'offered',
+      SERIES.offered,
+      series((s) => s.offered),
+      { dash: DASH.offered },
+    ),
+    lineSeries(
+      'achieved (answered)',
+      SERIES.achieved,
+      series((s) => s.achieved),
+    ),
+    lineSeries(
+      'settled',
+      SERIES.settled,
+      series((s) => s.settled),
+      { width: LINE.minor },
+    ),
+  ];
+  for (const code of codes) {
+    datasets.push({
+      type: 'bar',
+      label: code,
+      data: series((s) => s.rejectedByCode[code] ?? 0),
+      backgroundColor: rejectionColour(code),
+      borderWidth: 0,
+      yAxisID: 'yRejected',
+      stack: 'rejected',
+      pointStyle: 'rect',
+      barPercentage: 1,
+      categoryPercentage: 0.9,
+    });
+  }
+  if (anyDropped) {
+    // With the answers, not the refusals: drops are load that never reached the engine, often
+    // of the order of the offered rate, and would flatten the rejection bars.
+    datasets.splice(
+      3,
+      0,
+      lineSeries(
+        'dropped (not sent)',
+        SERIES.dropped,
+        series((s) => s.dropped),
+        {
+          dash: DASH.faint,
+          width: LINE.minor,
+        },
+      ),
+    );
+  }
+
+  // Chart.js stacks panels bottom-up in key order: refusals first puts them under the answers.
+  const scales: Record<string, object> = { x: { ...timeAxis(lastSecond(result)), stacked: true } };
+  if (lower) {
+    scales['yRejected'] = {
+      ...linearAxis('rejected', 'tx/s', { stack: 'panels', weight: 1 }),
+      stacked: true,
+    };
+  }
+  scales['y'] = linearAxis(
+    lower ? 'answered' : 'throughput',
+    'tx/s',
+    lower ? { stack: 'panels', weight: 3 } : {},
+  );
+  if (lower) scales['y'] = { ...scales['y'], offset: true };
+  return lineChart(
+    'Throughput: offered vs achieved, rejections by code',
+    runSubtitle(result),
+    scales,
+    datasets,
+  );
+}

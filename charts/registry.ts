@@ -1,0 +1,110 @@
+/**
+ * The chart registry: every chart kind, keyed by id, in report order.
+ *
+ * `buildRunCharts`, `renderRunCharts` and `writeReport` iterate the registry, so adding a chart
+ * (e.g. the capacity charts: achieved-vs-offered with the elbow, latency-vs-throughput, USL fit)
+ * is one `registerChart` call with an `applies` test such as `(r) => r.kind === 'capacity'`;
+ * the PNG, the report section and its "how to read this" follow. Builders should compose
+ * charts/theme.ts and charts/palette.ts so new charts look like the old ones.
+ */
+import type { RunResult } from '../scenarios/results/schema.js';
+import { BACKLOG_ID, buildBacklogChart, hasBacklog } from './builders/backlog.js';
+import {
+  buildLatencyDistributionChart,
+  LATENCY_DISTRIBUTION_ID,
+} from './builders/latency-distribution.js';
+import { buildLatencyOverTimeChart, LATENCY_OVER_TIME_ID } from './builders/latency-over-time.js';
+import { buildPoolChart, hasEngineStats, POOL_ID } from './builders/pool.js';
+import { buildThroughputChart, THROUGHPUT_ID } from './builders/throughput.js';
+import type { BuiltChart, ChartDefinition } from './types.js';
+
+const registry = new Map<string, ChartDefinition>();
+
+/** Read-only view of the registry: id -> definition, in registration (= report) order. */
+export const chartRegistry: ReadonlyMap<string, ChartDefinition> = registry;
+
+/**
+ * Adds a chart kind. Ids are file stems and HTML anchors, so they must be [a-z0-9-] and unique;
+ * a clash throws rather than silently replacing someone's chart.
+ */
+export function registerChart(definition: ChartDefinition): void {
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(definition.id)) {
+    throw new Error(`chart id "${definition.id}" must be [a-z0-9-]`);
+  }
+  if (registry.has(definition.id))
+    throw new Error(`chart "${definition.id}" is already registered`);
+  registry.set(definition.id, definition);
+}
+
+/** The configurations of every registered chart that applies to this result, in order. */
+export function buildRunCharts(result: RunResult): BuiltChart[] {
+  return [...registry.values()]
+    .filter((d) => d.applies(result))
+    .map((d) => ({ id: d.id, title: d.title, howToRead: d.howToRead, config: d.build(result) }));
+}
+
+const hasTimeseries = (r: RunResult) => r.timeseries.length > 0;
+
+registerChart({
+  id: THROUGHPUT_ID,
+  title: 'Throughput: offered vs achieved',
+  howToRead:
+    'Top: transactions offered by the open-loop schedule (dashed), answered (achieved) and settled each second. ' +
+    'Achieved tracking offered means the engine kept up; achieved flat below a rising offered line is saturation, ' +
+    'and the gap is load the engine did not absorb. Bottom: refusals per second, stacked by rejection code ' +
+    '(each code has the same colour in every chart). The stack height is all rejections that second; ' +
+    'a code that appears only under load (ALREADY_SPENT racing a retry, OVERLOADED) points at contention, ' +
+    'a steady band at the rate the workload plants invalid transactions. Dropped sends could not go out in time at all.',
+  applies: hasTimeseries,
+  build: buildThroughputChart,
+});
+
+registerChart({
+  id: LATENCY_OVER_TIME_ID,
+  title: 'Latency percentiles over time',
+  howToRead:
+    'Per-second percentiles of the corrected latency, measured from the time each request was scheduled to be sent, ' +
+    'not from when it actually went out: if the engine stalls, the requests that should have gone out meanwhile are ' +
+    'charged the stall (no coordinated omission). Log scale: each gridline band is a factor. The faint dashed line is ' +
+    'the uncorrected p99 (from the actual send); where it sits far below the solid p99, requests were queueing before ' +
+    'they could be sent, which a closed-loop tool would not show. Spikes shared by all lines are stalls (GC, fsync); ' +
+    'a rising p50 is saturation.',
+  applies: hasTimeseries,
+  build: buildLatencyOverTimeChart,
+});
+
+registerChart({
+  id: LATENCY_DISTRIBUTION_ID,
+  title: 'Latency by percentile',
+  howToRead:
+    'The whole-run latency distribution. The x axis is 1/(1-p) on a log scale, so 90%, 99%, 99.9% and 99.99% are ' +
+    'equally spaced and the tail gets as much room as the median. Read the latency at a percentile straight up ' +
+    'from its tick; where the solid (corrected) curve crosses the SLO line, every percentile to the right misses ' +
+    'the SLO. The faint dashed curve is the uncorrected service time: the area between the two is time spent ' +
+    'waiting to be sent. The curve ends at the maximum, placed at the rank of the slowest sample.',
+  applies: (r) => r.latency.spectrum.length > 0 || r.latency.uncorrectedSpectrum.length > 0,
+  build: buildLatencyDistributionChart,
+});
+
+registerChart({
+  id: POOL_ID,
+  title: 'Verify pool: queue wait vs verify time',
+  howToRead:
+    'Inside the engine: how long a signature waited for a verify worker (orange, per signature) and how long the ' +
+    'worker took (purple, per batch), p99 solid and p50 dashed, log scale. Wait above verify means the pool is the ' +
+    'bottleneck: signatures queue for a free worker, so more threads or larger batches would help. Verify time rising ' +
+    'with load means each check got slower: CPU contention with the rest of the engine or the load generator.',
+  applies: hasEngineStats,
+  build: buildPoolChart,
+});
+
+registerChart({
+  id: BACKLOG_ID,
+  title: 'Backlog and queue depth',
+  howToRead:
+    'Top: the scenario backlog (e.g. offline payments waiting to sync) each second; bottom: the engine queue depth. ' +
+    'The backlog should grow while devices are offline and drain once they reconnect; the slope of the drain is ' +
+    'the sync throughput. A queue depth pinned high while the backlog drains means the engine sets the drain rate.',
+  applies: hasBacklog,
+  build: buildBacklogChart,
+});
