@@ -4,9 +4,23 @@
  * A workload is fully determined by (scenario name, parameters, seed): same inputs, same bytes.
  * It has two parts:
  *  - `genesis`: set-up operations (enroll banks, open wallets, issue, allocate, exchange) sent
- *    before measurement, in order, each acknowledged before the next phase starts;
+ *    before measurement, in order, each acknowledged before the next phase starts. A phase is a
+ *    maximal run of consecutive ops of the same `type` (enroll, open, issue, allocate, exchange):
+ *    within a phase ops may go concurrently (respecting `dependsOn`), but every op of a phase
+ *    must be acknowledged before the next phase starts (an exchange pays a wallet its open
+ *    registered). Genesis `at` is 0 and its lanes are operator banks.
  *  - `ops`: the measured operations, sorted by intended send time.
  * Every operation carries the outcome it must get, so the driver can check every response.
+ *
+ * Lanes and dependencies (the rule every generator keeps, so lanes can be split across
+ * load-generator processes with no coordination):
+ *  - a measured op's lane is its payer (one lane per paying wallet, numbered 0..lanes-1);
+ *  - an op may spend coins from genesis (settled before measurement) and outputs of at most one
+ *    earlier op, its `dependsOn`, which is always in the same lane;
+ *  - coins a wallet receives from another lane during measurement are never spent in the run,
+ *    so no dependency crosses lanes;
+ *  - expected outcomes hold under any interleaving of lanes and any order of in-flight ops
+ *    within a lane, as long as each op is sent after its dependency is acknowledged.
  */
 import type { RejectionCode } from '../../engine/domain/index.js';
 
@@ -22,7 +36,9 @@ export interface PlannedOps {
   /**
    * Index (in the same list) of an earlier op whose outputs this one spends, or -1.
    * The driver does not send an op before its dependency is acknowledged. Generators keep a
-   * dependency in the same lane so that one process owns both.
+   * dependency in the same lane so that one process owns both (see the lane rule above). An
+   * op expected ALREADY_SPENT depends on the op that spent its coin, so it is refused for that
+   * reason whatever the timing.
    */
   readonly dependsOn: number[];
   /** Lane: the unit of partitioning across load-generator processes (usually the payer). */

@@ -1,0 +1,48 @@
+/**
+ * The scenario registry: every scenario by name, one file per scenario beside this one.
+ * Adding a scenario = a new file exporting a ScenarioDefinition, and one line in DEFINITIONS.
+ */
+import type { ScenarioDefinition } from '../model/index.js';
+import { offlineBurst } from './offline-burst.js';
+import { shenzhenLottery } from './shenzhen-lottery.js';
+import { suzhouSubsidy } from './suzhou-subsidy.js';
+import { xionganRetail } from './xiongan-retail.js';
+
+const DEFINITIONS: readonly ScenarioDefinition[] = [
+  suzhouSubsidy,
+  xionganRetail,
+  shenzhenLottery,
+  offlineBurst,
+];
+
+/** Every registered scenario, by name. */
+export const SCENARIOS: ReadonlyMap<string, ScenarioDefinition> = new Map(
+  DEFINITIONS.map((d) => [d.name, d]),
+);
+
+export class UnknownScenarioError extends Error {
+  readonly code = 'UNKNOWN_SCENARIO';
+  constructor(name: string) {
+    super(`unknown scenario "${name}" (known: ${[...SCENARIOS.keys()].join(', ')})`);
+    this.name = 'UnknownScenarioError';
+  }
+}
+
+/** Names of the registered scenarios, in registration order. */
+export function scenarioNames(): string[] {
+  return [...SCENARIOS.keys()];
+}
+
+/** The definition registered as `name`; throws UnknownScenarioError listing the known names. */
+export function getScenario(name: string): ScenarioDefinition {
+  const def = SCENARIOS.get(name);
+  if (!def) throw new UnknownScenarioError(name);
+  return def;
+}
+
+/** Every (scenario, variant) pair, for listings and tests. */
+export function scenarioVariants(): { scenario: string; variant: string }[] {
+  return DEFINITIONS.flatMap((d) =>
+    Object.keys(d.variants).map((variant) => ({ scenario: d.name, variant })),
+  );
+}

@@ -1,0 +1,15 @@
+/** The scenario model: types, arrival curves, validation and resolution (pure data, no I/O). */
+export {
+  curveArea,
+  eventTimes,
+  type HourlyPoint,
+  hourlyProfileCurve,
+  perSecond,
+  rateAt,
+  type Segment,
+  segmentsOf,
+  uniformTimes,
+} from './curves.js';
+export { normaliseSplit, resolveScenario, startLocalMs } from './resolve.js';
+export * from './types.js';
+export { validateDefinition, validateOptions, validateSpec } from './validate.js';

@@ -1,0 +1,237 @@
+/**
+ * The scenario model: a scenario is pure data (k6-style), validated before anything starts.
+ *
+ * A scenario variant = a population (groups of wallets with tiers, kinds and genesis funding),
+ * an arrival-rate curve (the shape of the offered load over the measured phase), and a
+ * transaction mix (weighted flows: who pays whom, how much, with which coins). The workload
+ * generator interprets this data generically; it never looks at a scenario's name.
+ *
+ * Time inside a scenario is normalised: `u` in [0, 1] spans the measured phase. The same `u`
+ * maps to wall-clock send times (over `durationS`) and to simulated time (over the scenario's
+ * real-world `windowS`, compressed by `timeCompression`), which dates each payment's value day.
+ * Money is in yuan here (readable); the workload is in fen.
+ */
+import type { WalletKind, WalletTier } from '../../engine/domain/index.js';
+
+export const SCALES = ['small', 'city', 'national'] as const;
+/** `small` generates and runs in well under a minute on a laptop; the others scale up. */
+export type Scale = (typeof SCALES)[number];
+/** A value given per scale. */
+export type PerScale<T> = Readonly<Record<Scale, T>>;
+
+/** The invalid operations a workload injects, each built to fail for exactly this reason. */
+export const INVALID_CODES = [
+  'BAD_SIGNATURE',
+  'ALREADY_SPENT',
+  'TIER_LIMIT',
+  'UNKNOWN_COIN',
+] as const;
+export type InvalidCode = (typeof INVALID_CODES)[number];
+/** Relative weights over the invalid codes (normalised; missing codes weigh 0). */
+export type InvalidSplit = Readonly<Partial<Record<InvalidCode, number>>>;
+
+/**
+ * Relative arrival rate over normalised time. Only the shape matters: the generator scales it
+ * so that it integrates to the planned op count.
+ */
+export type ArrivalCurve =
+  | { readonly kind: 'constant' }
+  /** Linear from `from` at u=0 to `to` at u=1. */
+  | { readonly kind: 'ramp'; readonly from: number; readonly to: number }
+  /** Piecewise constant: each step holds `rate` until `until`; the last `until` is 1. */
+  | {
+      readonly kind: 'steps';
+      readonly steps: readonly { readonly until: number; readonly rate: number }[];
+    }
+  /** Piecewise linear through points; the first `t` is 0, the last is 1, `t` non-decreasing. */
+  | {
+      readonly kind: 'curve';
+      readonly points: readonly { readonly t: number; readonly rate: number }[];
+    };
+
+/** A payment amount distribution, in yuan; drawn amounts are rounded to the fen. */
+export type AmountModel =
+  | { readonly kind: 'fixed'; readonly yuan: number }
+  | {
+      readonly kind: 'choice';
+      readonly yuan: readonly number[];
+      readonly weights?: readonly number[];
+    }
+  | { readonly kind: 'uniform'; readonly minYuan: number; readonly maxYuan: number }
+  /** Log-normal with the given median and log-space sigma, clamped to [minYuan, maxYuan]. */
+  | {
+      readonly kind: 'lognormal';
+      readonly medianYuan: number;
+      readonly sigma: number;
+      readonly minYuan: number;
+      readonly maxYuan: number;
+    };
+
+/** How payees of a group are chosen. */
+export type Popularity =
+  | { readonly kind: 'uniform' }
+  /** Zipf over the group's members: member at rank r (0-based) weighs 1/(r+1)^s. */
+  | { readonly kind: 'zipf'; readonly s: number }
+  /** Each member once, in a seeded shuffled order, then again (payroll-style fan-out). */
+  | { readonly kind: 'each' };
+
+/** Genesis funding of a share of a group's wallets: `coins` coins of `yuan` each. */
+export interface FundingSpec {
+  /** Fraction of the group's wallets funded this way, chosen by the seeded PRNG. */
+  readonly share: number;
+  readonly coins: number | PerScale<number>;
+  readonly yuan: number;
+}
+
+/** A population group: wallets of one role in the scenario (payers, payees or both). */
+export interface GroupSpec {
+  readonly kind: WalletKind;
+  /** Relative weights over wallet tiers. */
+  readonly tiers: Readonly<Partial<Record<WalletTier, number>>>;
+  readonly count: PerScale<number>;
+  /** Genesis coins (bank exchange). Several coins per wallet allow parallel spending. */
+  readonly funding?: readonly FundingSpec[];
+  /** How the group's members are picked as payees. Default uniform. */
+  readonly popularity?: Popularity;
+}
+
+/**
+ * Coin selection of a payer.
+ * - `chain`: spend the latest change first, so every payment depends on the previous one (a
+ *   serial dependency chain per payer: the hotspot).
+ * - `fresh`: spend a genesis coin that covers the amount when one is left (independent
+ *   payments), falling back to change.
+ */
+export type CoinStrategy = 'chain' | 'fresh';
+
+/** A kind of payment: a transfer from a payer group to a payee group. */
+export interface FlowSpec {
+  readonly payer: string;
+  readonly payee: string;
+  readonly amount: AmountModel;
+  readonly coins: CoinStrategy;
+  /** If the drawn amount exceeds what the payer may still spend, pay that instead (spend down). */
+  readonly capToAvailable?: boolean;
+  /** Payment channel labels (scan, tap, online) and weights: reported, the wire op is a transfer. */
+  readonly channels?: Readonly<Record<string, number>>;
+  /**
+   * Offline payments: made during [from, to] (normalised time) while disconnected, sent when the
+   * flow is weighted in the mix (which must be after `to`). Their value day is the day made.
+   */
+  readonly offline?: { readonly from: number; readonly to: number };
+  /** Invalid split for this flow's invalid ops, unless the run overrides the split. */
+  readonly invalidSplit?: InvalidSplit;
+}
+
+/** Relative flow weights. */
+export type Mix = Readonly<Record<string, number>>;
+
+/** A window of normalised time with its own mix. */
+export interface Phase {
+  readonly name: string;
+  readonly from: number;
+  readonly to: number;
+  readonly mix: Mix;
+}
+
+/** Load at one scale: the measured valid payments and the default run length. */
+export interface ScaleSpec {
+  /** Valid measured payments (invalid ops are added on top, as `invalidShare` of all ops). */
+  readonly payments: number;
+  readonly durationS: number;
+  /** How this scale relates to the real figures (e.g. "real counts", "1/20 of city"). */
+  readonly note: string;
+}
+
+/** One fully specified scenario variant: pure data. */
+export interface ScenarioSpec {
+  readonly name: string;
+  readonly variant: string;
+  readonly description: string;
+  /** Simulated start, Beijing wall-clock time as `YYYY-MM-DDTHH:MM` (value days are Beijing dates). */
+  readonly start: string;
+  /** Real-world span of the measured phase in seconds (compressed into `durationS`). */
+  readonly windowS: number;
+  /** Operator banks enrolled in genesis; wallets are spread over them. */
+  readonly banks: readonly string[];
+  readonly groups: Readonly<Record<string, GroupSpec>>;
+  readonly flows: Readonly<Record<string, FlowSpec>>;
+  readonly arrival: ArrivalCurve;
+  /** Mix outside any phase. */
+  readonly mix: Mix;
+  /** Time windows with their own mix (non-overlapping). */
+  readonly phases?: readonly Phase[];
+  readonly scales: PerScale<ScaleSpec>;
+  /** Scenario defaults for the invalid share and split (run options override). */
+  readonly invalid?: { readonly share?: number; readonly split?: InvalidSplit };
+}
+
+/** A registered scenario: its variants, each a full spec. */
+export interface ScenarioDefinition {
+  readonly name: string;
+  readonly summary: string;
+  readonly defaultVariant: string;
+  readonly variants: Readonly<Record<string, ScenarioSpec>>;
+}
+
+/** Run options (all optional; defaults from the scenario and its scale). */
+export interface ScenarioOptions {
+  readonly variant?: string;
+  readonly scale?: Scale;
+  /** Length of the measured phase, seconds. */
+  readonly durationS?: number;
+  /** Simulated seconds per wall second. Default: the scenario window over `durationS`. */
+  readonly timeCompression?: number;
+  readonly seed?: string;
+  /** Share of all measured ops that are invalid, in [0, 0.5]. Default 0.02. */
+  readonly invalidShare?: number;
+  /** Overrides every flow's split over the invalid codes. */
+  readonly invalidSplit?: InvalidSplit;
+}
+
+/** A scenario resolved against run options: everything the generator needs, nothing implicit. */
+export interface ResolvedScenario {
+  readonly spec: ScenarioSpec;
+  readonly scale: Scale;
+  readonly seed: string;
+  readonly durationS: number;
+  readonly timeCompression: number;
+  readonly invalidShare: number;
+  /** The run-level split override, if any (else each flow's or the scenario's). */
+  readonly invalidSplit: Readonly<Record<InvalidCode, number>> | null;
+  readonly payments: number;
+}
+
+export const DEFAULT_SEED = 'ecny-bench';
+export const DEFAULT_INVALID_SHARE = 0.02;
+export const DEFAULT_INVALID_SPLIT: Readonly<Record<InvalidCode, number>> = {
+  BAD_SIGNATURE: 0.25,
+  ALREADY_SPENT: 0.25,
+  TIER_LIMIT: 0.25,
+  UNKNOWN_COIN: 0.25,
+};
+
+/** One configuration error: where and what. */
+export interface ConfigIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Thrown by `resolveScenario` with every problem found, not just the first. */
+export class ScenarioConfigError extends Error {
+  readonly code = 'BAD_SCENARIO';
+  readonly issues: readonly ConfigIssue[];
+  constructor(issues: readonly ConfigIssue[]) {
+    super(
+      `invalid scenario configuration (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n` +
+        issues.map((i) => `  ${formatIssue(i)}`).join('\n'),
+    );
+    this.name = 'ScenarioConfigError';
+    this.issues = issues;
+  }
+}
+
+/** `path: message`, e.g. `mix.transfer: must be >= 0`. */
+export function formatIssue(issue: ConfigIssue): string {
+  return issue.path === '' ? issue.message : `${issue.path}: ${issue.message}`;
+}

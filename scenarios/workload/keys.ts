@@ -1,0 +1,83 @@
+/**
+ * Key pairs for a workload: exactly `deriveKeyPair(seed, label)` from engine/domain, made fast.
+ *
+ * deriveKeyPair imports the secret as PKCS#8 DER, and OpenSSL 3's decoder makes that ~3,000 keys/s
+ * on one core: the largest cost of a city-scale workload (50,000+ wallets). Importing the same
+ * 32-byte secret as a JWK goes through EVP_PKEY_new_raw_private_key, which derives the public
+ * key itself and is 5-10x faster; the placeholder `x` is ignored and the real public key is read
+ * back. A probe compares the fast path with deriveKeyPair before it is trusted, and falls back to
+ * deriveKeyPair if they ever disagree (or if a future Node.js rejects the placeholder).
+ */
+import { createPrivateKey } from 'node:crypto';
+import {
+  DEFAULT_CENTRAL_BANK_SEED,
+  deriveKeyPair,
+  type KeyPair,
+  sha256,
+} from '../../engine/domain/index.js';
+
+/** The label engine/service derives the default central-bank key with. */
+export const CENTRAL_BANK_LABEL = 'central-bank';
+
+const PLACEHOLDER_X = Buffer.alloc(32).toString('base64url');
+const CACHE_LIMIT = 300_000;
+const cache = new Map<string, KeyPair>();
+let fastPathOk: boolean | null = null;
+let central: KeyPair | null = null;
+
+function fastDerive(seed: string, label: string): KeyPair {
+  // Same secret as deriveKeyPair (engine/domain/keys.ts); the probe below guards the coupling.
+  const secret = sha256(Buffer.from(`ecny-bench/key/v1\0${seed}\0${label}`, 'utf8'));
+  const privateKey = createPrivateKey({
+    key: { kty: 'OKP', crv: 'Ed25519', d: secret.toString('base64url'), x: PLACEHOLDER_X },
+    format: 'jwk',
+  });
+  const x = privateKey.export({ format: 'jwk' }).x;
+  if (typeof x !== 'string') throw new Error('no public key in the exported JWK');
+  return { publicKey: Buffer.from(x, 'base64url').toString('hex'), privateKey };
+}
+
+function probeFastPath(): boolean {
+  try {
+    for (const label of ['probe/a', 'probe/b']) {
+      const fast = fastDerive('ecny-bench/probe', label);
+      const slow = deriveKeyPair('ecny-bench/probe', label);
+      if (fast.publicKey !== slow.publicKey) return false;
+      const a = fast.privateKey.export({ format: 'jwk' }).d;
+      const b = slow.privateKey.export({ format: 'jwk' }).d;
+      if (a !== b) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True when the fast derivation is in use (it always yields deriveKeyPair's keys). */
+export function fastKeysEnabled(): boolean {
+  if (fastPathOk === null) fastPathOk = probeFastPath();
+  return fastPathOk;
+}
+
+/**
+ * `deriveKeyPair(seed, label)`, memoised across workloads in this process (bounded), so
+ * regenerating with the same seed does not re-derive.
+ */
+export function workloadKeyPair(seed: string, label: string): KeyPair {
+  const id = `${seed}\0${label}`;
+  const hit = cache.get(id);
+  if (hit) return hit;
+  const pair = fastKeysEnabled() ? fastDerive(seed, label) : deriveKeyPair(seed, label);
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(id, pair);
+  return pair;
+}
+
+/**
+ * The central bank's key pair: `deriveKeyPair(DEFAULT_CENTRAL_BANK_SEED, 'central-bank')`, the
+ * key the engine trusts by default (engine/service/config.ts), independent of the workload seed.
+ */
+export function centralBankPair(): KeyPair {
+  central ??= deriveKeyPair(DEFAULT_CENTRAL_BANK_SEED, CENTRAL_BANK_LABEL);
+  return central;
+}
