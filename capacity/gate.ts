@@ -328,7 +328,7 @@ export function renderGateMarkdown(result: GateResult): string {
   lines.push(
     '',
     `Trials: ${result.rows[0]?.baselineTrials ?? 0} baseline, ${result.rows[0]?.currentTrials ?? 0} current. ` +
-      `Rule: regression when the Hodges–Lehmann shift is worse than the threshold (default ${fmtPct(result.threshold).replace('+', '')}) ` +
+      `Rule: regression when the Hodges–Lehmann shift is worse than the metric's threshold (${fmtPct(result.threshold).replace('+', '')} unless set per metric) ` +
       `and a one-sided Mann–Whitney test gives p <= ${result.alpha}.`,
   );
   if (result.ignoredMetrics.length > 0)
