@@ -49,12 +49,14 @@ registerChart({
   id: THROUGHPUT_ID,
   title: 'Throughput: offered vs achieved',
   howToRead:
-    'Top: transactions offered by the open-loop schedule (dashed), answered (achieved) and settled each second. ' +
-    'Achieved tracking offered means the engine kept up; achieved flat below a rising offered line is saturation, ' +
-    'and the gap is load the engine did not absorb. Bottom: refusals per second, stacked by rejection code ' +
-    '(each code has the same colour in every chart). The stack height is all rejections that second; ' +
-    'a code that appears only under load (ALREADY_SPENT racing a retry, OVERLOADED) points at contention, ' +
-    'a steady band at the rate the workload plants invalid transactions. Dropped sends could not go out in time at all.',
+    'Top: transactions the open-loop schedule offered each second (dashed), the answers received (achieved) ' +
+    'and the settlements among them. Achieved on top of offered means the engine kept up; achieved flat below ' +
+    'a higher offered line is saturation, and the gap is load the engine did not absorb. A dip followed by a ' +
+    'catch-up spike is a stall. Dropped sends could not go out within the lateness bound at all. Bottom: ' +
+    'rejections per second, stacked by code, each code in the same colour in every chart; the stack height is ' +
+    'all rejections that second. A steady band tracks the invalid transactions the workload plants on purpose; ' +
+    'a code whose share grows with load (ALREADY_SPENT when spends of one coin race) points at contention. ' +
+    'Runs longer than 300 s are drawn in round bins of mean rates.',
   applies: hasTimeseries,
   build: buildThroughputChart,
 });

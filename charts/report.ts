@@ -103,35 +103,40 @@ function verdict(result: RunResult): { ok: boolean; text: string } {
 function summary(result: RunResult): string {
   const t = result.totals;
   const slo = result.config.sloMs;
+  const retried = t.retried === undefined ? [] : [t.retried];
   const throughput = table(
     [
+      'achieved tx/s',
+      'settled tx/s',
       'planned',
       'sent',
       'dropped',
-      'achieved tx/s',
-      'settled tx/s',
       'settled',
       'rejected',
       'errors',
+      ...retried.map(() => 'retried'),
     ],
     [
       [
+        `<strong>${ms(t.achievedPerSecond)}</strong>`,
+        `<strong>${ms(t.settledPerSecond)}</strong>`,
         integer(t.planned),
         integer(t.sent),
         integer(t.dropped),
-        ms(t.achievedPerSecond),
-        ms(t.settledPerSecond),
         integer(t.settled),
         integer(t.rejected),
         integer(t.errors),
+        ...retried.map(integer),
       ],
     ],
   );
+  const { sendLag } = result.latency;
   const latency = table(
     ['latency (ms)', 'count', 'min', 'mean', 'p50', 'p90', 'p99', 'p99.9', 'p99.99', 'max'],
     [
       latencyRow('corrected (from intended send)', result.latency.corrected),
       latencyRow('uncorrected (from actual send)', result.latency.uncorrected),
+      ...(sendLag === undefined ? [] : [latencyRow('send lag (generator lateness)', sendLag)]),
     ],
   );
   const codes = Object.entries(result.rejectionsByCode)
@@ -160,6 +165,11 @@ function summary(result: RunResult): string {
       ],
     ],
   );
+  const reasons = result.outcome.reasons ?? [];
+  const why =
+    reasons.length === 0
+      ? ''
+      : `<ul class="reasons">${reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>`;
   const samples =
     result.outcome.samples.length === 0
       ? ''
@@ -187,6 +197,14 @@ function summary(result: RunResult): string {
     ['Node.js', env.node],
     ['git commit', env.gitCommit ?? 'unknown'],
     ['host', env.hostname],
+    ...(result.generator === undefined
+      ? []
+      : ([
+          [
+            'load generators',
+            `${result.generator.processes} processes, ${ms(result.generator.cpuSeconds)} CPU s`,
+          ],
+        ] as const)),
     ...Object.entries(env.packages).map(([name, version]) => [name, version] as const),
   ]);
   const config = keyValues([
@@ -209,6 +227,7 @@ to be sent counts; uncorrected runs from the actual send. SLO: ${escapeHtml(ms(s
 ${rejections}
 <h3>Outcome check</h3>
 ${outcome}
+${why}
 ${samples}
 <div class="columns">
 <div><h3>Reconciliation</h3>${reconciliation}</div>
@@ -254,6 +273,7 @@ table.kv td { word-break: break-word; }
 .note, .how { color: #444; font-size: .92rem; max-width: 52rem; }
 .canvas-box { position: relative; width: 100%; }
 .chart-error { color: #c62828; }
+.reasons { color: #c62828; margin: .3rem 0; }
 `;
 
 /**

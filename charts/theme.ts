@@ -98,20 +98,33 @@ const TICKS = { color: TEXT_COLOUR, font: { size: FONT.tick, family: FONT.family
 const GRID = { color: GRID_COLOUR };
 
 /**
- * Seconds since the start of the measured phase. The end is left to Chart.js so it lands on a
- * round tick (60, not 59); `lastT` only guarantees a non-degenerate axis.
+ * Seconds since the start of the measured phase, from half a bin before the first to half a bin
+ * after the last, so bars at the ends are whole. `offset` stays off: on a linear axis Chart.js
+ * would add half a *tick interval* on each side (minutes, on an hour-long run).
  */
-export function timeAxis(lastT: number) {
+export function timeAxis(lastT: number, bin = 1) {
   return {
     type: 'linear' as const,
-    min: 0,
-    suggestedMax: Math.max(1, lastT),
+    min: -bin / 2,
+    max: Math.max(1, lastT) + bin / 2,
+    offset: false,
     title: axisTitle('time since start of measurement (s)'),
-    ticks: { ...TICKS, maxTicksLimit: 13 },
-    // Bars make Chart.js offset the grid by half a bar; gridlines belong on the ticks.
+    ticks: { ...TICKS, maxTicksLimit: 13, includeBounds: false },
     grid: { ...GRID, offset: false },
     ecny: { format: 'number' as FormatterName, unit: 's' },
   };
+}
+
+/** Candidate bin widths (s) for long runs: round numbers a reader can reason with. */
+const BINS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600] as const;
+
+/**
+ * The bin width, in seconds, for per-second bars over `seconds` seconds: 1 up to `maxBins`
+ * seconds, else the smallest round width giving at most `maxBins` bars. At 800 px a bar narrower
+ * than ~2 px shimmers instead of showing a level.
+ */
+export function binSeconds(seconds: number, maxBins = 300): number {
+  return BINS.find((b) => Math.ceil(seconds / b) <= maxBins) ?? BINS.at(-1)!;
 }
 
 /** A linear axis starting at zero (rates, counts). `format: 'compact'` gives 2.5k, 12k. */

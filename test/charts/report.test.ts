@@ -1,0 +1,210 @@
+import assert from 'node:assert/strict';
+import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { compareCommand, reportCommand } from '../../charts/cli.js';
+import {
+  buildRunCharts,
+  reportHtml,
+  writeComparisonReport,
+  writeReport,
+} from '../../charts/index.js';
+import { escapeHtml, scriptJson } from '../../charts/report.js';
+import type { RunResult } from '../../scenarios/results/schema.js';
+import { nobleResult, offlineBurstResult, steadyResult } from './fixtures/results.js';
+
+const dirs: string[] = [];
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'ecny-report-'));
+  dirs.push(dir);
+  return dir;
+}
+after(async () => {
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
+
+/** The inlined chart configurations, parsed back. */
+function inlinedConfigs(html: string): Record<string, unknown> {
+  const match = /<script type="application\/json" id="ecny-charts">([\s\S]*?)<\/script>/.exec(html);
+  assert.ok(match, 'configs script');
+  return JSON.parse(match[1]!) as Record<string, unknown>;
+}
+
+const steady = steadyResult();
+
+describe('HTML report', () => {
+  test('writeReport writes report.html with one interactive chart per applicable chart', async () => {
+    const dir = await tempDir();
+    const file = await writeReport(offlineBurstResult(), dir);
+    assert.equal(file, join(dir, 'report.html'));
+    const html = await readFile(file, 'utf8');
+    const charts = buildRunCharts(offlineBurstResult());
+    const canvases = [...html.matchAll(/<canvas data-chart="([a-z0-9-]+)"/g)].map((m) => m[1]);
+    assert.deepEqual(
+      canvases,
+      charts.map((c) => c.id),
+    );
+    for (const c of charts) assert.ok(html.includes(escapeHtml(c.howToRead)), c.id);
+    assert.deepEqual(inlinedConfigs(html), Object.fromEntries(charts.map((c) => [c.id, c.config])));
+  });
+
+  test('is self-contained: Chart.js inlined, nothing fetched', async () => {
+    const html = await reportHtml(steady);
+    assert.ok(html.includes('Chart.js v4'), 'Chart.js UMD inlined');
+    assert.ok(html.includes('const ecnyFormatters'), 'formatters inlined');
+    assert.doesNotMatch(html, /<script[^>]+src=/i);
+    assert.doesNotMatch(html, /<link\b/i);
+    assert.doesNotMatch(html, /<img\b/i);
+    assert.doesNotMatch(html, /<iframe\b/i);
+    assert.match(html, /Content-Security-Policy" content="default-src 'none'/);
+    assert.equal(html.match(/<script\b/g)?.length, 3);
+    assert.equal(html.match(/<\/script>/g)?.length, 3);
+  });
+
+  test('summarises throughput, percentiles, rejections, outcome, reconciliation, environment', async () => {
+    const html = await reportHtml(steady);
+    for (const heading of ['p50', 'p90', 'p99', 'p99.9', 'p99.99', 'max']) {
+      assert.ok(html.includes(`<th>${heading}</th>`), heading);
+    }
+    for (const text of [
+      'achieved tx/s',
+      'settled tx/s',
+      'corrected (from intended send)',
+      'uncorrected (from actual send)',
+      'send lag (generator lateness)',
+      'ALREADY_SPENT',
+      'TIER_LIMIT',
+      'mismatched',
+      'books balance',
+      'AMD EPYC 7763 64-Core Processor (2 cores)',
+      'v20.20.0',
+      'PASS',
+    ]) {
+      assert.ok(html.includes(text), text);
+    }
+    assert.ok(html.includes(steady.latency.corrected.count.toLocaleString('en-US')));
+  });
+
+  test('shows FAIL and the reasons when the outcome check fails', async () => {
+    const failed: RunResult = {
+      ...steady,
+      totals: { ...steady.totals, mismatched: 3 },
+      outcome: {
+        passed: false,
+        reasons: ['3 mismatched'],
+        samples: [{ op: 17, expected: 'settled', got: 'rejected ALREADY_SPENT' }],
+      },
+    };
+    const html = await reportHtml(failed);
+    assert.match(html, /class="badge bad">FAIL</);
+    assert.ok(html.includes('<li>3 mismatched</li>'));
+    assert.ok(html.includes('rejected ALREADY_SPENT'));
+  });
+
+  test('escapes every piece of text from the result', async () => {
+    const evil = '<img src=x onerror=alert(1)>';
+    const code = '</script><script>alert(2)</script>';
+    const hostile: RunResult = {
+      ...steady,
+      runId: `run-${evil}`,
+      scenario: { ...steady.scenario, name: evil, params: { note: `"quoted" & ${evil}` } },
+      config: { ...steady.config, backend: evil },
+      rejectionsByCode: { ...steady.rejectionsByCode, [code]: 1 },
+      timeseries: steady.timeseries.map((s, i) =>
+        i === 0 ? { ...s, rejectedByCode: { ...s.rejectedByCode, [code]: 1 } } : s,
+      ),
+      environment: { ...steady.environment, hostname: evil, packages: { [evil]: evil } },
+    };
+    const html = await reportHtml(hostile);
+    assert.ok(!html.includes(evil), 'raw markup from the result');
+    assert.ok(!html.includes('<script>alert'), 'script injection');
+    assert.ok(html.includes(escapeHtml(evil)));
+    assert.equal(html.match(/<script\b/g)?.length, 3);
+    // The configurations survive the escaping intact.
+    const configs = inlinedConfigs(html);
+    assert.deepEqual(configs, JSON.parse(JSON.stringify(configs)));
+    assert.ok(JSON.stringify(configs).includes(code));
+  });
+
+  test('escapeHtml and scriptJson', () => {
+    assert.equal(
+      escapeHtml(`<a href="x">'&'</a>`),
+      '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;',
+    );
+    const json = scriptJson({ s: '</script><!-- \u2028' });
+    assert.ok(!json.includes('<'));
+    assert.ok(!json.includes('\u2028'));
+    assert.deepEqual(JSON.parse(json), { s: '</script><!-- \u2028' });
+  });
+
+  test('writeComparisonReport writes compare.html with both overlays', async () => {
+    const dir = join(await tempDir(), 'out');
+    const file = await writeComparisonReport([steady, nobleResult()], dir);
+    assert.equal(basename(file), 'compare.html');
+    const html = await readFile(file, 'utf8');
+    assert.deepEqual(Object.keys(inlinedConfigs(html)), ['latency-distribution', 'throughput']);
+    assert.ok(html.includes(steady.runId));
+  });
+});
+
+describe('report and compare commands', () => {
+  async function runDir(result: RunResult): Promise<string> {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'result.json'), JSON.stringify(result));
+    return dir;
+  }
+
+  test('report renders PNGs and report.html next to result.json', async () => {
+    const dir = await runDir(steady);
+    const logged: string[] = [];
+    const log = console.log;
+    console.log = (line: string) => logged.push(line);
+    try {
+      assert.equal(await reportCommand.run([dir]), 0);
+    } finally {
+      console.log = log;
+    }
+    for (const name of ['throughput.png', 'latency-distribution.png', 'pool.png', 'report.html']) {
+      await access(join(dir, name));
+    }
+    assert.equal((JSON.parse(logged[0]!) as { files: string[] }).files.length, 5);
+  });
+
+  test('unusable input exits 2', async () => {
+    const error = console.error;
+    console.error = () => {};
+    try {
+      assert.equal(await reportCommand.run([]), 2);
+      const bad = await tempDir();
+      await writeFile(join(bad, 'result.json'), '{"schema":"something/else"}');
+      assert.equal(await reportCommand.run([bad]), 2);
+      assert.equal(await compareCommand.run([bad, bad]), 2); // no --out
+      assert.equal(await compareCommand.run(['--out', bad, bad]), 2); // one run
+      assert.equal(await compareCommand.run(['--out', bad, bad, bad]), 2); // bad schema
+      assert.equal(await reportCommand.run(['--nope']), 2);
+    } finally {
+      console.error = error;
+    }
+  });
+
+  test('compare writes the overlays and compare.html', async () => {
+    const a = await runDir(steady);
+    const b = await runDir(nobleResult());
+    const out = join(await tempDir(), 'cmp');
+    const log = console.log;
+    console.log = () => {};
+    try {
+      assert.equal(await compareCommand.run(['--out', out, a, b]), 0);
+    } finally {
+      console.log = log;
+    }
+    for (const name of [
+      'compare-latency-distribution.png',
+      'compare-throughput.png',
+      'compare.html',
+    ]) {
+      await access(join(out, name));
+    }
+  });
+});
