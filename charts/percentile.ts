@@ -60,11 +60,12 @@ export function percentileTicks(xMax: number): number[] {
 }
 
 /**
- * The axis end: the next power of ten at or above the largest x, and at least 10^4 so 99.99% is
- * always on the axis and runs compare on the same frame.
+ * The axis end: the largest x (the maximum sits at x = count), and at least 10^4 so 99.99% is
+ * always on the axis and short runs compare on the same frame. Not rounded up to a power of ten:
+ * that would leave up to a decade of empty axis after the maximum.
  */
 export function percentileAxisMax(points: readonly (readonly Point[])[]): number {
   let xMax = 1;
   for (const series of points) for (const p of series) xMax = Math.max(xMax, p.x);
-  return Math.max(1e4, 10 ** Math.ceil(Math.log10(xMax) - 1e-9));
+  return Math.max(1e4, xMax);
 }
