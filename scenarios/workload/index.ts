@@ -1,0 +1,40 @@
+/**
+ * Workload generation, the one public door: deterministic, pre-signed workloads for the
+ * registered scenarios (scenarios/catalog), cached on disk.
+ *
+ *   const { workload } = await loadOrGenerateWorkload('xiongan-retail', { scale: 'small' });
+ */
+
+export {
+  type ConfigIssue,
+  type Scale,
+  ScenarioConfigError,
+  type ScenarioOptions,
+} from '../model/index.js';
+export {
+  DEFAULT_CACHE_DIR,
+  type LoadedWorkload,
+  type LoadOptions,
+  loadOrGenerateWorkload,
+  workloadCachePath,
+} from './cache.js';
+export {
+  canonicalJson,
+  GENERATOR_VERSION,
+  type GenerateHooks,
+  generateWorkload,
+  type ProgressListener,
+  resolve as resolveWorkloadScenario,
+  workloadKey,
+} from './generate.js';
+export { CENTRAL_BANK_LABEL, centralBankPair, fastKeysEnabled } from './keys.js';
+export { WorkloadGenerationError } from './measured.js';
+export { createProgressBar, type ProgressBar } from './progress.js';
+export {
+  parseWorkload,
+  serializeWorkload,
+  WORKLOAD_FILE_FORMAT,
+  WorkloadFormatError,
+  workloadDigest,
+} from './serialize.js';
+export type { Expected, PlannedOps, Workload, WorkloadMeta } from './types.js';
