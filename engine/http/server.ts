@@ -122,6 +122,19 @@ async function route(
         { status: 200, body: service.stats() as unknown as Record<string, unknown> },
         options,
       );
+    // Once failed closed, the registry may hold commits the journal does not (they were
+    // answered UNAVAILABLE and a restart drops them): state views would show them as real.
+    const failure = service.engine.failure;
+    if (
+      failure &&
+      (path === '/v1/reconcile' || path.startsWith('/v1/coins/') || path.startsWith('/v1/wallets/'))
+    ) {
+      return send(
+        res,
+        errorAnswer(503, 'UNAVAILABLE', `failed closed: ${failure.message}`),
+        options,
+      );
+    }
     if (path === '/v1/reconcile') {
       const books = service.engine.registry.reconcile();
       return send(
