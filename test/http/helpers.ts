@@ -105,8 +105,9 @@ export class Client {
     return this.post('/v1/tx', toWire(tx));
   }
 
-  close(): Promise<void> {
-    return this.#pool.close();
+  /** Closes once in-flight requests are answered. Idempotent. */
+  async close(): Promise<void> {
+    if (!this.#pool.closed && !this.#pool.destroyed) await this.#pool.close();
   }
 
   /** Drops every connection at once, failing requests still in flight. Idempotent. */
