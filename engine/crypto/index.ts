@@ -1,36 +1,46 @@
 /**
- * PLACEHOLDER (being replaced by the real backends): plain node:crypto verification without the
- * engine's verification rule. Keeps the export names the rest of the engine uses.
+ * The crypto folder's one public door: the rest of the engine imports only from here.
+ *
+ * Every backend of every suite applies the same verification rule (docs/signatures.md); a new
+ * suite (SM2, secp256k1 Schnorr, P-256) is one more folder beside ed25519/ and one more entry
+ * in FACTORIES.
  */
-import { createPublicKey, verify } from 'node:crypto';
-import { type BackendName, ITEM_SIZE, type Verifier } from './verifier.js';
+import { createNativeVerifier } from './ed25519/native.js';
+import { createNobleVerifier } from './ed25519/noble.js';
+import { isAcceptableEd25519PublicKey } from './ed25519/rule.js';
+import type { BackendName, SuiteName, Verifier } from './verifier.js';
 
 export * from './verifier.js';
 
-const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+const FACTORIES: Record<SuiteName, Record<BackendName, () => Verifier>> = {
+  ed25519: {
+    native: () => createNativeVerifier(),
+    noble: () => createNobleVerifier(),
+  },
+};
 
+/**
+ * An Ed25519 verifier for `backend`. Each verifier owns its key cache, so create one per thread
+ * and reuse it.
+ *
+ * - `native`: node:crypto (OpenSSL) per item, wrapped to the engine rule.
+ * - `noble`: @noble/curves; a batch of more than one item is verified as a true batch.
+ */
 export function createVerifier(backend: BackendName): Verifier {
-  return {
-    suite: 'ed25519',
-    backend,
-    verifyBatch(items: Uint8Array, count: number): Uint8Array {
-      const out = new Uint8Array(count);
-      const buf = Buffer.from(items.buffer, items.byteOffset, items.byteLength);
-      for (let i = 0; i < count; i++) {
-        const at = i * ITEM_SIZE;
-        try {
-          const key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, buf.subarray(at, at + 32)]), format: 'der', type: 'spki' });
-          out[i] = verify(null, buf.subarray(at + 32, at + 64), key, buf.subarray(at + 64, at + 128)) ? 1 : 0;
-        } catch {
-          out[i] = 0;
-        }
-      }
-      return out;
-    },
-  };
+  return createSuiteVerifier('ed25519', backend);
 }
 
-/** Registration-time key check: canonical, decodable, not of small order. */
+/** A verifier for any suite (only Ed25519 so far). */
+export function createSuiteVerifier(suite: SuiteName, backend: BackendName): Verifier {
+  const factory = FACTORIES[suite]?.[backend];
+  if (factory === undefined) throw new RangeError(`unknown verifier ${suite}/${backend}`);
+  return factory();
+}
+
+/**
+ * Registration-time public-key check (Ed25519): 32 bytes, canonical, decodes to a curve point,
+ * not of small order, and torsion-free. Not for the hot path (one scalar multiplication by L).
+ */
 export function isAcceptablePublicKey(key: Uint8Array): boolean {
-  return key.length === 32;
+  return isAcceptableEd25519PublicKey(key);
 }
