@@ -10,8 +10,10 @@
  * Latency is measured from the intended send time (wrk2's rule: the wait of an op that was due
  * but not yet sent is part of its latency), and separately from the actual send (service time).
  */
+
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { type Dispatcher, Pool } from 'undici';
+import { buildConnector, type Dispatcher, Pool } from 'undici';
 import { MAX_MISMATCH_SAMPLES, type MismatchSample } from '../results/index.js';
 import type { Workload } from '../workload/types.js';
 import { classifyAnswer } from './answer.js';
@@ -57,13 +59,18 @@ export class LoadGenerator {
   readonly #config: GeneratorConfig;
   readonly #onInterval: (buckets: WireBucket[]) => void;
   readonly #pool: Pool;
-  readonly #dispatchBase: Omit<Dispatcher.DispatchOptions, 'body'>;
+  /** The pool's sockets, corked while a batch is dispatched so a batch leaves in one write. */
+  readonly #sockets = new Set<Socket>();
+  #corked = false;
+  /** Ops undici wrote into a corked socket: really sent when the sockets are uncorked. */
+  readonly #writtenWhileCorked: number[] = [];
+  /** Dispatch options per op, built once at set-up: no allocation per send but the handler. */
+  readonly #requests: Dispatcher.DispatchOptions[];
   readonly #maxLag: number;
 
   // Share, indexed by local op k (ascending intended time).
   readonly #global: Int32Array;
   readonly #intended: Float64Array;
-  readonly #bodies: Buffer[];
   readonly #expected: string[];
   readonly #dep: Int32Array;
   readonly #state: Uint8Array;
@@ -125,7 +132,9 @@ export class LoadGenerator {
     this.planned = m;
     this.#global = Int32Array.from(share);
     this.#intended = new Float64Array(m);
-    this.#bodies = new Array<Buffer>(m);
+    this.#requests = new Array<Dispatcher.DispatchOptions>(m);
+    // Without idempotent/non-blocking undici never pipelines a POST.
+    const pipelined = config.pipelining > 1;
     this.#expected = new Array<string>(m);
     this.#dep = new Int32Array(m);
     const localOf = new Map<number, number>();
@@ -133,7 +142,14 @@ export class LoadGenerator {
       const i = share[k]!;
       localOf.set(i, k);
       this.#intended[k] = at[i]!;
-      this.#bodies[k] = Buffer.from(ops.bodies[i]!);
+      this.#requests[k] = {
+        path: config.path,
+        method: 'POST',
+        headers: HEADERS,
+        body: Buffer.from(ops.bodies[i]!),
+        idempotent: pipelined,
+        blocking: !pipelined,
+      };
       this.#expected[k] = ops.expected[i]!;
       const d = ops.dependsOn[i]!;
       const local = d < 0 ? -1 : localOf.get(d);
@@ -155,21 +171,23 @@ export class LoadGenerator {
     this.#waitHead = new Int32Array(m).fill(-1);
     this.#waitNext = new Int32Array(m).fill(-1);
     this.#ready = new Int32Array(Math.max(1, m));
+    const connect = buildConnector({});
+    const sockets = this.#sockets;
     this.#pool = new Pool(config.target, {
+      connect: (options, callback) =>
+        connect(options, (error, socket) => {
+          if (socket !== null) {
+            sockets.add(socket);
+            socket.once('close', () => sockets.delete(socket));
+          }
+          if (error === null) callback(null, socket!);
+          else callback(error, null);
+        }),
       connections: config.connections,
       pipelining: config.pipelining,
       headersTimeout: config.requestTimeoutMs,
       bodyTimeout: config.requestTimeoutMs,
     });
-    // Without idempotent/non-blocking undici never pipelines a POST.
-    const pipelined = config.pipelining > 1;
-    this.#dispatchBase = {
-      path: config.path,
-      method: 'POST',
-      headers: HEADERS,
-      idempotent: pipelined,
-      blocking: !pipelined,
-    };
   }
 
   /**
@@ -238,10 +256,13 @@ export class LoadGenerator {
     }
     const release = this.#release;
     const maxLag = this.#maxLag;
-    while (this.#readyLen > 0 && this.#inFlight < this.#config.maxInFlight) {
-      const k = this.#dequeue();
-      if (now - release[k]! > maxLag) this.#drop(k);
-      else this.#send(k, now);
+    if (this.#readyLen > 0 && this.#inFlight < this.#config.maxInFlight) {
+      this.#cork();
+      while (this.#readyLen > 0 && this.#inFlight < this.#config.maxInFlight) {
+        const k = this.#dequeue();
+        if (now - release[k]! > maxLag) this.#drop(k);
+        else this.#send(k, now);
+      }
     }
     // Ops still waiting for a free slot are dropped as soon as they are too late.
     while (this.#readyLen > 0 && now - release[this.#ready[this.#readyHead]!]! > maxLag) {
@@ -257,6 +278,29 @@ export class LoadGenerator {
       }
     }
     this.#arm(now);
+  };
+
+  /**
+   * Corks every socket until the check phase of this loop turn. undici writes a request either
+   * at once or, on a keep-alive socket that went idle, from a setImmediate (its idle-socket
+   * validation, undici >= 7.16); uncorking from a later setImmediate catches both, so a batch
+   * leaves as one writev per socket instead of one per request.
+   */
+  #cork(): void {
+    if (this.#corked) return;
+    this.#corked = true;
+    for (const socket of this.#sockets) socket.cork();
+    setImmediate(this.#uncork);
+  }
+
+  readonly #uncork = (): void => {
+    this.#corked = false;
+    for (const socket of this.#sockets) socket.uncork();
+    const written = this.#writtenWhileCorked;
+    if (written.length === 0) return;
+    const now = performance.now();
+    for (const k of written) this.#recordSend(k, now);
+    written.length = 0;
   };
 
   #schedulePump(): void {
@@ -332,20 +376,26 @@ export class LoadGenerator {
       rec.counters(rec.second(now)).sent++;
     }
     if (this.#graceTimer !== undefined) this.#graceTimer.refresh();
-    this.#pool.dispatch({ ...this.#dispatchBase, body: this.#bodies[k]! }, new OpHandler(this, k));
+    this.#pool.dispatch(this.#requests[k]!, new OpHandler(this, k));
   }
 
   // ---- answers (called by OpHandler) ------------------------------------------------------
 
   /** @internal the request is being written to a socket (again, if undici re-dispatches it) */
   started(k: number, writes: number): void {
-    const now = performance.now();
     if (writes > 1) this.#maybeDuplicate[k] = 1;
-    else if (this.#overloads[k] === 0 && this.#connectFailures[k] === 0) {
+    if (this.#corked) this.#writtenWhileCorked.push(k);
+    else this.#recordSend(k, performance.now());
+  }
+
+  /** The op left for the engine at `now`: its service time starts; first sends record lag. */
+  #recordSend(k: number, now: number): void {
+    if (this.#state[k] !== IN_FLIGHT) return;
+    this.#sentAt[k] = now;
+    if (this.#overloads[k] === 0 && this.#connectFailures[k] === 0) {
       const rec = this.#recorder!;
       rec.record(rec.second(now), 'sendLag', (now - this.#release[k]!) * 1000);
     }
-    this.#sentAt[k] = now;
   }
 
   /** @internal a complete answer */
@@ -402,7 +452,15 @@ export class LoadGenerator {
     }
     this.#state[k] = ANSWERED;
     this.#releaseWaiters(k, now);
-    this.#schedulePump();
+    // An answer is a free wake-up: use it when something is due (sub-ms timing the 1 ms timer
+    // cannot give), a slot just freed up, or the run may be over.
+    if (
+      this.#readyLen > 0 ||
+      this.#cursor === this.planned ||
+      this.#startPerf + this.#intended[this.#cursor]! <= now
+    ) {
+      this.#schedulePump();
+    }
   }
 
   /** @internal no answer: connection refused/reset, timeout, socket closed */
@@ -513,8 +571,12 @@ export class LoadGenerator {
 }
 
 /**
- * undici dispatch handler of one attempt. The body is kept only for non-200 answers: a 200 is
- * settled by definition (docs/api.md), so the hot path never parses JSON.
+ * undici dispatch handler of one attempt. It implements undici's classic handler hooks
+ * (onConnect/onHeaders/onData/onComplete/onError) rather than the newer onRequestStart/
+ * onResponse* ones: undici wraps a new-style handler in an adapter that allocates a controller
+ * and parses every response's headers into an object, which measurably costs generator CPU
+ * (bench/driver.ts). Here only a non-200 answer is looked at (body and Retry-After): a 200 is
+ * settled by definition (docs/api.md), so the hot path never parses anything.
  */
 class OpHandler implements Dispatcher.DispatchHandler {
   readonly #gen: LoadGenerator;
@@ -522,40 +584,42 @@ class OpHandler implements Dispatcher.DispatchHandler {
   #writes = 0;
   #status = 0;
   #chunks: Buffer[] | undefined;
-  #retryAfter: string | string[] | undefined;
+  #retryAfter: string | undefined;
 
   constructor(gen: LoadGenerator, k: number) {
     this.#gen = gen;
     this.#k = k;
   }
 
-  onRequestStart(): void {
+  onConnect(): void {
     this.#writes++;
     this.#gen.started(this.#k, this.#writes);
   }
 
-  onResponseStart(
-    _controller: Dispatcher.DispatchController,
-    statusCode: number,
-    headers: Record<string, string | string[] | undefined>,
-  ): void {
+  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
     this.#status = statusCode;
     if (statusCode !== 200) {
       this.#chunks = [];
-      this.#retryAfter = headers['retry-after'];
+      for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+        if (rawHeaders[i]!.toString('latin1').toLowerCase() === 'retry-after') {
+          this.#retryAfter = rawHeaders[i + 1]!.toString('latin1');
+        }
+      }
     }
+    return true;
   }
 
-  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  onData(chunk: Buffer): boolean {
     this.#chunks?.push(chunk);
+    return true;
   }
 
-  onResponseEnd(): void {
+  onComplete(): void {
     const body = this.#chunks === undefined ? '' : Buffer.concat(this.#chunks).toString('utf8');
     this.#gen.answered(this.#k, this.#status, body, this.#retryAfter);
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+  onError(error: Error): void {
     this.#gen.failed(this.#k, error);
   }
 }

@@ -27,6 +27,7 @@ export class SecondRecorder {
   readonly #buckets = new Map<number, Bucket>();
   /** Histograms from retired seconds, reset and reused: ~100 KB each, no churn. */
   readonly #spare: Histogram[] = [];
+  #last: Bucket | undefined;
 
   /** @param startPerf the start of the measured phase on the `performance.now()` clock */
   constructor(startPerf: number) {
@@ -84,17 +85,21 @@ export class SecondRecorder {
           if (h !== undefined) this.#spare.push(h);
         }
         this.#buckets.delete(t);
+        if (this.#last === b) this.#last = undefined;
       }
     }
     return out;
   }
 
   #bucket(t: number): Bucket {
+    // nearly every call is for the current second: skip the map for it
+    if (this.#last !== undefined && this.#last.t === t) return this.#last;
     let b = this.#buckets.get(t);
     if (b === undefined) {
       b = { t, counters: emptyCounters(), hist: {}, dirty: false };
       this.#buckets.set(t, b);
     }
+    this.#last = b;
     return b;
   }
 }

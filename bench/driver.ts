@@ -1,0 +1,217 @@
+/**
+ * Load-driver benchmark: `node dist/bench/driver.js`.
+ *
+ * Against a no-op HTTP endpoint in its own process (node:http answering 200 `{}`), in one run:
+ *  (a) requests per load-generator CPU-second, the driver vs autocannon, same connections,
+ *      same fixed offered rate and duration (CPU = process.cpuUsage() of the generator process
+ *      over the measured phase only);
+ *  (b) the driver's send lag (actual send - intended send) p50/p99/max at that rate.
+ * Settings from env vars: BENCH_RATE (default 10000 req/s), BENCH_DURATION_S (10),
+ * BENCH_CONNECTIONS (16), BENCH_PIPELINING (1), BENCH_BODY_BYTES (400).
+ * Set-up (workload generation, server start, workload file, connection warm-up) is outside
+ * timing. On a shared 2-core machine the server, the generator and the OS compete: compare the
+ * two tools within one run, not across runs.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { runLoad } from '../scenarios/driver/index.js';
+import { collectEnvironment } from '../scenarios/results/index.js';
+import type { Workload } from '../scenarios/workload/types.js';
+
+const SELF = fileURLToPath(import.meta.url);
+
+interface Settings {
+  readonly rate: number;
+  readonly durationS: number;
+  readonly connections: number;
+  readonly pipelining: number;
+  readonly bodyBytes: number;
+}
+
+interface AutocannonReport {
+  readonly completed: number;
+  readonly sent: number;
+  readonly cpuMicros: number;
+  readonly wallS: number;
+  readonly latencyP99Ms: number;
+  readonly errors: number;
+}
+
+function settings(): Settings {
+  const num = (name: string, fallback: number): number => {
+    const raw = process.env[name];
+    const v = raw === undefined ? fallback : Number(raw);
+    if (!Number.isFinite(v) || v <= 0)
+      throw new RangeError(`${name} must be a positive number, got ${raw}`);
+    return v;
+  };
+  return {
+    rate: num('BENCH_RATE', 10_000),
+    durationS: num('BENCH_DURATION_S', 10),
+    connections: num('BENCH_CONNECTIONS', 16),
+    pipelining: num('BENCH_PIPELINING', 1),
+    bodyBytes: num('BENCH_BODY_BYTES', 400),
+  };
+}
+
+/** Child role: the no-op endpoint. */
+function serve(): void {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '2' });
+      res.end('{}');
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, '127.0.0.1', () => {
+    process.send?.({ port: (server.address() as AddressInfo).port });
+  });
+  process.on('disconnect', () => process.exit(0));
+}
+
+/** Child role: autocannon at a fixed overall rate, CPU measured around the run only. */
+async function runAutocannon(url: string, s: Settings, body: string): Promise<void> {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections: s.connections,
+    pipelining: s.pipelining,
+    duration: s.durationS,
+    overallRate: s.rate,
+  });
+  const cpu = process.cpuUsage(cpu0);
+  const report: AutocannonReport = {
+    completed: result.requests.total,
+    sent: result.requests.sent,
+    cpuMicros: cpu.user + cpu.system,
+    wallS: (performance.now() - t0) / 1000,
+    latencyP99Ms: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
+  process.send?.(report, () => process.disconnect());
+}
+
+function workloadFor(s: Settings): Workload {
+  const n = Math.ceil(s.rate * s.durationS);
+  const lanes = 1024;
+  const pad = 'x'.repeat(Math.max(0, s.bodyBytes - 120));
+  const bodies: string[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    bodies[i] = JSON.stringify({ v: 1, type: 'transfer', nonce: i, pad });
+  }
+  return {
+    meta: {
+      format: 'ecny-bench/workload/v1',
+      scenario: 'bench-noop',
+      seed: 'bench',
+      params: { rate: s.rate, durationS: s.durationS },
+      centralBankKey: '00'.repeat(32),
+      durationMs: s.durationS * 1000,
+      plannedRate: [],
+      expectedCounts: { SETTLED: n },
+      lanes,
+    },
+    genesis: { bodies: [], expected: [], at: [], dependsOn: [], lane: [], type: [] },
+    ops: {
+      bodies,
+      expected: bodies.map(() => 'SETTLED' as const),
+      at: bodies.map((_, i) => (i * 1000) / s.rate),
+      dependsOn: bodies.map(() => -1),
+      lane: bodies.map((_, i) => i % lanes),
+      type: bodies.map(() => 'transfer'),
+    },
+  };
+}
+
+function startChild(args: string[]): { child: ChildProcess; message: Promise<unknown> } {
+  const child = fork(SELF, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const message = new Promise<unknown>((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code}`)));
+  });
+  return { child, message };
+}
+
+async function main(): Promise<void> {
+  const s = settings();
+  const env = collectEnvironment();
+  console.log(
+    `machine: ${cpus()[0]?.model.trim()} x ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${env.os}`,
+  );
+  console.log(
+    `node ${process.version}, undici ${env.packages['undici']}, autocannon ${env.packages['autocannon']}`,
+  );
+  console.log(
+    `settings: ${s.rate} req/s for ${s.durationS} s, ${s.connections} connections, pipelining ${s.pipelining}, ` +
+      `${s.bodyBytes}-byte bodies; one generator process each; no-op server in its own process`,
+  );
+
+  const server = startChild(['server']);
+  const { port } = (await server.message) as { port: number };
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    // Driver first: its set-up (workload, file, fork, warm-up) happens before its start time.
+    const workload = workloadFor(s);
+    const body = workload.ops.bodies[0]!;
+    const run = await runLoad(workload, {
+      target: url,
+      processes: 1,
+      connections: s.connections,
+      pipelining: s.pipelining,
+      statsIntervalMs: 0,
+      startLeadMs: 1000,
+    });
+    const m = run.measured;
+    const driverCpu = m.generator?.cpuSeconds ?? Number.NaN;
+    const answered = m.totals.settled + m.totals.rejected;
+    const lag = m.latency.sendLag!;
+
+    await new Promise((r) => setTimeout(r, 1000)); // let the server settle between tools
+    const ac = startChild(['autocannon', url, JSON.stringify(s), body]);
+    const acReport = (await ac.message) as AutocannonReport;
+
+    const driverPerCpu = answered / driverCpu;
+    const acPerCpu = acReport.completed / (acReport.cpuMicros / 1e6);
+    console.log('');
+    console.log('(a) requests per generator CPU-second');
+    console.log(
+      `  driver:     ${answered} answers, ${driverCpu.toFixed(2)} CPU-s -> ${driverPerCpu.toFixed(0)} req/CPU-s` +
+        ` (passed ${m.outcome.passed}, dropped ${m.totals.dropped}, errors ${m.totals.errors})`,
+    );
+    console.log(
+      `  autocannon: ${acReport.completed} answers, ${(acReport.cpuMicros / 1e6).toFixed(2)} CPU-s -> ${acPerCpu.toFixed(0)} req/CPU-s` +
+        ` (errors ${acReport.errors}, wall ${acReport.wallS.toFixed(1)} s)`,
+    );
+    console.log(
+      `  ratio driver/autocannon: ${(driverPerCpu / acPerCpu).toFixed(2)}x (target >= 1.0x, stretch 1.5x)`,
+    );
+    console.log('');
+    console.log(`(b) driver send lag (actual - intended) at ${s.rate} req/s`);
+    console.log(
+      `  p50 ${lag.p50.toFixed(3)} ms, p99 ${lag.p99.toFixed(3)} ms, p99.9 ${lag.p999.toFixed(3)} ms, max ${lag.max.toFixed(3)} ms (target p99 <= 1 ms)`,
+    );
+    console.log(
+      `  latency from intended send: p50 ${m.latency.corrected.p50.toFixed(3)} ms, p99 ${m.latency.corrected.p99.toFixed(3)} ms;` +
+        ` service time p99 ${m.latency.uncorrected.p99.toFixed(3)} ms; autocannon p99 ${acReport.latencyP99Ms} ms (whole ms)`,
+    );
+  } finally {
+    server.child.disconnect();
+  }
+}
+
+const role = process.argv[2];
+if (role === 'server') serve();
+else if (role === 'autocannon') {
+  await runAutocannon(process.argv[3]!, JSON.parse(process.argv[4]!) as Settings, process.argv[5]!);
+} else {
+  await main();
+}
