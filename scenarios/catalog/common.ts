@@ -6,5 +6,6 @@
  */
 export const BIG_FOUR_BANKS = ['ICBC', 'ABC', 'BOC', 'CCB'] as const;
 
+/** Seconds in an hour and a day, for scenario windows. */
 export const HOUR_S = 3_600;
 export const DAY_S = 86_400;

@@ -20,6 +20,7 @@ export const SCENARIOS: ReadonlyMap<string, ScenarioDefinition> = new Map(
   DEFINITIONS.map((d) => [d.name, d]),
 );
 
+/** A scenario name that is not registered; the message lists the known ones. */
 export class UnknownScenarioError extends Error {
   readonly code = 'UNKNOWN_SCENARIO';
   constructor(name: string) {

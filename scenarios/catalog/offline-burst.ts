@@ -16,6 +16,7 @@ const OFFLINE_FROM = 0.1;
 const RECONNECT = 0.55;
 const DRAINED = 0.65;
 
+/** The offline-burst scenario definition (one variant). */
 export const offlineBurst: ScenarioDefinition = {
   name: 'offline-burst',
   summary: 'Hardware wallets pay offline by tap, then sync their backlog in a burst',

@@ -30,6 +30,7 @@ const SPEND_DAY: readonly HourlyPoint[] = [
 /** Mon 12 Oct (launch evening) .. Sun 18 Oct (last day): modelled day weights. */
 const DAY_WEIGHTS = [2.0, 1.3, 1.0, 0.9, 1.0, 1.3, 1.6];
 
+/** The shenzhen-lottery scenario definition (one variant). */
 export const shenzhenLottery: ScenarioDefinition = {
   name: 'shenzhen-lottery',
   summary: 'Luohu red-packet lottery: 50,000 x 200 yuan spent at 3,389 merchants, 62,788 payments',

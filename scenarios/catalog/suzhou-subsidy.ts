@@ -229,6 +229,7 @@ const double12: ScenarioSpec = {
   },
 };
 
+/** The suzhou-subsidy scenario definition: presplit (default), hotspot, double12. */
 export const suzhouSubsidy: ScenarioDefinition = {
   name: 'suzhou-subsidy',
   summary:

@@ -44,6 +44,7 @@ const merchants = (
   popularity: { kind: 'zipf', s },
 });
 
+/** The xiongan-retail scenario definition (one variant). */
 export const xionganRetail: ScenarioDefinition = {
   name: 'xiongan-retail',
   summary:

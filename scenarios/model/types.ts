@@ -13,6 +13,7 @@
  */
 import type { WalletKind, WalletTier } from '../../engine/domain/index.js';
 
+/** The scales every scenario defines, smallest first. */
 export const SCALES = ['small', 'city', 'national'] as const;
 /** `small` generates and runs in well under a minute on a laptop; the others scale up. */
 export type Scale = (typeof SCALES)[number];
@@ -26,6 +27,7 @@ export const INVALID_CODES = [
   'TIER_LIMIT',
   'UNKNOWN_COIN',
 ] as const;
+/** One of INVALID_CODES. */
 export type InvalidCode = (typeof INVALID_CODES)[number];
 /** Relative weights over the invalid codes (normalised; missing codes weigh 0). */
 export type InvalidSplit = Readonly<Partial<Record<InvalidCode, number>>>;
@@ -202,8 +204,11 @@ export interface ResolvedScenario {
   readonly payments: number;
 }
 
+/** Seed used when a run names none. */
 export const DEFAULT_SEED = 'ecny-bench';
+/** Share of invalid ops when neither the run nor the scenario says. */
 export const DEFAULT_INVALID_SHARE = 0.02;
+/** Split over invalid codes when neither the run, the flow nor the scenario says. */
 export const DEFAULT_INVALID_SPLIT: Readonly<Record<InvalidCode, number>> = {
   BAD_SIGNATURE: 0.25,
   ALREADY_SPENT: 0.25,

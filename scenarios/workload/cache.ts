@@ -15,6 +15,7 @@ import type { Workload } from './types.js';
 /** Relative to the working directory (git-ignored). */
 export const DEFAULT_CACHE_DIR = '.cache/workloads';
 
+/** How loadOrGenerateWorkload uses the cache and reports progress. */
 export interface LoadOptions {
   readonly cacheDir?: string;
   /** Skip the cache: always generate, never write. */
@@ -26,6 +27,7 @@ export interface LoadOptions {
   readonly progress?: boolean | ProgressListener;
 }
 
+/** A workload and where it came from. */
 export interface LoadedWorkload {
   readonly workload: Workload;
   /** True when read from the cache. */

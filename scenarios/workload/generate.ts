@@ -31,6 +31,7 @@ const MS_PER_DAY = 86_400_000;
 /** Progress of a long generation: stage, items done, items in the stage. */
 export type ProgressListener = (stage: string, done: number, total: number) => void;
 
+/** Optional callbacks of generateWorkload. */
 export interface GenerateHooks {
   readonly onProgress?: ProgressListener;
 }

@@ -23,6 +23,7 @@ export interface GenesisCoin {
   readonly value: number;
 }
 
+/** What the measured phase needs from genesis: who holds which coins. */
 export interface GenesisResult {
   /** Per wallet: its spendable genesis coins (ascending value). */
   readonly coins: GenesisCoin[][];

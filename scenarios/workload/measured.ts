@@ -58,6 +58,7 @@ const TRIES = 32;
 const REDRAWS = 8;
 const MAX_INPUTS_USED = 100;
 
+/** The population cannot carry the planned payments (or an invalid op cannot be built). */
 export class WorkloadGenerationError extends Error {
   readonly code = 'WORKLOAD_GENERATION';
   constructor(message: string) {
@@ -209,6 +210,7 @@ export interface MeasuredStats {
   readonly lanes: number;
 }
 
+/** Everything buildMeasured reads; it appends to `out`. */
 export interface MeasuredInput {
   readonly resolved: ResolvedScenario;
   readonly pop: Population;
@@ -226,6 +228,7 @@ export function plannedCounts(payments: number, share: number): { total: number;
   return { total: payments + invalid, invalid };
 }
 
+/** Appends the measured ops to `input.out` and reports what meta needs. */
 export function buildMeasured(input: MeasuredInput): MeasuredStats {
   const { resolved, pop, genesis, out } = input;
   const spec = resolved.spec;

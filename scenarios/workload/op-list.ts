@@ -1,6 +1,7 @@
 /** A growing PlannedOps: one push per signed operation. */
 import type { Expected, PlannedOps } from './types.js';
 
+/** PlannedOps that grow by `push`. */
 export class OpList implements PlannedOps {
   readonly bodies: string[] = [];
   readonly expected: Expected[] = [];

@@ -13,8 +13,10 @@ import type { GroupSpec, Scale, ScenarioSpec } from '../model/index.js';
 import { workloadKeyPair } from './keys.js';
 import { type Rng, WeightedPicker } from './rng.js';
 
+/** Workloads count fen; scenario data counts yuan. */
 export const FEN_PER_YUAN = 100;
 
+/** One wallet of the population. */
 export interface Wallet {
   /** Position in the population (genesis opens them in this order). */
   readonly index: number;
@@ -35,6 +37,7 @@ export interface Wallet {
   lane: number;
 }
 
+/** A population group: its members are wallets[first .. first + count). */
 export interface Group {
   readonly name: string;
   readonly spec: GroupSpec;
@@ -42,6 +45,7 @@ export interface Group {
   readonly count: number;
 }
 
+/** Every wallet and bank of a scenario at one scale. */
 export interface Population {
   readonly groups: Group[];
   readonly groupIndex: ReadonlyMap<string, number>;
@@ -49,6 +53,7 @@ export interface Population {
   readonly banks: { readonly name: string; readonly pair: KeyPair }[];
 }
 
+/** Progress of one stage: items done of total. */
 export type ProgressFn = (done: number, total: number) => void;
 
 function coinsAt(coins: number | Readonly<Record<Scale, number>>, scale: Scale): number {

@@ -4,6 +4,7 @@
  */
 import type { ProgressListener } from './generate.js';
 
+/** A progress bar: feed it updates, clear it when done. */
 export interface ProgressBar {
   readonly listener: ProgressListener;
   /** Clears the bar (if one was drawn). */

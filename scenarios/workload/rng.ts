@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 const TWO_32 = 0x1_0000_0000;
 const TWO_53 = 2 ** 53;
 
+/** A seeded sfc32 stream with the draws the generator needs. */
 export class Rng {
   #a: number;
   #b: number;

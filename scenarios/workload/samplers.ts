@@ -8,6 +8,7 @@ const fen = (yuan: number): number => Math.round(yuan * FEN_PER_YUAN);
 /** Draws a payment amount in fen. */
 export type AmountSampler = (rng: Rng) => number;
 
+/** A sampler for an amount model, in fen. */
 export function amountSampler(model: AmountModel): AmountSampler {
   switch (model.kind) {
     case 'fixed': {
@@ -51,6 +52,7 @@ export function minAmount(model: AmountModel): number {
 /** Draws a member index (0..count-1) of a payee group. */
 export type MemberSampler = (rng: Rng) => number;
 
+/** A sampler of group members by popularity; `rng` fixes the `each` order. */
 export function memberSampler(
   popularity: Popularity | undefined,
   count: number,

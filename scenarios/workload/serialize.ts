@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { OpList } from './op-list.js';
 import type { Expected, PlannedOps, Workload, WorkloadMeta } from './types.js';
 
+/** Format tag of the workload file's header line. */
 export const WORKLOAD_FILE_FORMAT = 'ecny-bench/workload-file/v1';
 
 function section(ops: PlannedOps, lines: string[]): void {
@@ -40,6 +41,7 @@ export function serializeWorkload(w: Workload): string {
   return lines.join('\n');
 }
 
+/** A workload file that is truncated, foreign or malformed. */
 export class WorkloadFormatError extends Error {
   readonly code = 'BAD_WORKLOAD_FILE';
   constructor(message: string) {

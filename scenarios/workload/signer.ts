@@ -16,6 +16,7 @@ import {
   WIRE_VERSION,
 } from '../../engine/domain/index.js';
 
+/** A signed op: its id and its wire body. */
 export interface SignedOp {
   /** Transaction id: output coin i is coinIdOf(txid, i). */
   readonly txid: Buffer;

@@ -24,6 +24,7 @@
  */
 import type { RejectionCode } from '../../engine/domain/index.js';
 
+/** The answer an op must get: settled, or refused with this code. */
 export type Expected = 'SETTLED' | RejectionCode;
 
 /** One pre-signed operation. Arrays are parallel for compactness on disk and in memory. */
@@ -47,6 +48,7 @@ export interface PlannedOps {
   readonly type: string[];
 }
 
+/** What a workload is and how it was made; everything but the ops. */
 export interface WorkloadMeta {
   readonly format: 'ecny-bench/workload/v1';
   readonly scenario: string;
@@ -65,6 +67,7 @@ export interface WorkloadMeta {
   readonly lanes: number;
 }
 
+/** A complete workload: set-up, then the measured ops. */
 export interface Workload {
   readonly meta: WorkloadMeta;
   readonly genesis: PlannedOps;
