@@ -1,21 +1,38 @@
 /**
- * Reading and writing a workload file, so each load-generator process loads the workload itself
- * from disk instead of receiving megabytes over IPC. JSON, optionally gzip-compressed (detected
- * from the magic bytes, not the name).
+ * Reading and writing the workload file each load-generator process loads by itself (the
+ * workload never crosses IPC). The format is the workload cache's (`ecny-bench/workload-file/v1`,
+ * scenarios/workload), so a cached workload is used in place; plain JSON of a `Workload`,
+ * optionally gzip-compressed, is accepted too for hand-made workloads.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { gunzip as gunzipCb, gzip as gzipCb } from 'node:zlib';
-import type { PlannedOps, Workload } from '../workload/types.js';
+import { gunzip as gunzipCb } from 'node:zlib';
+import {
+  type PlannedOps,
+  parseWorkload,
+  serializeWorkload,
+  WORKLOAD_FILE_FORMAT,
+  type Workload,
+} from '../workload/index.js';
 import { DriverError } from './errors.js';
 
 const gunzip = promisify(gunzipCb);
-const gzip = promisify(gzipCb);
 
+/** Loads a workload file (cache format or JSON) and checks its structure. */
 export async function readWorkloadFile(path: string): Promise<Workload> {
   let bytes = await readFile(path);
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = await gunzip(bytes);
-  const parsed: unknown = JSON.parse(bytes.toString('utf8'));
+  const text = bytes.toString('utf8');
+  let parsed: unknown;
+  try {
+    const newline = text.indexOf('\n');
+    const firstLine = newline < 0 ? text : text.slice(0, newline);
+    parsed = firstLine.includes(WORKLOAD_FILE_FORMAT) ? parseWorkload(text) : JSON.parse(text);
+  } catch (error) {
+    throw new DriverError('DRIVER_BAD_WORKLOAD', `${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
   const problems = checkWorkload(parsed);
   if (problems.length > 0) {
     throw new DriverError('DRIVER_BAD_WORKLOAD', `${path}: ${problems.join('; ')}`);
@@ -23,14 +40,9 @@ export async function readWorkloadFile(path: string): Promise<Workload> {
   return parsed as Workload;
 }
 
-/** Writes a workload as JSON (gzip when `compress`). */
-export async function writeWorkloadFile(
-  path: string,
-  workload: Workload,
-  compress = false,
-): Promise<void> {
-  const json = Buffer.from(JSON.stringify(workload));
-  await writeFile(path, compress ? await gzip(json) : json);
+/** Writes a workload in the cache's file format. */
+export async function writeWorkloadFile(path: string, workload: Workload): Promise<void> {
+  await writeFile(path, serializeWorkload(workload));
 }
 
 /** Structural problems of a workload (parallel arrays of equal length, sane dependencies). */

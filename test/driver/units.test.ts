@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
   checkWorkload,
@@ -9,11 +12,13 @@ import {
   parseRetryAfter,
   parseShard,
   parseStartAt,
+  readWorkloadFile,
   resolveLoadOptions,
   scheduleArrivals,
   scheduleDurationMs,
   segmentOf,
   validateSchedule,
+  writeWorkloadFile,
 } from '../../scenarios/driver/index.js';
 import {
   createHistogram,
@@ -167,6 +172,25 @@ describe('options and workload checks', () => {
       resolveLoadOptions({ target: 'http://h', shard: { index: 1, count: 2 } }).sendGenesis,
       false,
     );
+  });
+
+  it('reads the workload cache format and plain JSON', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'driver-wl-'));
+    try {
+      const w = syntheticWorkload({ ops: 20, rate: 10, genesis: 2 });
+      await writeWorkloadFile(join(dir, 'a.workload'), w);
+      await writeFile(join(dir, 'b.json'), JSON.stringify(w));
+      for (const name of ['a.workload', 'b.json']) {
+        const back = await readWorkloadFile(join(dir, name));
+        assert.deepEqual([...back.ops.bodies], w.ops.bodies);
+        assert.deepEqual([...back.genesis.expected], w.genesis.expected);
+        assert.deepEqual(back.meta, w.meta);
+      }
+      await writeFile(join(dir, 'c.json'), '{"meta":{}}');
+      await assert.rejects(readWorkloadFile(join(dir, 'c.json')), { code: 'DRIVER_BAD_WORKLOAD' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects a dependency across lanes or forward in time', () => {
