@@ -18,6 +18,8 @@ export interface EngineThroughput {
   readonly settledPerSecond: number;
   /** Process CPU (main thread + workers) per settled transaction, microseconds. */
   readonly cpuMicrosPerTx: number;
+  /** Main-thread busy time per settled transaction (event-loop utilisation), microseconds. */
+  readonly mainThreadMicrosPerTx: number;
   readonly meanBatch: number;
   readonly fsyncs: number;
 }
@@ -49,10 +51,12 @@ export async function measureEngineThroughput(
     await drive(service.engine, workload.transfers.slice(0, warm), window);
     const before = service.stats();
     const cpu0 = process.cpuUsage();
+    const elu0 = performance.eventLoopUtilization();
     const t0 = performance.now();
     const settled = await drive(service.engine, workload.transfers.slice(warm), window);
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
+    const elu = performance.eventLoopUtilization(elu0);
     const after = service.stats();
     const batches = after.pool.batches - before.pool.batches;
     return {
@@ -63,6 +67,7 @@ export async function measureEngineThroughput(
       seconds,
       settledPerSecond: settled / seconds,
       cpuMicrosPerTx: (cpu.user + cpu.system) / settled,
+      mainThreadMicrosPerTx: (elu.active * 1000) / settled,
       meanBatch: batches > 0 ? (after.pool.items - before.pool.items) / batches : 0,
       fsyncs: after.journal.fsyncs - before.journal.fsyncs,
     };

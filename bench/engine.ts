@@ -1,0 +1,73 @@
+/**
+ * `npm run bench:engine`: the engine's figures, all measured in this one run on this machine.
+ *  1. each backend's pure single-core verification rate;
+ *  2. settled transactions/s through the pool on all cores (no HTTP);
+ *  3. engine CPU per settled tx ÷ CPU per pure verification (target <= 1.15, native);
+ *  4. settled tx/s as a share of (native verify rate × cores) (target >= 85%);
+ *  5. noble batch speedup over noble single by batch size (target >= 2.3x at 256).
+ * Setup (keys, signing, genesis) happens before timing; warm-up is excluded.
+ */
+import { availableParallelism, loadavg as osLoadavg } from 'node:os';
+import { measureEngineThroughput } from './engine-throughput.js';
+import { machine, measureBatchSpeedup, measureSingleRate } from './verify.js';
+
+const TRANSFERS = Number(process.env.ECNY_BENCH_TRANSFERS ?? 60_000);
+const SECONDS = Number(process.env.ECNY_BENCH_SECONDS ?? 3);
+
+async function main(): Promise<void> {
+  const m = machine();
+  const cores = availableParallelism();
+  console.log(`machine: ${m.cpu}, ${m.cores} cores, node ${m.node}; load average ${loadavg()}`);
+
+  console.log('\n1. pure single-core verification (tight loop, setup outside timing)');
+  const native = measureSingleRate('native', { seconds: SECONDS });
+  const noble = measureSingleRate('noble', { seconds: SECONDS });
+  for (const [name, r] of [
+    ['native', native],
+    ['noble', noble],
+  ] as const) {
+    console.log(
+      `   ${name.padEnd(7)} ${r.cpuRate.toFixed(0).padStart(7)} verif per CPU-s  (${r.wallRate.toFixed(0)} per wall-s, ${r.cpuMicrosPerVerification.toFixed(1)} us CPU each)`,
+    );
+  }
+
+  console.log(
+    `\n2. engine through the pool, ${cores} worker threads, ${TRANSFERS} pre-signed transfers, no HTTP`,
+  );
+  const eng = await measureEngineThroughput('native', TRANSFERS, cores);
+  console.log(
+    `   native: ${eng.settledPerSecond.toFixed(0)} settled tx/s (${eng.settled} in ${eng.seconds.toFixed(2)} s, mean batch ${eng.meanBatch.toFixed(0)}, ${eng.fsyncs} fsyncs)`,
+  );
+  const engNoble = await measureEngineThroughput('noble', Math.min(TRANSFERS, 20_000), cores);
+  console.log(
+    `   noble:  ${engNoble.settledPerSecond.toFixed(0)} settled tx/s (mean batch ${engNoble.meanBatch.toFixed(0)})`,
+  );
+
+  const cpuRatio = eng.cpuMicrosPerTx / native.cpuMicrosPerVerification;
+  console.log(
+    `\n3. engine CPU per settled tx ÷ CPU per verification (native): ${eng.cpuMicrosPerTx.toFixed(1)} / ${native.cpuMicrosPerVerification.toFixed(1)} us = ${cpuRatio.toFixed(3)}  (target <= 1.15: ${cpuRatio <= 1.15 ? 'met' : 'NOT met'})`,
+  );
+
+  const share = eng.settledPerSecond / (native.cpuRate * cores);
+  console.log(
+    `4. settled tx/s ÷ (native verify rate × ${cores} cores) = ${eng.settledPerSecond.toFixed(0)} / ${(native.cpuRate * cores).toFixed(0)} = ${(100 * share).toFixed(1)}%  (target >= 85%: ${share >= 0.85 ? 'met' : 'NOT met'})`,
+  );
+
+  console.log('\n5. noble batch verification speedup over noble single (CPU-time rates)');
+  for (const s of measureBatchSpeedup([16, 64, 256, 1024], { seconds: Math.max(1, SECONDS - 1) })) {
+    console.log(
+      `   batch ${String(s.size).padStart(4)}: ${s.speedup.toFixed(2)}x${s.size === 256 ? `  (target >= 2.3x: ${s.speedup >= 2.3 ? 'met' : 'NOT met'})` : ''}`,
+    );
+  }
+  console.log(
+    `\nload average at the end: ${loadavg()} (a shared machine: quote ratios, not absolutes)`,
+  );
+}
+
+function loadavg(): string {
+  return osLoadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ');
+}
+
+await main();
