@@ -105,10 +105,11 @@ async function measure(
         if (h !== undefined) acc.addHistogram(b.t, kind, h);
       }
     }
-    const sealBefore = Math.floor((Date.now() - startAtMs) / 1000) - SEAL_LAG_S;
-    if (sealBefore > 0) acc.seal(sealBefore);
+    const nowSecond = Math.floor((Date.now() - startAtMs) / 1000);
+    if (nowSecond - SEAL_LAG_S > 0) acc.seal(nowSecond - SEAL_LAG_S);
     if (onProgress !== undefined) {
-      for (; reported < sealBefore - 1; reported++) {
+      // second t is complete at t+1 and flushed by every generator within one more second
+      for (; reported < nowSecond - 2; reported++) {
         const t = reported + 1;
         const c = acc.peekCounters(t);
         onProgress({

@@ -23,44 +23,51 @@ describe('runLoad against a real server', () => {
 
   it('sends every op once, checks every answer and writes readable results', async () => {
     const workload = syntheticWorkload({
-      ops: 400,
+      ops: 1200,
       rate: 400,
       genesis: 6,
       expected: (i) => (i % 10 === 3 ? 'ALREADY_SPENT' : 'SETTLED'),
     });
+    const progress: number[] = [];
     const run = await runLoad(workload, {
       target: stub.url,
       processes: 2,
       connections: 4,
       statsIntervalMs: 0,
+      onProgress: (p) => progress.push(p.t),
     });
+    // progress comes second by second, in order (how many depends on timing)
+    assert.deepEqual(
+      progress,
+      progress.map((_, i) => i),
+    );
     const m = run.measured;
     assert.equal(m.outcome.passed, true, JSON.stringify(m.outcome));
-    assert.equal(m.totals.planned, 400);
-    assert.equal(m.totals.sent, 400);
-    assert.equal(m.totals.matched, 400);
-    assert.equal(m.totals.settled, 360);
-    assert.equal(m.totals.rejected, 40);
-    assert.deepEqual(m.rejectionsByCode, { ALREADY_SPENT: 40 });
+    assert.equal(m.totals.planned, 1200);
+    assert.equal(m.totals.sent, 1200);
+    assert.equal(m.totals.matched, 1200);
+    assert.equal(m.totals.settled, 1080);
+    assert.equal(m.totals.rejected, 120);
+    assert.deepEqual(m.rejectionsByCode, { ALREADY_SPENT: 120 });
     assert.equal(m.totals.dropped, 0);
     assert.equal(m.totals.lost, 0);
-    assert.equal(m.latency.corrected.count, 400);
-    assert.equal(m.latency.uncorrected.count, 400);
-    assert.equal(m.latency.sendLag?.count, 400);
+    assert.equal(m.latency.corrected.count, 1200);
+    assert.equal(m.latency.uncorrected.count, 1200);
+    assert.equal(m.latency.sendLag?.count, 1200);
     assert.equal(run.genesis?.ops, 6);
     assert.equal(run.genesis?.steps, 2);
     // genesis first, then exactly the measured ops, each once
-    assert.equal(stub.received.length, 406);
+    assert.equal(stub.received.length, 1206);
     assert.deepEqual(
       stub.received.slice(0, 6).map((b) => b.id),
       ['g0', 'g1', 'g2', 'g3', 'g4', 'g5'],
     );
-    assert.equal(new Set(stub.received.slice(6).map((b) => b.id)).size, 400);
+    assert.equal(new Set(stub.received.slice(6).map((b) => b.id)).size, 1200);
     const perSecond = m.timeseries.reduce((a, s) => a + s.offered, 0);
-    assert.equal(perSecond, 400);
+    assert.equal(perSecond, 1200);
     assert.equal(
       m.timeseries.reduce((a, s) => a + s.latency.count, 0),
-      400,
+      1200,
     );
     assert.equal(m.generator?.processes, 2);
 
@@ -88,6 +95,6 @@ describe('runLoad against a real server', () => {
     }
     tags = new Set([...tags].sort());
     assert.deepEqual([...tags], ['corrected', 'dependencyWait', 'sendLag', 'uncorrected']);
-    assert.equal(corrected, 400);
+    assert.equal(corrected, 1200);
   });
 });
