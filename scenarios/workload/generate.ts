@@ -62,7 +62,11 @@ function inputsOf(r: ResolvedScenario): unknown {
   };
 }
 
-/** SHA-256 (hex) of the generation inputs: the PRNG seed and the cache key. */
+/**
+ * SHA-256 (hex) of the generation inputs: seeds the PRNG (so it must not depend on the code:
+ * the same inputs give the same workload across commits until GENERATOR_VERSION changes), and
+ * is the part of the cache key that names the inputs.
+ */
 export function workloadKey(r: ResolvedScenario): string {
   return createHash('sha256')
     .update(canonicalJson(inputsOf(r)))

@@ -12,6 +12,7 @@ export {
   type ScenarioOptions,
 } from '../model/index.js';
 export {
+  codeFingerprint,
   DEFAULT_CACHE_DIR,
   type LoadedWorkload,
   type LoadOptions,

@@ -9,9 +9,9 @@ import assert from 'node:assert/strict';
 import { createPublicKey, type KeyObject, verify } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { Registry } from '../../engine/registry/index.js';
-import type { Workload } from '../../scenarios/workload/index.js';
+import { generateWorkload, type Workload } from '../../scenarios/workload/index.js';
 import { Rng } from '../../scenarios/workload/rng.js';
-import { decode, decodedOps, VARIANTS, workloadOf } from './helpers.js';
+import { decode, decodedOps, TEST_OPTIONS, VARIANTS, workloadOf } from './helpers.js';
 
 const keyObjects = new Map<string, KeyObject>();
 function publicKey(hex: string): KeyObject {
@@ -103,3 +103,29 @@ for (const { scenario, variant } of VARIANTS) {
     });
   });
 }
+
+describe('non-default options against the Registry', () => {
+  const cases = [
+    {
+      scenario: 'xiongan-retail',
+      // A tenth invalid, only double spends and over-limit payments; 5 s covering ~1.2 days.
+      options: {
+        invalidShare: 0.1,
+        invalidSplit: { ALREADY_SPENT: 2, TIER_LIMIT: 1 },
+        durationS: 5,
+        timeCompression: 20_000,
+      },
+    },
+    { scenario: 'offline-burst', options: { invalidShare: 0, seed: 'no-invalid' } },
+  ] as const;
+  for (const { scenario, options } of cases) {
+    it(`${scenario} with ${JSON.stringify(options)}`, () => {
+      const w = generateWorkload(scenario, { ...TEST_OPTIONS, ...options });
+      const invalid = w.ops.expected.filter((e) => e !== 'SETTLED').length;
+      assert.ok(Math.abs(invalid / w.ops.bodies.length - options.invalidShare) < 0.002);
+      for (const e of w.ops.expected as string[])
+        assert.ok(['SETTLED', 'ALREADY_SPENT', 'TIER_LIMIT'].includes(e), e);
+      crossCheck(w, randomTopologicalOrder(w, scenario), true);
+    });
+  }
+});
