@@ -14,8 +14,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { coinIdOf, type Tx, toWire } from '../../engine/domain/index.js';
-import { startEngineProcess } from '../../scenarios/runner/engine-process.js';
-import { Client, obj, scratchDir, settleAll } from '../http/helpers.js';
+import { Client, obj, scratchDir, settleAll, startEngine } from '../http/helpers.js';
 import { recordFigures } from '../reliability/figures.js';
 import { conflictOf, keyedTransferWorkload, prng, replayLedger } from './helpers.js';
 
@@ -75,7 +74,7 @@ test(`acknowledged transactions survive ${KILLS} SIGKILLs under load`, async () 
   };
 
   for (let round = 0; round <= KILLS; round++) {
-    const proc = await startEngineProcess({
+    const proc = await startEngine({
       journalPath,
       args: ['--threads', '1', '--max-batch', '64'],
       startTimeoutMs: 60_000,

@@ -23,6 +23,11 @@ import {
   type EngineService,
   openEngineService,
 } from '../../engine/service/index.js';
+import {
+  type EngineProcess,
+  type EngineProcessOptions,
+  startEngineProcess,
+} from '../../scenarios/runner/engine-process.js';
 import { coinOf, type Ledger, op, out, type Who } from '../fixtures/ledger.js';
 
 /** A fresh directory, removed when the calling test file ends. */
@@ -227,4 +232,22 @@ export async function splitCoins(
 /** One transfer per coin (all of `from`, each worth `value`) to `to`: signed, not sent. */
 export function spendEach(from: KeyPair, coins: readonly string[], to: Who, value: number): Tx[] {
   return coins.map((coin) => op.transfer(from, [coin], [out(to, value)]));
+}
+
+/**
+ * `ecny-bench serve` as a child process (scenarios/runner/engine-process.ts), retried when it
+ * dies before listening. In a shared checkout another `tsc` may be rewriting dist/ at that very
+ * moment (seen: a half-written module, "exited with code 0/1 before listening"). A journal that
+ * cannot be recovered fails the same way every time, so the retries never hide it.
+ */
+export async function startEngine(options: EngineProcessOptions): Promise<EngineProcess> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startEngineProcess({ startTimeoutMs: 60_000, ...options });
+    } catch (error) {
+      if (attempt >= 3 || !/before listening/.test(String(error))) throw error;
+      console.log(`# engine start failed (${String(error)}); retrying`);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  }
 }

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { coinIdOf, type Tx, toWire } from '../../engine/domain/index.js';
-import { startEngineProcess } from '../../scenarios/runner/engine-process.js';
 import { genesis, YUAN } from '../fixtures/ledger.js';
 import {
   Client,
@@ -18,6 +17,7 @@ import {
   settleAll,
   spendEach,
   splitCoins,
+  startEngine,
 } from './helpers.js';
 
 const SINGLES = 200;
@@ -30,7 +30,7 @@ test('SIGTERM drains in-flight requests, all answered, and the journal replays t
   const journalPath = join(dir, 'journal.ecj');
   // ~2.4 ms of extra hashing per signature on one worker: the burst takes a while to verify.
   const args = ['--threads', '1', '--extra-work', '1000'];
-  const first = await startEngineProcess({ journalPath, args });
+  const first = await startEngine({ journalPath, args });
   let stdout = '';
   first.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk;
@@ -86,7 +86,7 @@ test('SIGTERM drains in-flight requests, all answered, and the journal replays t
     await first.stop();
   }
 
-  const second = await startEngineProcess({ journalPath, args: ['--threads', '1'] });
+  const second = await startEngine({ journalPath, args: ['--threads', '1'] });
   const again = new Client(second.url);
   try {
     const health = obj(await again.get('/healthz'));

@@ -9,10 +9,17 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { coinIdOf, type Tx, toWire } from '../../engine/domain/index.js';
-import { startEngineProcess } from '../../scenarios/runner/engine-process.js';
 import { journalTxs } from '../engine/helpers.js';
 import { genesis, YUAN } from '../fixtures/ledger.js';
-import { Client, obj, scratchDir, settleAll, spendEach, splitCoins } from '../http/helpers.js';
+import {
+  Client,
+  obj,
+  scratchDir,
+  settleAll,
+  spendEach,
+  splitCoins,
+  startEngine,
+} from '../http/helpers.js';
 import { recordFigures } from './figures.js';
 
 const TRANSFERS = 300;
@@ -25,7 +32,7 @@ test('disk full: the engine fails closed, says why, and acknowledges nothing unj
   const l = genesis();
   let txs: Tx[] = [];
   // A healthy engine writes the genesis and the coins to spend.
-  const healthy = await startEngineProcess({ journalPath, args: ['--threads', '1'] });
+  const healthy = await startEngine({ journalPath, args: ['--threads', '1'] });
   const setupClient = new Client(healthy.url);
   try {
     await settleAll(setupClient, l.genesis);
@@ -37,7 +44,7 @@ test('disk full: the engine fails closed, says why, and acknowledges nothing unj
   }
   const before = journalTxs(journalPath).length;
 
-  const faulty = await startEngineProcess({
+  const faulty = await startEngine({
     journalPath,
     args: ['--threads', '1', '--fault-journal-fail-after-bytes', String(FAIL_AFTER_BYTES)],
   });
@@ -124,7 +131,7 @@ test('disk full: the engine fails closed, says why, and acknowledges nothing unj
   assert.equal(code, 1, 'a fail-closed engine exits 1 when stopped');
 
   // Restarted on a healthy disk: exactly the acknowledged transfers are there.
-  const restarted = await startEngineProcess({ journalPath, args: ['--threads', '1'] });
+  const restarted = await startEngine({ journalPath, args: ['--threads', '1'] });
   const again = new Client(restarted.url);
   try {
     const recovered = obj(await again.get('/healthz')).recovered as { records: number };
