@@ -94,7 +94,18 @@ function kyc(subject: Subject): { kyc?: string } {
 }
 
 /** UTC calendar year of a value day (days since 1970-01-01). */
+let lastDay = -1;
+let lastYear = 0;
+
 export function yearOf(day: number): number {
+  // Consecutive calls nearly always ask about the same value day.
+  if (day === lastDay) return lastYear;
+  lastYear = computeYear(day);
+  lastDay = day;
+  return lastYear;
+}
+
+function computeYear(day: number): number {
   // Date stops at day 100,000,000 (NaN past it) but a value day is any u32; the Gregorian
   // calendar repeats every 400 years (146,097 days), so fold whole cycles out first.
   const cycles = Math.floor(day / 146_097);

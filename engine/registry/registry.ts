@@ -211,20 +211,26 @@ export class Registry {
       }
     }
     if (tx.type !== 'transfer' && tx.type !== 'exchange') return null;
-    // Credits per payee: several outputs to one wallet count together.
-    const credits = new Map<string, number>();
-    for (const o of tx.outputs)
-      if (o.owner !== tx.signer) credits.set(o.owner, (credits.get(o.owner) ?? 0) + o.value);
-    for (const [owner, credit] of credits) {
+    // Credits per payee: several outputs to one wallet count together. Outputs are few (<= 32),
+    // so a scan beats allocating a map per transaction.
+    const outs = tx.outputs;
+    for (let i = 0; i < outs.length; i++) {
+      const owner = outs[i]!.owner;
+      if (owner === tx.signer) continue;
+      let seenBefore = false;
+      for (let j = 0; j < i && !seenBefore; j++) seenBefore = outs[j]!.owner === owner;
+      if (seenBefore) continue;
       const payee = this.accounts.get(owner)!;
       if (payee.role !== 'wallet') continue;
       const cap = balanceLimit(this.#tiers, payee.tier!, payee.kind!);
-      if (cap !== null && (this.#balances.get(owner) ?? 0) + credit > cap) {
-        const index = tx.outputs.findIndex((o) => o.owner === owner);
+      if (cap === null) continue;
+      let credit = 0;
+      for (let j = i; j < outs.length; j++) if (outs[j]!.owner === owner) credit += outs[j]!.value;
+      if ((this.#balances.get(owner) ?? 0) + credit > cap) {
         return reject(
           'TIER_LIMIT',
           `the payee's tier ${payee.tier} balance limit of ${cap} fen would be exceeded`,
-          index,
+          i,
         );
       }
     }
