@@ -5,9 +5,12 @@
  *  (a) requests per load-generator CPU-second, the driver vs autocannon, same connections,
  *      same fixed offered rate and duration (CPU = process.cpuUsage() of the generator process
  *      over the measured phase only);
- *  (b) the driver's send lag (actual send - intended send) p50/p99/max at that rate.
+ *  (b) the driver's send lag (actual send - intended send) p50/p99/max at that rate;
+ *  (c) the same CPU comparison flat out (no pacing: driver with an unreachable rate and no
+ *      lateness bound, autocannon without a rate), BENCH_FLAT_OUT requests each, which
+ *      separates the HTTP clients' cost from the cost of pacing.
  * Settings from env vars: BENCH_RATE (default 10000 req/s), BENCH_DURATION_S (10),
- * BENCH_CONNECTIONS (16), BENCH_PIPELINING (1), BENCH_BODY_BYTES (400).
+ * BENCH_CONNECTIONS (16), BENCH_PIPELINING (1), BENCH_BODY_BYTES (400), BENCH_FLAT_OUT (50000).
  * Set-up (workload generation, server start, workload file, connection warm-up) is outside
  * timing. On a shared 2-core machine the server, the generator and the OS compete: compare the
  * two tools within one run, not across runs.
@@ -30,6 +33,7 @@ interface Settings {
   readonly connections: number;
   readonly pipelining: number;
   readonly bodyBytes: number;
+  readonly flatOut: number;
 }
 
 interface AutocannonReport {
@@ -55,6 +59,7 @@ function settings(): Settings {
     connections: num('BENCH_CONNECTIONS', 16),
     pipelining: num('BENCH_PIPELINING', 1),
     bodyBytes: num('BENCH_BODY_BYTES', 400),
+    flatOut: num('BENCH_FLAT_OUT', 50_000),
   };
 }
 
@@ -75,7 +80,12 @@ function serve(): void {
 }
 
 /** Child role: autocannon at a fixed overall rate, CPU measured around the run only. */
-async function runAutocannon(url: string, s: Settings, body: string): Promise<void> {
+async function runAutocannon(
+  url: string,
+  s: Settings,
+  body: string,
+  flatOut: boolean,
+): Promise<void> {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const result = await autocannon({
@@ -85,8 +95,7 @@ async function runAutocannon(url: string, s: Settings, body: string): Promise<vo
     body,
     connections: s.connections,
     pipelining: s.pipelining,
-    duration: s.durationS,
-    overallRate: s.rate,
+    ...(flatOut ? { amount: s.flatOut } : { duration: s.durationS, overallRate: s.rate }),
   });
   const cpu = process.cpuUsage(cpu0);
   const report: AutocannonReport = {
@@ -100,8 +109,7 @@ async function runAutocannon(url: string, s: Settings, body: string): Promise<vo
   process.send?.(report, () => process.disconnect());
 }
 
-function workloadFor(s: Settings): Workload {
-  const n = Math.ceil(s.rate * s.durationS);
+function workloadFor(s: Settings, n: number): Workload {
   const lanes = 1024;
   const pad = 'x'.repeat(Math.max(0, s.bodyBytes - 120));
   const bodies: string[] = new Array(n);
@@ -132,6 +140,27 @@ function workloadFor(s: Settings): Workload {
   };
 }
 
+function pause(): Promise<void> {
+  // let the server and the OS settle between measurements
+  return new Promise((resolve) => setTimeout(resolve, 1000));
+}
+
+async function autocannonChild(
+  url: string,
+  s: Settings,
+  body: string,
+  flatOut: boolean,
+): Promise<AutocannonReport> {
+  const child = startChild([
+    'autocannon',
+    url,
+    JSON.stringify(s),
+    body,
+    flatOut ? 'flat-out' : 'rate',
+  ]);
+  return (await child.message) as AutocannonReport;
+}
+
 function startChild(args: string[]): { child: ChildProcess; message: Promise<unknown> } {
   const child = fork(SELF, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const message = new Promise<unknown>((resolve, reject) => {
@@ -160,7 +189,7 @@ async function main(): Promise<void> {
   const url = `http://127.0.0.1:${port}`;
   try {
     // Driver first: its set-up (workload, file, fork, warm-up) happens before its start time.
-    const workload = workloadFor(s);
+    const workload = workloadFor(s, Math.ceil(s.rate * s.durationS));
     const body = workload.ops.bodies[0]!;
     const run = await runLoad(workload, {
       target: url,
@@ -174,15 +203,13 @@ async function main(): Promise<void> {
     const driverCpu = m.generator?.cpuSeconds ?? Number.NaN;
     const answered = m.totals.settled + m.totals.rejected;
     const lag = m.latency.sendLag!;
-
-    await new Promise((r) => setTimeout(r, 1000)); // let the server settle between tools
-    const ac = startChild(['autocannon', url, JSON.stringify(s), body]);
-    const acReport = (await ac.message) as AutocannonReport;
+    await pause();
+    const acReport = await autocannonChild(url, s, body, false);
 
     const driverPerCpu = answered / driverCpu;
     const acPerCpu = acReport.completed / (acReport.cpuMicros / 1e6);
     console.log('');
-    console.log('(a) requests per generator CPU-second');
+    console.log(`(a) requests per generator CPU-second at ${s.rate} req/s`);
     console.log(
       `  driver:     ${answered} answers, ${driverCpu.toFixed(2)} CPU-s -> ${driverPerCpu.toFixed(0)} req/CPU-s` +
         ` (passed ${m.outcome.passed}, dropped ${m.totals.dropped}, errors ${m.totals.errors})`,
@@ -203,6 +230,32 @@ async function main(): Promise<void> {
       `  latency from intended send: p50 ${m.latency.corrected.p50.toFixed(3)} ms, p99 ${m.latency.corrected.p99.toFixed(3)} ms;` +
         ` service time p99 ${m.latency.uncorrected.p99.toFixed(3)} ms; autocannon p99 ${acReport.latencyP99Ms} ms (whole ms)`,
     );
+
+    // (c) flat out: no pacing on either side
+    await pause();
+    const flat = await runLoad(workloadFor(s, s.flatOut), {
+      target: url,
+      processes: 1,
+      connections: s.connections,
+      pipelining: s.pipelining,
+      statsIntervalMs: 0,
+      startLeadMs: 1000,
+      maxLagMs: Number.POSITIVE_INFINITY,
+      schedule: { type: 'constant', rate: 1e9, durationMs: 1e9 },
+    });
+    const flatCpu = flat.measured.generator?.cpuSeconds ?? Number.NaN;
+    const flatAnswers = flat.measured.totals.settled + flat.measured.totals.rejected;
+    await pause();
+    const acFlat = await autocannonChild(url, s, body, true);
+    const flatDriver = flatAnswers / flatCpu;
+    const flatAc = acFlat.completed / (acFlat.cpuMicros / 1e6);
+    console.log('');
+    console.log(`(c) flat out, ${s.flatOut} requests, no pacing`);
+    console.log(
+      `  driver:     ${flatDriver.toFixed(0)} req/CPU-s (${flatCpu.toFixed(2)} CPU-s); ` +
+        `autocannon: ${flatAc.toFixed(0)} req/CPU-s (${(acFlat.cpuMicros / 1e6).toFixed(2)} CPU-s); ` +
+        `ratio ${(flatDriver / flatAc).toFixed(2)}x`,
+    );
   } finally {
     server.child.disconnect();
   }
@@ -211,7 +264,12 @@ async function main(): Promise<void> {
 const role = process.argv[2];
 if (role === 'server') serve();
 else if (role === 'autocannon') {
-  await runAutocannon(process.argv[3]!, JSON.parse(process.argv[4]!) as Settings, process.argv[5]!);
+  await runAutocannon(
+    process.argv[3]!,
+    JSON.parse(process.argv[4]!) as Settings,
+    process.argv[5]!,
+    process.argv[6] === 'flat-out',
+  );
 } else {
   await main();
 }

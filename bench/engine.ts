@@ -38,6 +38,11 @@ async function main(): Promise<void> {
   console.log(
     `   native: ${eng.settledPerSecond.toFixed(0)} settled tx/s (${eng.settled} in ${eng.seconds.toFixed(2)} s, mean batch ${eng.meanBatch.toFixed(0)}, ${eng.fsyncs} fsyncs)`,
   );
+  console.log(
+    `   CPU by thread, us per settled tx: main ${eng.mainThreadMicrosPerTx.toFixed(1)} (admission, registry, journal writes), ` +
+      `others ${eng.otherThreadsMicrosPerTx?.toFixed(1) ?? 'n/a'} (verification workers, fsync and I/O threads); ` +
+      `${eng.warmupTransfers} warm-up transfers untimed (key caches warm)`,
+  );
   const engNoble = await measureEngineThroughput('noble', Math.min(TRANSFERS, 20_000), cores);
   console.log(
     `   noble:  ${engNoble.settledPerSecond.toFixed(0)} settled tx/s (mean batch ${engNoble.meanBatch.toFixed(0)})`,

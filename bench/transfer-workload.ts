@@ -16,8 +16,9 @@ export interface TransferWorkload {
   readonly centralBankKey: string;
   /** enroll, open, issue, allocate, exchange: apply in order before timing. */
   readonly genesis: Tx[];
-  /** Independent transfers, each one signature. */
+  /** Independent transfers, each one signature; transfer i is paid by wallet i mod `payers`. */
   readonly transfers: Tx[];
+  readonly payers: number;
 }
 
 const DAY = 20_415;
@@ -141,5 +142,5 @@ export function buildTransferWorkload(transfers: number, seed = 'bench'): Transf
       ),
     );
   }
-  return { centralBankKey: cb.publicKey, genesis, transfers: list };
+  return { centralBankKey: cb.publicKey, genesis, transfers: list, payers: walletCount };
 }
