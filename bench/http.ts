@@ -1,0 +1,132 @@
+/**
+ * `npm run bench:http`: end to end through HTTP, native backend, load generator on the same
+ * machine (this process, closed loop with undici). In one run:
+ *  - the machine's pure verification limit: native single-core rate × cores;
+ *  - settled tx/s through `POST /v1/tx` (without and with HTTP pipelining) and through
+ *    `POST /v1/tx/batch`, each as a share of that limit (target >= 70%).
+ * One engine, one genesis; each configuration spends its own slice of independent transfers.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Pool } from 'undici';
+import { type Tx, toWire } from '../engine/domain/index.js';
+import { startEngineProcess } from '../scenarios/runner/engine-process.js';
+import { buildTransferWorkload } from './transfer-workload.js';
+import { machine, measureSingleRate } from './verify.js';
+
+interface Config {
+  readonly name: string;
+  readonly batch: number;
+  readonly connections: number;
+  readonly pipelining: number;
+}
+
+const CONFIGS: readonly Config[] = [
+  { name: 'single tx, 32 connections, no pipelining', batch: 1, connections: 32, pipelining: 1 },
+  { name: 'single tx, 8 connections, pipelining 16', batch: 1, connections: 8, pipelining: 16 },
+  { name: 'batch of 64, 4 connections', batch: 64, connections: 4, pipelining: 1 },
+  { name: 'batch of 256, 2 connections', batch: 256, connections: 2, pipelining: 1 },
+];
+const PER_CONFIG = Number(process.env.ECNY_BENCH_TRANSFERS ?? 24_000);
+
+async function main(): Promise<void> {
+  const m = machine();
+  const cores = availableParallelism();
+  console.log(`machine: ${m.cpu}, ${m.cores} cores, node ${m.node}; load average ${load()}`);
+  const native = measureSingleRate('native', { seconds: 3 });
+  const limit = native.cpuRate * cores;
+  console.log(
+    `pure verification limit: ${native.cpuRate.toFixed(0)} verif/CPU-s × ${cores} cores = ${limit.toFixed(0)} /s`,
+  );
+
+  const workload = buildTransferWorkload(PER_CONFIG * CONFIGS.length + 8_000);
+  const dir = await mkdtemp(join(tmpdir(), 'ecny-bench-http-'));
+  const engine = await startEngineProcess({
+    journalPath: join(dir, 'journal.ecj'),
+    args: ['--central-bank-key', workload.centralBankKey, '--backend', 'native'],
+  });
+  try {
+    await send(
+      engine.url,
+      workload.genesis,
+      { name: 'genesis', batch: 1, connections: 1, pipelining: 1 },
+      true,
+    );
+    // Warm the engine's key caches and JIT (untimed): every payer once.
+    let next = 0;
+    const slice = (n: number) => workload.transfers.slice(next, (next += n));
+    await send(engine.url, slice(Math.min(8_000, workload.payers)), CONFIGS[2]!, false);
+    console.log(
+      `\nconfiguration                               settled/s  share of limit  client CPU us/tx`,
+    );
+    for (const config of CONFIGS) {
+      const txs = slice(PER_CONFIG);
+      const r = await send(engine.url, txs, config, false);
+      console.log(
+        `${config.name.padEnd(44)} ${r.perSecond.toFixed(0).padStart(8)}  ${(100 * (r.perSecond / limit)).toFixed(1).padStart(13)}%  ${r.clientCpuMicros.toFixed(1).padStart(15)}`,
+      );
+    }
+    console.log(
+      `\nthe load generator shares the ${cores} cores with the engine; load average at the end ${load()}`,
+    );
+  } finally {
+    await engine.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Closed loop: every connection keeps `pipelining` requests in flight until the list is sent. */
+async function send(
+  url: string,
+  txs: readonly Tx[],
+  config: Config,
+  ordered: boolean,
+): Promise<{ perSecond: number; clientCpuMicros: number }> {
+  const bodies: string[] = [];
+  for (let i = 0; i < txs.length; i += config.batch) {
+    const chunk = txs.slice(i, i + config.batch).map((tx) => toWire(tx));
+    bodies.push(config.batch === 1 ? JSON.stringify(chunk[0]) : JSON.stringify({ txs: chunk }));
+  }
+  const path = config.batch === 1 ? '/v1/tx' : '/v1/tx/batch';
+  const pool = new Pool(url, { connections: config.connections, pipelining: config.pipelining });
+  let next = 0;
+  let settled = 0;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const lane = async () => {
+    while (next < bodies.length) {
+      const body = bodies[next++]!;
+      const res = await pool.request({
+        method: 'POST',
+        path,
+        body,
+        headers: { 'content-type': 'application/json' },
+        idempotent: true,
+      });
+      const answer = (await res.body.json()) as {
+        status?: string;
+        results?: Array<{ status: string }>;
+      };
+      const statuses = answer.results ? answer.results.map((r) => r.status) : [answer.status];
+      for (const s of statuses) {
+        if (s === 'settled') settled++;
+        else throw new Error(`not settled: ${JSON.stringify(answer).slice(0, 300)}`);
+      }
+    }
+  };
+  const lanes = ordered ? 1 : config.connections * config.pipelining;
+  await Promise.all(Array.from({ length: lanes }, lane));
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  await pool.close();
+  return { perSecond: settled / seconds, clientCpuMicros: (cpu.user + cpu.system) / settled };
+}
+
+function load(): string {
+  return loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ');
+}
+
+await main();
