@@ -2,7 +2,16 @@ import { CHART_COMMANDS } from '../../charts/cli.js';
 import type { Command } from '../args.js';
 import { merge } from './merge.js';
 import { list, run, start } from './run.js';
+import { saturateCommand } from './saturate.js';
 import { serve } from './serve.js';
 
 /** Every command, in the order `ecny-bench help` lists them. */
-export const COMMANDS: readonly Command[] = [start, run, list, serve, merge, ...CHART_COMMANDS];
+export const COMMANDS: readonly Command[] = [
+  start,
+  run,
+  list,
+  saturateCommand,
+  serve,
+  merge,
+  ...CHART_COMMANDS,
+];
