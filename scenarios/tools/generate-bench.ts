@@ -12,8 +12,8 @@ import {
   centralBankPair,
   fastKeysEnabled,
   generateWorkload,
-  parseWorkload,
-  serializeWorkload,
+  parseWorkloadBytes,
+  workloadChunks,
 } from '../workload/index.js';
 
 const scale = (process.argv[2] ?? 'small') as Scale;
@@ -58,9 +58,9 @@ for (const { scenario, variant } of list) {
   );
   const genMs = performance.now() - t0;
   const signed = w.genesis.bodies.length + w.ops.bodies.length;
-  const text = serializeWorkload(w);
+  const bytes = Buffer.concat([...workloadChunks(w)].map((c) => Buffer.from(c)));
   const t1 = performance.now();
-  parseWorkload(text);
+  parseWorkloadBytes(bytes);
   const loadMs = performance.now() - t1;
   const wallets = w.genesis.type.filter((t) => t === 'open').length;
   const rate = signed / ((genMs - keysMs) / 1000);
@@ -70,7 +70,7 @@ for (const { scenario, variant } of list) {
       `${String(wallets).padStart(7)} ${String(w.genesis.bodies.length).padStart(8)} ` +
       `${String(w.ops.bodies.length).padStart(8)} ${genMs.toFixed(0).padStart(8)} ` +
       `${rate.toFixed(0).padStart(9)} ${keysMs.toFixed(0).padStart(9)} ` +
-      `${(text.length / 1e6).toFixed(1).padStart(5)} ${loadMs.toFixed(0).padStart(9)} ` +
+      `${(bytes.length / 1e6).toFixed(1).padStart(5)} ${loadMs.toFixed(0).padStart(9)} ` +
       `${raw.toFixed(0).padStart(11)}`,
   );
 }

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { ScenarioDefinition, ScenarioOptions } from '../model/index.js';
 import { generateWorkload, type ProgressListener, resolve, workloadKey } from './generate.js';
 import { createProgressBar } from './progress.js';
-import { parseWorkload, serializeWorkload } from './serialize.js';
+import { parseWorkloadBytes, workloadChunks } from './serialize.js';
 import type { Workload } from './types.js';
 
 /** Relative to the working directory (git-ignored). */
@@ -97,7 +97,7 @@ export async function loadOrGenerateWorkload(
     : resolvePath(join(load.cacheDir ?? DEFAULT_CACHE_DIR, `${key}.workload`));
   if (path) {
     try {
-      const workload = parseWorkload(await readFile(path, 'utf8'));
+      const workload = parseWorkloadBytes(await readFile(path));
       return { workload, cached: true, path, key, ms: performance.now() - started };
     } catch (e) {
       // Missing is the normal miss; a corrupt or foreign file is replaced below.
@@ -116,7 +116,7 @@ export async function loadOrGenerateWorkload(
   if (path) {
     await mkdir(resolvePath(path, '..'), { recursive: true });
     const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-    await writeFile(tmp, serializeWorkload(workload));
+    await writeFile(tmp, workloadChunks(workload));
     await rename(tmp, path);
   }
   return { workload, cached: false, path, key, ms: performance.now() - started };

@@ -33,9 +33,11 @@ export { WorkloadGenerationError } from './measured.js';
 export { createProgressBar, type ProgressBar } from './progress.js';
 export {
   parseWorkload,
+  parseWorkloadBytes,
   serializeWorkload,
   WORKLOAD_FILE_FORMAT,
   WorkloadFormatError,
+  workloadChunks,
   workloadDigest,
 } from './serialize.js';
 export type { Expected, PlannedOps, Workload, WorkloadMeta } from './types.js';
