@@ -230,7 +230,11 @@ class GeneratorHandle {
   readonly #child: ChildProcess;
 
   constructor(workerPath: string, onBuckets: (buckets: readonly WireBucket[]) => void) {
-    const child = fork(workerPath, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(workerPath, [], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // lets the generator collect its set-up garbage before the start (loadgen.ts)
+      execArgv: [...process.execArgv, '--expose-gc'],
+    });
     this.#child = child;
     let resolveReady!: (planned: number) => void;
     let resolveDone!: (r: { tally: GeneratorTally; cpuMicros: number }) => void;

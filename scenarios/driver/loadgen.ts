@@ -41,6 +41,9 @@ export function runLoadgenProcess(): void {
           post({ type: 'interval', buckets }),
         );
         if (message.config.warmup) await generator.warmup();
+        // The parsed workload file is garbage now; collect it before the start rather than
+        // in a major GC pause during the measured phase (the coordinator forks with --expose-gc).
+        globalThis.gc?.();
         post({ type: 'ready', planned: generator.planned });
         return;
       }

@@ -8,7 +8,7 @@
  * `responseTime`. autocannon's own summary is kept too; see docs/driver.md for why its latency
  * histogram (integer ms) and its coordinated-omission "correction" are not used.
  */
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
 import {
   createHistogram,
   emptyCounters,
@@ -143,8 +143,11 @@ export async function saturate(
     },
   });
 
+  // Loaded here, not at the top: every generator process imports this door and has no use for
+  // autocannon (whose import compiles and inflates its WebAssembly histograms).
+  const { default: run } = await import('autocannon');
   let nextConnection = 0;
-  const instance = autocannon({
+  const instance = run({
     url: new URL(path, options.target).toString(),
     connections,
     pipelining,
