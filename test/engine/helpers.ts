@@ -22,9 +22,14 @@ import { Registry } from '../../engine/registry/index.js';
  * file at the exact moment an answer arrives). Stops at a torn or corrupt tail, as replay does.
  */
 export function journalTxs(path: string): Tx[] {
+  return readRecords(path, HEADER_SIZE).txs;
+}
+
+/** Whole records from byte `from` on, and where the good prefix ends. */
+function readRecords(path: string, from: number): { txs: Tx[]; end: number } {
   const buf = readFileSync(path);
   const txs: Tx[] = [];
-  let at = HEADER_SIZE;
+  let at = from;
   while (at + RECORD_OVERHEAD <= buf.length) {
     const length = buf.readUInt32LE(at);
     const end = at + RECORD_OVERHEAD + length;
@@ -36,7 +41,7 @@ export function journalTxs(path: string): Tx[] {
     txs.push(tx);
     at = end;
   }
-  return txs;
+  return { txs, end: at };
 }
 
 export interface ReplayedLedger {
@@ -112,4 +117,38 @@ export function prng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/**
+ * replayLedger for a journal that keeps growing between looks: each catchUp() applies only the
+ * records appended since the previous one. Valid because the engine only ever cuts a torn tail,
+ * which catchUp() never reads (it stops at the first incomplete record, as recovery does).
+ * A final full replayLedger() still re-checks the whole file.
+ */
+export class JournalFollower implements ReplayedLedger {
+  readonly registry: Registry;
+  readonly txids: string[] = [];
+  readonly set = new Set<string>();
+  readonly #path: string;
+  #offset = HEADER_SIZE;
+
+  constructor(path: string, centralBankKey: string) {
+    this.#path = path;
+    this.registry = new Registry({ centralBankKey, acceptKey: isAcceptablePublicKey });
+  }
+
+  catchUp(): this {
+    const { txs, end } = readRecords(this.#path, this.#offset);
+    for (const tx of txs) {
+      const rejection = this.registry.apply(tx);
+      if (rejection)
+        throw new Error(
+          `journal record ${this.txids.length} (${tx.txidHex}) fails: ${rejection.code}`,
+        );
+      this.txids.push(tx.txidHex);
+      this.set.add(tx.txidHex);
+    }
+    this.#offset = end;
+    return this;
+  }
 }
