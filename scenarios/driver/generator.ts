@@ -459,7 +459,8 @@ export class LoadGenerator {
   #recordSend(k: number, now: number): void {
     if (this.#state[k] !== IN_FLIGHT) return;
     this.#sentAt[k] = now;
-    if (this.#overloads[k] === 0 && this.#connectFailures[k] === 0) {
+    // lag of the first write of the first attempt only (not of retries or undici re-dispatches)
+    if (this.#overloads[k] === 0 && this.#maybeDuplicate[k] === 0) {
       const rec = this.#recorder!;
       rec.record(rec.second(now), 'sendLag', (now - this.#release[k]!) * 1000);
     }
