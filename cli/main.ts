@@ -7,6 +7,19 @@ import { UsageError } from './args.js';
  */
 import { COMMANDS } from './commands/index.js';
 
+/** Error codes that mean "the input was unusable": exit 2 with the message, no stack. */
+const INPUT_ERRORS = new Set([
+  'USAGE',
+  'BAD_CONFIG',
+  'BAD_SCENARIO',
+  'UNKNOWN_SCENARIO',
+  'MERGE_INCOMPATIBLE',
+  'BAD_WORKLOAD_FILE',
+  'DRIVER_BAD_OPTIONS',
+  'DRIVER_BAD_WORKLOAD',
+  'DRIVER_START_IN_PAST',
+]);
+
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
@@ -22,7 +35,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (error) {
-    if (error instanceof UsageError || (error as { code?: string }).code === 'BAD_CONFIG') {
+    const code = (error as { code?: unknown }).code;
+    if (error instanceof UsageError || (typeof code === 'string' && INPUT_ERRORS.has(code))) {
       console.error(`ecny-bench ${name}: ${(error as Error).message}`);
       return 2;
     }

@@ -1,4 +1,5 @@
 import { getScenario, SCENARIOS } from '../../scenarios/catalog/index.js';
+import { parseShard, parseStartAt } from '../../scenarios/driver/index.js';
 import { SCALES, type Scale, type ScenarioOptions } from '../../scenarios/model/index.js';
 import type { RunResult } from '../../scenarios/results/index.js';
 import { type RunReport, runScenario } from '../../scenarios/runner/run.js';
@@ -7,7 +8,9 @@ import { type Command, env, int, num, parse, UsageError } from '../args.js';
 const USAGE = `usage: ecny-bench run <scenario> [--variant V] [--scale small|city|national] [--duration S]
   [--time-compression X] [--seed S] [--invalid-share F] [--target URL] [--processes N]
   [--connections N] [--pipelining N] [--backend native|noble] [--threads N] [--slo-ms 50]
-  [--out results] [--no-charts]
+  [--out results] [--no-charts] [--shard i/N] [--start-at TIME]
+Several hosts can share one run: each runs with --target <engine> --shard i/N and the same
+--start-at (ISO time, epoch ms, or +seconds), then \`ecny-bench merge\` combines their results.
 Without --target the engine is started as a child process and stopped after the run.
 Exit code 0: outcome check passed and the books reconciled; 1: they did not; 2: bad input.`;
 
@@ -27,6 +30,8 @@ const FLAGS = {
   'slo-ms': { type: 'string' },
   out: { type: 'string' },
   'no-charts': { type: 'boolean' },
+  shard: { type: 'string' },
+  'start-at': { type: 'string' },
 } as const;
 
 export async function runCommand(
@@ -72,6 +77,8 @@ export async function runCommand(
       processes: int('processes', flag('processes'), 2, 1),
       connections: int('connections', flag('connections'), 16, 1),
       pipelining: int('pipelining', flag('pipelining'), 1, 1),
+      ...(flag('shard') ? { shard: parseShard(flag('shard')!) } : {}),
+      ...(flag('start-at') ? { startAt: parseStartAt(flag('start-at')!) } : {}),
       onProgress: (s) => {
         if (process.stderr.isTTY)
           process.stderr.write(
