@@ -18,9 +18,11 @@ import { MAX_MISMATCH_SAMPLES, type MismatchSample } from '../results/index.js';
 import type { Workload } from '../workload/types.js';
 import { classifyAnswer } from './answer.js';
 import { DriverError } from './errors.js';
+import { type AnswerSink, OpHandler } from './op-handler.js';
 import type { GeneratorConfig } from './options.js';
 import type { GeneratorTally, WireBucket } from './protocol.js';
 import { SecondRecorder } from './recorder.js';
+import { REHEARSAL_OPS, REHEARSAL_RATE, rehearsalWorkload } from './rehearsal.js';
 import { scheduleArrivals } from './schedules/index.js';
 import { ownsLane, type Segment, WHOLE } from './segment.js';
 
@@ -39,37 +41,6 @@ const CONNECT_RETRY_DELAY_MS = 100;
 const HEADERS = { 'content-type': 'application/json' };
 /** undici errors after which the request may have been processed: never retried. */
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
-
-/** Requests and rate of the JIT rehearsal in `warmup()` (about half a second). */
-const REHEARSAL_OPS = 3000;
-const REHEARSAL_RATE = 6000;
-
-/** A throw-away workload for the rehearsal: one lane, every fourth op depends on the previous. */
-function rehearsalWorkload(n: number): Workload {
-  const ops = {
-    bodies: new Array<string>(n).fill(''),
-    expected: new Array<'SETTLED'>(n).fill('SETTLED'),
-    at: Array.from({ length: n }, (_, i) => i),
-    dependsOn: Array.from({ length: n }, (_, i) => (i % 4 === 3 ? i - 1 : -1)),
-    lane: new Array<number>(n).fill(0),
-    type: new Array<string>(n).fill('probe'),
-  };
-  return {
-    meta: {
-      format: 'ecny-bench/workload/v1',
-      scenario: 'rehearsal',
-      seed: '',
-      params: {},
-      centralBankKey: '',
-      durationMs: n,
-      plannedRate: [],
-      expectedCounts: {},
-      lanes: 1,
-    },
-    genesis: { bodies: [], expected: [], at: [], dependsOn: [], lane: [], type: [] },
-    ops,
-  };
-}
 
 /** Waits for `promise`, or calls `onTimeout` and returns after `ms`. */
 async function withTimeout(
@@ -102,7 +73,7 @@ export interface GeneratorReport {
  * The open-model sender of one process. Build it (computes the share), optionally `warmup()`,
  * then `run(startAtMs)` once.
  */
-export class LoadGenerator {
+export class LoadGenerator implements AnswerSink {
   /** Ops this generator will send (its share, after any schedule override). */
   readonly planned: number;
 
@@ -467,12 +438,7 @@ export class LoadGenerator {
   }
 
   /** @internal a complete answer */
-  answered(
-    k: number,
-    status: number,
-    body: string,
-    retryAfter: string | string[] | undefined,
-  ): void {
+  answered(k: number, status: number, body: string, retryAfter: string | undefined): void {
     if (this.#finished || this.#state[k] !== IN_FLIGHT) return;
     const now = performance.now();
     this.#inFlight--;
@@ -635,59 +601,5 @@ export class LoadGenerator {
       },
     };
     this.#resolve?.(report);
-  }
-}
-
-/**
- * undici dispatch handler of one attempt. It implements undici's classic handler hooks
- * (onConnect/onHeaders/onData/onComplete/onError) rather than the newer onRequestStart/
- * onResponse* ones: undici wraps a new-style handler in an adapter that allocates a controller
- * and parses every response's headers into an object, which measurably costs generator CPU
- * (bench/driver.ts). Here only a non-200 answer is looked at (body and Retry-After): a 200 is
- * settled by definition (docs/api.md), so the hot path never parses anything.
- */
-class OpHandler implements Dispatcher.DispatchHandler {
-  readonly #gen: LoadGenerator;
-  readonly #k: number;
-  #writes = 0;
-  #status = 0;
-  #chunks: Buffer[] | undefined;
-  #retryAfter: string | undefined;
-
-  constructor(gen: LoadGenerator, k: number) {
-    this.#gen = gen;
-    this.#k = k;
-  }
-
-  onConnect(): void {
-    this.#writes++;
-    this.#gen.started(this.#k, this.#writes);
-  }
-
-  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
-    this.#status = statusCode;
-    if (statusCode !== 200) {
-      this.#chunks = [];
-      for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-        if (rawHeaders[i]!.toString('latin1').toLowerCase() === 'retry-after') {
-          this.#retryAfter = rawHeaders[i + 1]!.toString('latin1');
-        }
-      }
-    }
-    return true;
-  }
-
-  onData(chunk: Buffer): boolean {
-    this.#chunks?.push(chunk);
-    return true;
-  }
-
-  onComplete(): void {
-    const body = this.#chunks === undefined ? '' : Buffer.concat(this.#chunks).toString('utf8');
-    this.#gen.answered(this.#k, this.#status, body, this.#retryAfter);
-  }
-
-  onError(error: Error): void {
-    this.#gen.failed(this.#k, error);
   }
 }
