@@ -167,9 +167,13 @@ test('overload at ~3x measured capacity: 503 + Retry-After, bounded memory, reco
     const peak = await monitor.stop();
     const end = obj(await control.get('/v1/stats'));
     const offered = counts.sent / offeredSeconds;
+    // Capacity measured on a noisy machine moves; the rate the engine actually sustained during
+    // the overload is the other yardstick, and both factors are reported.
+    const sustained = counts.settled / offeredSeconds;
     console.log(
       `# capacity ${capacity.toFixed(0)} tx/s; offered ${offered.toFixed(0)} req/s ` +
-        `(${(offered / capacity).toFixed(2)}x) for ${offeredSeconds.toFixed(1)} s: ` +
+        `(${(offered / capacity).toFixed(2)}x; ${(offered / sustained).toFixed(2)}x of the ` +
+        `${sustained.toFixed(0)} tx/s sustained) for ${offeredSeconds.toFixed(1)} s: ` +
         `${counts.settled} settled, ${counts.overloaded} refused 503; ${recovered} settled after; ` +
         `RSS ${mib(baseline)} -> peak ${mib(peak)} MiB`,
     );
@@ -186,6 +190,8 @@ test('overload at ~3x measured capacity: 503 + Retry-After, bounded memory, reco
       capacityTxPerS: Math.round(capacity),
       offeredReqPerS: Math.round(offered),
       overloadFactor: Math.round((offered / capacity) * 100) / 100,
+      sustainedTxPerSDuringOverload: Math.round(sustained),
+      overloadFactorVsSustained: Math.round((offered / sustained) * 100) / 100,
       overloadSeconds: Math.round(offeredSeconds * 10) / 10,
       poolLeftUnused: fresh.length,
       requestsDuringOverload: counts.sent,
