@@ -9,7 +9,14 @@
  * that depended on registry state (e.g. ALREADY_SPENT) is answered only after every record
  * appended before it is durable too, so no answer ever reflects state a crash could undo.
  */
-import { encodeSigned, type Rejection, reject, type Tx } from '../domain/index.js';
+import {
+  encodeSigned,
+  MAX_INPUTS,
+  MAX_OUTPUTS,
+  type Rejection,
+  reject,
+  type Tx,
+} from '../domain/index.js';
 import type { Registry } from '../registry/index.js';
 import { type Outcome, OVERLOADED_QUEUE } from './outcome.js';
 import type { DurableLog, SignatureStage } from './ports.js';
@@ -72,8 +79,17 @@ export class SettlementEngine {
     return this.#closing;
   }
 
-  /** Submits a structurally valid transaction. Never rejects: every answer is an Outcome. */
+  /**
+   * Submits a structurally valid transaction (from `decodeWire` or `decodeSigned`). Never
+   * rejects: every answer is an Outcome. Throws only on misuse: a Tx past the encoding's limits
+   * would be journaled and then refused by recovery.
+   */
   submit(tx: Tx): Promise<Outcome> {
+    if (tx.inputs.length > MAX_INPUTS || tx.outputs.length > MAX_OUTPUTS) {
+      throw new RangeError(
+        `a transaction has at most ${MAX_INPUTS} inputs and ${MAX_OUTPUTS} outputs: decode it first`,
+      );
+    }
     const unavailable = this.#unavailable();
     if (unavailable) {
       this.counters.unavailable++;
