@@ -39,6 +39,11 @@ const LOST = 7;
 /** Delay before re-sending after a connection error, times the attempt number. */
 const CONNECT_RETRY_DELAY_MS = 100;
 const HEADERS = { 'content-type': 'application/json' };
+/**
+ * Rehearsal body: a POST of a transaction's size, so the rehearsal warms the same write path as
+ * the real sends (and the target's POST handling); /healthz answers it with an error or 404.
+ */
+const PROBE_BODY = Buffer.from(JSON.stringify({ probe: true, pad: 'x'.repeat(300) }));
 /** undici errors after which the request may have been processed: never retried. */
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
@@ -136,7 +141,7 @@ export class LoadGenerator implements AnswerSink {
     segment: Segment,
     config: GeneratorConfig,
     onInterval: (buckets: WireBucket[]) => void,
-    /** Rehearsal only: send `GET /healthz` instead of the ops (see `warmup`). */
+    /** Rehearsal only: POST a probe to /healthz instead of the ops (see `warmup`). */
     probe = false,
   ) {
     this.#config = config;
@@ -166,7 +171,14 @@ export class LoadGenerator implements AnswerSink {
       localOf.set(i, k);
       this.#intended[k] = at[i]!;
       this.#requests[k] = probe
-        ? { path: '/healthz', method: 'GET', idempotent: pipelined, blocking: !pipelined }
+        ? {
+            path: '/healthz',
+            method: 'POST',
+            headers: HEADERS,
+            body: PROBE_BODY,
+            idempotent: pipelined,
+            blocking: !pipelined,
+          }
         : {
             path: config.path,
             method: 'POST',
@@ -217,7 +229,7 @@ export class LoadGenerator implements AnswerSink {
 
   /**
    * Gets ready to send on time, before the start (nothing here is measured):
-   * 1. a rehearsal: a throw-away generator sends `GET /healthz` through the same code paths
+   * 1. a rehearsal: a throw-away generator POSTs probes to /healthz through the same code paths
    *    (pump, dispatch, answers, recording, encoding) at a steady rate, so V8 has optimised
    *    them before the first measured op; cold, the first second runs several times slower and
    *    the generator falls behind its schedule (bench/driver.ts showed 100+ ms of send lag);

@@ -1,5 +1,5 @@
 /**
- * The JIT rehearsal of `LoadGenerator.warmup()`: a throw-away workload sent as `GET /healthz`
+ * The JIT rehearsal of `LoadGenerator.warmup()`: a throw-away workload POSTed to /healthz
  * through the generator's own code paths before the measured phase.
  */
 import type { Workload } from '../workload/types.js';

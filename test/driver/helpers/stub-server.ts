@@ -28,7 +28,8 @@ export async function startStub(
   const received: TxBody[] = [];
   const server = createServer((req, res) => {
     if (extra?.(req, res) === true) return;
-    if (req.method !== 'POST') {
+    // GET probes and the driver's POST rehearsal: not transactions
+    if (req.method !== 'POST' || req.url === '/healthz') {
       res.writeHead(404).end();
       return;
     }
