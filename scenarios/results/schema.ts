@@ -5,17 +5,10 @@
  */
 export const RESULT_SCHEMA = 'ecny-bench/result/v1';
 
-export interface Percentiles {
-  readonly count: number;
-  readonly min: number;
-  readonly mean: number;
-  readonly p50: number;
-  readonly p90: number;
-  readonly p99: number;
-  readonly p999: number;
-  readonly p9999: number;
-  readonly max: number;
-}
+/** Percentile snapshots are the project's one HDR summary shape (engine/metrics), in ms here. */
+import type { Percentiles } from '../../engine/metrics/index.js';
+
+export type { Percentiles };
 
 /** The HDR percentile spectrum: (percentile, value ms) points for the distribution chart. */
 export interface SpectrumPoint {

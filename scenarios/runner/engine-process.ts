@@ -4,6 +4,9 @@
  * The engine is a separate process, as on a real deployment: the load side shares only HTTP.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -88,5 +91,34 @@ export async function waitHealthy(url: string, timeoutMs: number): Promise<void>
     if (Date.now() > deadline)
       throw new Error(`${url} did not become healthy within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Runs `body` against `target` if given, else against a fresh embedded engine (new journal in a
+ * temp dir, trusting `centralBankKey`) that is stopped and removed afterwards.
+ */
+export async function withEngine<T>(
+  target: string | undefined,
+  centralBankKey: string,
+  args: readonly string[],
+  body: (url: string, embedded: EngineProcess | null) => Promise<T>,
+): Promise<T> {
+  if (target) return body(target, null);
+  // A fresh journal per run: genesis needs a blank registry.
+  const dir = await mkdtemp(join(tmpdir(), 'ecny-bench-engine-'));
+  let engine: EngineProcess | null = null;
+  try {
+    engine = await startEngineProcess({
+      journalPath: join(dir, 'journal.ecj'),
+      args: ['--central-bank-key', centralBankKey, ...args],
+    });
+    return await body(engine.url, engine);
+  } finally {
+    if (engine) {
+      const code = await engine.stop();
+      if (code !== 0) console.error(`ecny-bench: the engine exited with code ${code}`);
+    }
+    await rm(dir, { recursive: true, force: true });
   }
 }

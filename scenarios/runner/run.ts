@@ -3,15 +3,13 @@
  * given) -> genesis + measured load -> books checked through the API -> result files, charts
  * and report. The runner never special-cases a scenario: everything comes from its data.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderRunCharts, writeReport } from '../../charts/index.js';
 import { type LoadOptions, runLoad } from '../driver/index.js';
 import type { ScenarioOptions } from '../model/index.js';
 import { buildRunResult, type RunResult, writeResults } from '../results/index.js';
 import { loadOrGenerateWorkload } from '../workload/index.js';
-import { type EngineProcess, startEngineProcess } from './engine-process.js';
+import { withEngine } from './engine-process.js';
 
 export interface RunOptions {
   readonly scenario: string;
@@ -43,58 +41,44 @@ export async function runScenario(options: RunOptions): Promise<RunReport> {
       `${loaded.workload.ops.bodies.length} measured ops over ${(meta.durationMs / 1000).toFixed(0)} s ` +
       `(${loaded.cached ? 'cached' : 'generated'} in ${(loaded.ms / 1000).toFixed(1)} s)`,
   );
-  let engine: EngineProcess | null = null;
-  let journalDir: string | null = null;
-  try {
-    let target = options.target;
-    if (!target) {
-      // A fresh journal per run: genesis needs a blank registry.
-      journalDir = await mkdtemp(join(tmpdir(), 'ecny-bench-engine-'));
-      engine = await startEngineProcess({
-        journalPath: join(journalDir, 'journal.ecj'),
-        args: ['--central-bank-key', meta.centralBankKey, ...options.engineArgs],
+  return withEngine(
+    options.target,
+    meta.centralBankKey,
+    options.engineArgs,
+    async (target, embedded) => {
+      if (embedded) options.log(`engine started at ${target} (pid ${embedded.pid})`);
+      const load = await runLoad(loaded.workload, { ...options.load, target });
+      const reconciliation = (await getJson(
+        `${target}/v1/reconcile`,
+      )) as RunResult['reconciliation'];
+      const engineStats = (await getJson(`${target}/v1/stats`)) as
+        | Record<string, unknown>
+        | undefined;
+      const built = buildRunResult({
+        kind: 'run',
+        meta,
+        config: {
+          ...load.config,
+          sloMs: options.sloMs,
+          engine: options.target
+            ? { target: options.target }
+            : { embedded: true, args: options.engineArgs },
+        },
+        measured: load.measured,
+        ...(reconciliation ? { reconciliation } : {}),
       });
-      target = engine.url;
-      options.log(`engine started at ${target} (pid ${engine.pid})`);
-    }
-    const load = await runLoad(loaded.workload, {
-      ...options.load,
-      target,
-    });
-    const reconciliation = (await getJson(`${target}/v1/reconcile`)) as RunResult['reconciliation'];
-    const engineStats = (await getJson(`${target}/v1/stats`)) as
-      | Record<string, unknown>
-      | undefined;
-    const built = buildRunResult({
-      kind: 'run',
-      meta,
-      config: {
-        ...load.config,
-        sloMs: options.sloMs,
-        engine: options.target
-          ? { target: options.target }
-          : { embedded: true, args: options.engineArgs },
-      },
-      measured: load.measured,
-      ...(reconciliation ? { reconciliation } : {}),
-    });
-    const result: RunResult = engineStats ? { ...built, engine: engineStats } : built;
-    const dir = join(options.outDir, result.runId);
-    const paths = await writeResults(dir, result, load.histograms);
-    const files: string[] = [paths.result, paths.hlog, paths.timeseries];
-    if (options.charts) {
-      files.push(...(await renderRunCharts(result, dir)));
-      files.push(await writeReport(result, dir));
-    }
-    const passed = result.outcome.passed && result.reconciliation?.ok === true;
-    return { result, dir, files, passed };
-  } finally {
-    if (engine) {
-      const code = await engine.stop();
-      if (code !== 0) options.log(`engine exited with code ${code}`);
-    }
-    if (journalDir) await rm(journalDir, { recursive: true, force: true });
-  }
+      const result: RunResult = engineStats ? { ...built, engine: engineStats } : built;
+      const dir = join(options.outDir, result.runId);
+      const paths = await writeResults(dir, result, load.histograms);
+      const files: string[] = [paths.result, paths.hlog, paths.timeseries];
+      if (options.charts) {
+        files.push(...(await renderRunCharts(result, dir)));
+        files.push(await writeReport(result, dir));
+      }
+      const passed = result.outcome.passed && result.reconciliation?.ok === true;
+      return { result, dir, files, passed };
+    },
+  );
 }
 
 async function getJson(url: string): Promise<unknown> {

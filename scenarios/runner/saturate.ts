@@ -3,8 +3,6 @@
  * find the engine's maximum throughput. Latency here is service time from the actual send, not
  * the open-model latency of `run` (docs/driver.md explains why the two differ).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderRunCharts, writeReport } from '../../charts/index.js';
 import {
@@ -16,7 +14,7 @@ import {
 import type { ScenarioOptions } from '../model/index.js';
 import { buildRunResult, type RunResult, writeResults } from '../results/index.js';
 import { loadOrGenerateWorkload } from '../workload/index.js';
-import { type EngineProcess, startEngineProcess } from './engine-process.js';
+import { withEngine } from './engine-process.js';
 
 export interface SaturateRunOptions {
   readonly scenario: string;
@@ -33,47 +31,38 @@ export async function saturateScenario(
   options: SaturateRunOptions,
 ): Promise<{ result: RunResult; saturation: SaturationResult; dir: string }> {
   const { workload } = await loadOrGenerateWorkload(options.scenario, options.scenarioOptions);
-  let engine: EngineProcess | null = null;
-  let journalDir: string | null = null;
-  try {
-    let target = options.target;
-    if (!target) {
-      journalDir = await mkdtemp(join(tmpdir(), 'ecny-bench-engine-'));
-      engine = await startEngineProcess({
-        journalPath: join(journalDir, 'journal.ecj'),
-        args: ['--central-bank-key', workload.meta.centralBankKey, ...options.engineArgs],
+  return withEngine(
+    options.target,
+    workload.meta.centralBankKey,
+    options.engineArgs,
+    async (target) => {
+      const genesis = await sendGenesis(workload.genesis, {
+        target,
+        path: '/v1/tx',
+        concurrency: 32,
+        maxRetries: 5,
       });
-      target = engine.url;
-    }
-    const genesis = await sendGenesis(workload.genesis, {
-      target,
-      path: '/v1/tx',
-      concurrency: 32,
-      maxRetries: 5,
-    });
-    options.log(
-      `genesis: ${genesis.ops} operations in ${(genesis.durationMs / 1000).toFixed(1)} s`,
-    );
-    const saturation = await saturate(workload, { ...options.load, target });
-    const result = buildRunResult({
-      kind: 'saturate',
-      meta: workload.meta,
-      config: {
-        ...saturation.config,
-        sloMs: 50,
-        engine: options.target ? { target } : { embedded: true, args: options.engineArgs },
-      },
-      measured: saturation.measured,
-    });
-    const dir = join(options.outDir, result.runId);
-    await writeResults(dir, result, saturation.histograms);
-    if (options.charts) {
-      await renderRunCharts(result, dir);
-      await writeReport(result, dir);
-    }
-    return { result, saturation, dir };
-  } finally {
-    if (engine) await engine.stop();
-    if (journalDir) await rm(journalDir, { recursive: true, force: true });
-  }
+      options.log(
+        `genesis: ${genesis.ops} operations in ${(genesis.durationMs / 1000).toFixed(1)} s`,
+      );
+      const saturation = await saturate(workload, { ...options.load, target });
+      const result = buildRunResult({
+        kind: 'saturate',
+        meta: workload.meta,
+        config: {
+          ...saturation.config,
+          sloMs: 50,
+          engine: options.target ? { target } : { embedded: true, args: options.engineArgs },
+        },
+        measured: saturation.measured,
+      });
+      const dir = join(options.outDir, result.runId);
+      await writeResults(dir, result, saturation.histograms);
+      if (options.charts) {
+        await renderRunCharts(result, dir);
+        await writeReport(result, dir);
+      }
+      return { result, saturation, dir };
+    },
+  );
 }
