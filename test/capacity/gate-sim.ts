@@ -4,7 +4,7 @@
  * timing on this machine is involved.
  */
 import { type Direction, judgeGate, type Trial } from '../../capacity/index.js';
-import { noiseModels, prng } from './prng.js';
+import { noiseModels, prng } from '../fixtures/prng.js';
 
 export type NoiseModel = keyof typeof noiseModels;
 

@@ -7,7 +7,7 @@ import {
   uslPeakN,
   uslThroughput,
 } from '../../capacity/index.js';
-import { gaussian, prng } from './prng.js';
+import { gaussian, prng } from '../fixtures/prng.js';
 
 /** A worker sweep like a 64-core machine would give, 3 trials per N. */
 const SWEEP = [1, 2, 4, 8, 12, 16, 24, 32, 48, 64];

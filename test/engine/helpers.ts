@@ -107,17 +107,8 @@ export function conflictOf(tx: Tx, keys: ReadonlyMap<string, KeyPair>): Tx {
   );
 }
 
-/** Deterministic PRNG (mulberry32), so a failing random schedule can be replayed by seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG, so a failing random schedule can be replayed by seed. */
+export { prng } from '../fixtures/prng.js';
 
 /**
  * replayLedger for a journal that keeps growing between looks: each catchUp() applies only the

@@ -12,17 +12,10 @@ export async function scratchDir(): Promise<string> {
   return dir;
 }
 
-/** Deterministic PRNG (mulberry32): reproducible sizes and contents without a fixed corpus. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG: reproducible sizes and contents without a fixed corpus. */
+import { prng } from '../fixtures/prng.js';
+
+export { prng };
 
 /** `count` payloads of 1..maxSize random bytes. */
 export function payloads(count: number, maxSize: number, seed = 1): Uint8Array[] {
