@@ -11,12 +11,15 @@
  * worker threads, so it sees the same CPU contention the engine's workers see: on a shared
  * machine a neighbour that takes a core slows a single-threaded calibration far less than it
  * slows a multi-threaded engine, and the ratio would move although the code did not. The CPU
- * calibration runs it on one thread alone (see {@link GateTrials.calibrate}).
+ * calibration runs it on one thread alone (see `#cpuCalibration`).
  *
- * Wall-clock figures on a shared machine stay noisy whatever the calibration: efficiency swings
- * by ±30% between trials when the 2-core box runs at load 6-8, while cpuRatio (CPU time, not
- * wall time) stays within ±3% (docs/gate.md has the measurements). The gate's rank test is what
- * keeps such noise from failing a build.
+ * Wall-clock rates on a shared machine move at the scale of a second: on the 2-vCPU box this
+ * was built on, one engine window ran at anything from 7k to 20k tx/s and one calibration at 10k
+ * to 29k verifications/s, so a single engine window between one calibration before and one
+ * after (seconds apart) gave efficiency ±30% from trial to trial. Interleaving short windows
+ * (calibration, segment, calibration, ...) and taking the median of per-segment ratios brought
+ * it to about ±8%; cpuRatio, CPU time rather than wall time, to about ±1.5% once a full GC runs
+ * before each trial's timed region (docs/gate.md).
  *
  * The workload (pre-signed independent transfers) and a journal holding its genesis are built
  * once per process; each trial copies that journal, so it starts from the same state without
@@ -25,8 +28,10 @@
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { gateRatios } from '../capacity/index.js';
+import { gateRatios, median } from '../capacity/index.js';
 import type { BackendName } from '../engine/crypto/index.js';
 import type { Tx } from '../engine/domain/index.js';
 import {
@@ -48,14 +53,17 @@ export interface GateTrialOptions {
   readonly threads?: number;
   /** Engine max batch size. Default the engine's (256). */
   readonly maxBatch?: number;
-  /** Transfers timed per trial. Default 6000 (0.5-1.5 s on 2 shared cores). */
+  /** Transfers timed per trial, over all segments. Default 6000 (0.3-1 s on 2 shared cores). */
   readonly transfers?: number;
-  /** Transfers sent before the timed region (JIT, worker start-up). Default 1000. */
-  readonly warmupTransfers?: number;
   /**
-   * Timed seconds of each all-cores calibration (one before and one after the engine).
-   * Default 0.4.
+   * Transfers sent before the timed region. Default 2000: the JIT, and each verification
+   * worker's key cache (a key's first use costs an OpenSSL key import in that worker); with
+   * fewer, the first timed segment kept paying for imports the later ones did not.
    */
+  readonly warmupTransfers?: number;
+  /** Segments the timed transfers are sent in, each between two calibration windows. Default 3. */
+  readonly segments?: number;
+  /** Timed seconds of each all-cores calibration window. Default 0.2. */
   readonly calibrationSeconds?: number;
   /** Timed seconds of each single-thread calibration (the CPU per verification). Default 0.25. */
   readonly cpuSeconds?: number;
@@ -73,23 +81,18 @@ export interface GateTrialOptions {
   readonly window?: number;
 }
 
-/** One calibration: pure verification on every core at once. */
-export interface Calibration {
-  /** Calibration threads (= cores). */
-  readonly threads: number;
-  /** Sum over threads of verifications per wall second: the per-core rate × cores. */
-  readonly totalWallRate: number;
-  /** Mean per-thread rate, verifications per wall second. */
-  readonly perCoreWallRate: number;
-  /** CPU µs per verification, from `single` (see {@link GateTrials.calibrate}). */
-  readonly cpuMicrosPerVerification: number;
-  /**
-   * Each thread's own `measureSingleRate` result. Its wall rate is the thread's; its CPU
-   * figures are process-wide (every calibration thread counted), so they are not used.
-   */
-  readonly threadRates: readonly Rate[];
-  /** One thread alone: the CPU per verification. */
-  readonly single: Rate;
+/** One timed engine segment and the calibration windows on either side of it. */
+export interface Segment {
+  readonly settled: number;
+  readonly seconds: number;
+  readonly settledPerSecond: number;
+  /** Process CPU of the segment alone, µs (calibration threads are idle meanwhile). */
+  readonly cpuMicros: number;
+  /** Pure verifications/s on all cores in the window before and the window after. */
+  readonly calibrationBefore: number;
+  readonly calibrationAfter: number;
+  /** settledPerSecond ÷ geometric mean of the two windows: this segment's efficiency. */
+  readonly efficiency: number;
 }
 
 /** The engine part of a trial. */
@@ -98,21 +101,27 @@ export interface EngineMeasurement {
   readonly maxBatch: number;
   readonly extraWorkPerItem: number;
   readonly settled: number;
+  /** Wall seconds of all segments together. */
   readonly seconds: number;
+  /** Settled tx/s over all segments together. */
   readonly settledPerSecond: number;
-  /** Process CPU (main thread + verify workers) per settled transaction, µs. */
+  /** Process CPU (main thread + verify workers) per settled transaction over all segments, µs. */
   readonly cpuMicrosPerTx: number;
   readonly meanBatch: number;
   readonly fsyncs: number;
+  readonly segments: readonly Segment[];
 }
 
 /** Everything one trial measured, and the two ratios the gate judges. */
 export interface GateTrialResult {
   readonly metrics: { readonly efficiency: number; readonly cpuRatio: number };
   readonly engine: EngineMeasurement;
-  readonly before: Calibration;
-  readonly after: Calibration;
-  /** Geometric mean of before and after: the machine's speed around the engine measurement. */
+  /** Pure verifications/s on all cores, every window in order (segments + 1 of them). */
+  readonly calibrationWindows: readonly number[];
+  /** The single-thread CPU calibration before and after the engine. */
+  readonly cpuBefore: Rate;
+  readonly cpuAfter: Rate;
+  /** Summary: median window rate, geometric mean of the two CPU figures. */
   readonly calibration: {
     readonly totalWallRate: number;
     readonly cpuMicrosPerVerification: number;
@@ -127,6 +136,7 @@ interface Resolved {
   readonly maxBatch: number;
   readonly transfers: number;
   readonly warmupTransfers: number;
+  readonly segments: number;
   readonly calibrationSeconds: number;
   readonly cpuSeconds: number;
   readonly calibrationItems: number;
@@ -142,8 +152,9 @@ function resolveOptions(o: GateTrialOptions): Resolved {
     threads: o.threads ?? cores,
     maxBatch: o.maxBatch ?? defaultEngineConfig().maxBatch,
     transfers: o.transfers ?? 6000,
-    warmupTransfers: o.warmupTransfers ?? 1000,
-    calibrationSeconds: o.calibrationSeconds ?? 0.4,
+    warmupTransfers: o.warmupTransfers ?? 2000,
+    segments: o.segments ?? 3,
+    calibrationSeconds: o.calibrationSeconds ?? 0.2,
     cpuSeconds: o.cpuSeconds ?? 0.25,
     calibrationItems: o.calibrationItems ?? 64,
     extraWorkPerItem: o.extraWorkPerItem ?? 0,
@@ -154,6 +165,7 @@ function resolveOptions(o: GateTrialOptions): Resolved {
     'threads',
     'maxBatch',
     'transfers',
+    'segments',
     'window',
     'calibrationItems',
   ];
@@ -161,6 +173,7 @@ function resolveOptions(o: GateTrialOptions): Resolved {
     const v = r[k] as number;
     if (!(Number.isSafeInteger(v) && v >= 1)) throw new RangeError(`${k} must be an integer >= 1`);
   }
+  if (r.segments > r.transfers) throw new RangeError('segments must not exceed transfers');
   if (!(Number.isSafeInteger(r.warmupTransfers) && r.warmupTransfers >= 0))
     throw new RangeError('warmupTransfers must be an integer >= 0');
   if (!(Number.isSafeInteger(r.extraWorkPerItem) && r.extraWorkPerItem >= 0))
@@ -229,10 +242,21 @@ export class GateTrials {
         await service.close();
       }
       for (let i = 0; i < o.cores; i++) {
-        const worker = new Worker(new URL(import.meta.url), { workerData: WORKER_MARK });
-        workers.push(worker);
+        workers.push(new Worker(new URL(import.meta.url), { workerData: WORKER_MARK }));
       }
-      return new GateTrials(o, dir, template, workload.centralBankKey, workload.transfers, workers);
+      const trials = new GateTrials(
+        o,
+        dir,
+        template,
+        workload.centralBankKey,
+        workload.transfers,
+        workers,
+      );
+      // Not timed: the first calibration of each thread ran measurably slower (JIT, caches) and
+      // made the first trial an outlier.
+      await trials.calibrationWindow();
+      trials.#cpuCalibration();
+      return trials;
     } catch (error) {
       await Promise.all(workers.map((w) => w.terminate()));
       await rm(dir, { recursive: true, force: true });
@@ -240,90 +264,123 @@ export class GateTrials {
     }
   }
 
-  /** One trial: calibrate, measure the engine, calibrate again; the ratios from all three. */
+  /**
+   * One trial. CPU calibration on one thread; the engine opened on a copy of the genesis
+   * journal and warmed up; then calibration window, segment, calibration window, segment, ...,
+   * calibration window; the engine closed; CPU calibration again.
+   *
+   * efficiency = median over segments of (segment tx/s ÷ the geometric mean of the windows on
+   * either side of it). Neighbours on a shared machine come and go over seconds; a segment and
+   * the windows around it lie within about half a second, so they see the same neighbours and
+   * the ratio cancels them, and the median drops a segment that was hit alone.
+   *
+   * cpuRatio = CPU per settled tx over all segments ÷ the geometric mean of the two CPU
+   * calibrations: CPU time is not stolen by neighbours, so totals need no such care.
+   */
   async run(): Promise<GateTrialResult> {
     const started = performance.now();
-    const before = await this.calibrate();
-    const engine = await this.#measureEngine();
-    const after = await this.calibrate();
-    const totalWallRate = Math.sqrt(before.totalWallRate * after.totalWallRate);
-    const cpuMicrosPerVerification = Math.sqrt(
-      before.cpuMicrosPerVerification * after.cpuMicrosPerVerification,
-    );
-    const metrics = gateRatios({
-      settledPerSecond: engine.settledPerSecond,
-      verifyPerSecondPerCore: totalWallRate / this.options.cores,
-      cores: this.options.cores,
-      cpuPerTx: engine.cpuMicrosPerTx,
-      cpuPerVerify: cpuMicrosPerVerification,
-    });
-    return {
-      metrics,
-      engine,
-      before,
-      after,
-      calibration: { totalWallRate, cpuMicrosPerVerification },
-      wallSeconds: (performance.now() - started) / 1000,
-    };
-  }
-
-  /**
-   * Pure verification, twice. First on every core at once: each calibration thread runs
-   * `measureSingleRate` for `calibrationSeconds`, and their wall rates add up to the per-core
-   * rate × cores under the same contention the engine's workers see. Then one thread alone, in
-   * this thread while every other is idle, for the CPU per verification: `process.cpuUsage()`
-   * is process-wide, so the parallel threads' CPU readings count each other; and with every
-   * core busy the CPU per verification swings by ±15% on a shared 2-vCPU machine (siblings,
-   * caches) against ±5% alone, which would have become the cpuRatio's noise.
-   */
-  async calibrate(): Promise<Calibration> {
-    const { backend, calibrationSeconds: seconds, calibrationItems: items } = this.options;
-    const request: CalibrationRequest = { backend, seconds, items };
-    const threadRates = await Promise.all(this.#workers.map((w) => ask(w, request)));
-    const single = measureSingleRate(backend, { seconds: this.options.cpuSeconds, items });
-    const totalWallRate = threadRates.reduce((s, r) => s + r.wallRate, 0);
-    return {
-      threads: threadRates.length,
-      totalWallRate,
-      perCoreWallRate: totalWallRate / threadRates.length,
-      cpuMicrosPerVerification: single.cpuMicrosPerVerification,
-      threadRates,
-      single,
-    };
-  }
-
-  async #measureEngine(): Promise<EngineMeasurement> {
     const o = this.options;
+    fullGc();
+    const cpuBefore = this.#cpuCalibration();
     const journal = join(this.#dir, `trial-${++this.#trial}.ecj`);
     await copyFile(this.#template, journal);
     let service: EngineService | null = null;
+    let engine: EngineMeasurement;
+    const windows: number[] = [];
     try {
       service = await openEngineService(engineConfig(o, journal, this.#centralBankKey));
       await drive(service, this.#transfers.slice(0, o.warmupTransfers), o.window);
+      // The previous trial's engine is garbage by now; collecting it here keeps its cost out of
+      // this trial's CPU per transaction (without it, cpuRatio crept up trial after trial).
+      fullGc();
       const timed = this.#transfers.slice(o.warmupTransfers);
+      const per = Math.ceil(timed.length / o.segments);
       const s0 = service.stats();
-      const cpu0 = process.cpuUsage();
-      const t0 = performance.now();
-      const settled = await drive(service, timed, o.window);
-      const seconds = (performance.now() - t0) / 1000;
-      const cpu = process.cpuUsage(cpu0);
+      windows.push(await this.calibrationWindow());
+      const segments: Segment[] = [];
+      for (let from = 0; from < timed.length; from += per) {
+        const cpu0 = process.cpuUsage();
+        const t0 = performance.now();
+        const settled = await drive(service, timed.slice(from, from + per), o.window);
+        const seconds = (performance.now() - t0) / 1000;
+        const cpu = process.cpuUsage(cpu0);
+        windows.push(await this.calibrationWindow());
+        const [before, after] = windows.slice(-2) as [number, number];
+        segments.push({
+          settled,
+          seconds,
+          settledPerSecond: settled / seconds,
+          cpuMicros: cpu.user + cpu.system,
+          calibrationBefore: before,
+          calibrationAfter: after,
+          efficiency: settled / seconds / Math.sqrt(before * after),
+        });
+      }
       const s1 = service.stats();
+      const settled = segments.reduce((a, x) => a + x.settled, 0);
+      const seconds = segments.reduce((a, x) => a + x.seconds, 0);
       const batches = s1.pool.batches - s0.pool.batches;
-      return {
+      engine = {
         threads: o.threads,
         maxBatch: o.maxBatch,
         extraWorkPerItem: o.extraWorkPerItem,
         settled,
         seconds,
         settledPerSecond: settled / seconds,
-        cpuMicrosPerTx: (cpu.user + cpu.system) / settled,
+        cpuMicrosPerTx: segments.reduce((a, x) => a + x.cpuMicros, 0) / settled,
         meanBatch: batches > 0 ? (s1.pool.items - s0.pool.items) / batches : 0,
         fsyncs: s1.journal.fsyncs - s0.journal.fsyncs,
+        segments,
       };
     } finally {
       await service?.close();
       await rm(journal, { force: true });
     }
+    const cpuAfter = this.#cpuCalibration();
+    const cpuMicrosPerVerification = Math.sqrt(
+      cpuBefore.cpuMicrosPerVerification * cpuAfter.cpuMicrosPerVerification,
+    );
+    // gateRatios with the segments' median standing in for "tx/s ÷ (rate per core × cores)".
+    const efficiency = median(engine.segments.map((x) => x.efficiency));
+    const { cpuRatio } = gateRatios({
+      settledPerSecond: engine.settledPerSecond,
+      verifyPerSecondPerCore: median(windows) / o.cores,
+      cores: o.cores,
+      cpuPerTx: engine.cpuMicrosPerTx,
+      cpuPerVerify: cpuMicrosPerVerification,
+    });
+    return {
+      metrics: { efficiency, cpuRatio },
+      engine,
+      calibrationWindows: windows,
+      cpuBefore,
+      cpuAfter,
+      calibration: { totalWallRate: median(windows), cpuMicrosPerVerification },
+      wallSeconds: (performance.now() - started) / 1000,
+    };
+  }
+
+  /**
+   * Pure verification on every core at once for `calibrationSeconds`: each calibration thread
+   * runs `measureSingleRate`, and their wall rates add up to the per-core rate × cores, under
+   * the same contention the engine's workers see. Returns that sum.
+   */
+  async calibrationWindow(): Promise<number> {
+    const { backend, calibrationSeconds: seconds, calibrationItems: items } = this.options;
+    const request: CalibrationRequest = { backend, seconds, items };
+    const rates = await Promise.all(this.#workers.map((worker) => ask(worker, request)));
+    return rates.reduce((s, r) => s + r.wallRate, 0);
+  }
+
+  /**
+   * One thread alone, in this thread while every other is idle: the CPU per verification.
+   * Not from the parallel windows: `process.cpuUsage()` is process-wide, so the threads' CPU
+   * readings count each other, and with every core busy the CPU per verification swings by
+   * ±15% on a shared 2-vCPU machine (siblings, caches) against ±5% alone.
+   */
+  #cpuCalibration(): Rate {
+    const { backend, cpuSeconds: seconds, calibrationItems: items } = this.options;
+    return measureSingleRate(backend, { seconds, items });
   }
 
   /** Stops the calibration threads and removes the scratch files. */
@@ -331,6 +388,21 @@ export class GateTrials {
     await Promise.all(this.#workers.map((w) => w.terminate()));
     await rm(this.#dir, { recursive: true, force: true });
   }
+}
+
+let gcFunction: (() => void) | undefined;
+
+/** A full, synchronous GC: `--expose-gc`'s gc(), obtained at run time when not started with it. */
+function fullGc(): void {
+  if (gcFunction === undefined) {
+    const exposed = (globalThis as { gc?: () => void }).gc;
+    if (exposed !== undefined) gcFunction = exposed;
+    else {
+      setFlagsFromString('--expose-gc');
+      gcFunction = runInNewContext('gc') as () => void;
+    }
+  }
+  gcFunction();
 }
 
 function engineConfig(o: Resolved, journalPath: string, centralBankKey: string): EngineConfig {

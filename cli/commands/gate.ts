@@ -112,7 +112,7 @@ export function describeTrial(i: number, n: number, t: GateTrialResult): string 
   return (
     `trial ${i}/${n}: efficiency ${f3(t.metrics.efficiency)}  cpuRatio ${f3(t.metrics.cpuRatio)}  ` +
     `(engine ${f0(t.engine.settledPerSecond)} tx/s, ${t.engine.cpuMicrosPerTx.toFixed(1)} us CPU/tx; ` +
-    `pure ${f0(t.calibration.totalWallRate)} verif/s on ${t.before.threads} cores, ` +
+    `pure ${f0(t.calibration.totalWallRate)} verif/s on all cores, ` +
     `${t.calibration.cpuMicrosPerVerification.toFixed(1)} us CPU/verif) ${t.wallSeconds.toFixed(1)} s`
   );
 }
