@@ -1,7 +1,8 @@
 /**
- * Capacity planning and the CI performance gate's pure logic: elbow detection on a stepped
- * ramp, Universal Scalability Law fit, projection to a target rate (300,000 TPS by default), and
- * the noise-aware gate decision. No I/O: the CLI measures, these functions judge.
+ * Capacity planning and the CI performance gate's pure logic: ramp planning and per-step
+ * summaries with the warm-up trimmed, elbow detection on a stepped ramp, Universal Scalability
+ * Law fit, projection to a target rate (300,000 TPS by default), the analysis of a sweep of
+ * ramps, and the noise-aware gate decision. No I/O: the CLI measures, these functions judge.
  * See docs/capacity.md and docs/gate.md.
  */
 export {
@@ -50,6 +51,34 @@ export {
   uslCoresFor,
 } from './projection.js';
 export { hodgesLehmannRatio, type MannWhitneyResult, mannWhitney, median } from './stats.js';
+export {
+  checkRampPlanInput,
+  constantArrivals,
+  type MergedPercentiles,
+  type PlannedStep,
+  planRamp,
+  type RampPlan,
+  type RampPlanInput,
+  type StepSecond,
+  type StepSummary,
+  summarizeStep,
+} from './steps.js';
+export {
+  analyzeCapacity,
+  type BestSetting,
+  type CapacityAnalysis,
+  type CapacityAnalysisInput,
+  type CapacityStepEntry,
+  type CapacitySweepEntry,
+  capacityStepEntries,
+  capacitySummaryLines,
+  type MeasuredRampStep,
+  type RampAnalysis,
+  type RampRecord,
+  type RampSetting,
+  settingLabel,
+  type UslAnalysis,
+} from './sweep.js';
 export {
   fitUsl,
   USL_MIN_DISTINCT_N,

@@ -9,6 +9,13 @@
  */
 import type { RunResult } from '../scenarios/results/schema.js';
 import { BACKLOG_ID, buildBacklogChart, hasBacklog } from './builders/backlog.js';
+import { hasCapacitySteps } from './builders/capacity-data.js';
+import { buildCapacityLatencyChart, CAPACITY_LATENCY_ID } from './builders/capacity-latency.js';
+import {
+  buildCapacityThroughputChart,
+  CAPACITY_THROUGHPUT_ID,
+} from './builders/capacity-throughput.js';
+import { buildCapacityUslChart, CAPACITY_USL_ID, hasUslPoints } from './builders/capacity-usl.js';
 import {
   buildLatencyDistributionChart,
   LATENCY_DISTRIBUTION_ID,
@@ -109,4 +116,46 @@ registerChart({
     'the sync throughput. A queue depth pinned high while the backlog drains means the engine sets the drain rate.',
   applies: hasBacklog,
   build: buildBacklogChart,
+});
+
+registerChart({
+  id: CAPACITY_THROUGHPUT_ID,
+  title: 'Capacity: achieved vs offered',
+  howToRead:
+    'One line per ramp (engine setting: verification threads and max batch), one marker per step, offered rate on ' +
+    'x and the rate answered on y, warm-up trimmed. On the dashed diagonal the engine keeps up with the open-loop ' +
+    'offer; below the dotted keep-up limit (95% of offered unless set otherwise) it does not. A line that bends ' +
+    "flat has saturated: its height is the most the engine answered. The diamond is the ramp's elbow: the highest " +
+    'step below the first two consecutive failing steps that kept up, met the p99 SLO and stayed under 1% errors. ' +
+    'An elbow below the bend means latency or errors failed first (see the next chart). Compare the lines to see ' +
+    'what a second thread or a larger batch buys.',
+  applies: hasCapacitySteps,
+  build: buildCapacityThroughputChart,
+});
+
+registerChart({
+  id: CAPACITY_LATENCY_ID,
+  title: 'Capacity: p99 latency vs throughput',
+  howToRead:
+    'The same steps, placed by the rate answered (x) and the p99 of their corrected latency (y, log scale, from the ' +
+    'intended send time). Read it as a hockey stick: flat while the engine has spare capacity, turning up sharply ' +
+    'as queues form near saturation. Where a line crosses the dashed SLO line is the rate at which latency limits ' +
+    'capacity; points that fold back to the left (higher p99 at lower answered rate) are overload steps past the ' +
+    'collapse. The diamonds are the elbows of the previous chart.',
+  applies: hasCapacitySteps,
+  build: buildCapacityLatencyChart,
+});
+
+registerChart({
+  id: CAPACITY_USL_ID,
+  title: 'Capacity: USL fit over verification threads',
+  howToRead:
+    "Dots: the settled rate at each ramp's elbow against its verification threads N, one colour per max batch. " +
+    'Solid or dashed curve: the Universal Scalability Law X(N) = λN / (1 + σ(N−1) + κN(N−1)) fitted to the dots; ' +
+    'faint dotted: linear scaling λN. The gap between the two is what serialisation (σ) and cross-core ' +
+    'coordination (κ) cost. The curve is dashed, and the legend says untrustworthy, when it rests on fewer than 4 ' +
+    'distinct N: a 2-core machine gives N = 1 and 2 only, and any σ and κ with the same σ + 2κ fit those exactly, so ' +
+    'beyond the dots the curve is one guess among many. Fit on a machine with more cores before trusting its shape.',
+  applies: hasUslPoints,
+  build: buildCapacityUslChart,
 });

@@ -1,5 +1,6 @@
 import { CHART_COMMANDS } from '../../charts/cli.js';
 import type { Command } from '../args.js';
+import { capacity } from './capacity.js';
 import { gate } from './gate.js';
 import { merge } from './merge.js';
 import { list, run, start } from './run.js';
@@ -15,5 +16,6 @@ export const COMMANDS: readonly Command[] = [
   serve,
   merge,
   ...CHART_COMMANDS,
+  capacity,
   gate,
 ];

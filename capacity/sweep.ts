@@ -1,0 +1,381 @@
+/**
+ * From a sweep of stepped ramps (one ramp per engine setting: verification threads × max batch)
+ * to a capacity statement: the elbow of every ramp, a USL fit of elbow throughput against
+ * threads for each batch size, and projections to a target rate and to the scenario's planned
+ * peak. Also the `steps` entries of a capacity result.json and the printable summary. Pure.
+ */
+import {
+  type ElbowCriteria,
+  type ElbowResult,
+  type FailedCriterion,
+  findElbow,
+  type StepRole,
+} from './elbow.js';
+import { fmtInt, fmtPct, fmtRate, fmtSig } from './format.js';
+import {
+  type CapacityProjection,
+  E_CNY_DESIGN_TPS,
+  type ProjectionAssumptions,
+  projectCapacity,
+} from './projection.js';
+import type { StepSummary } from './steps.js';
+import { fitUsl, type UslFit, type UslPoint } from './usl.js';
+
+/** The engine setting one ramp ran with. */
+export interface RampSetting {
+  /** Verification worker threads (the USL's N). */
+  readonly threads: number;
+  /** Largest verification batch. */
+  readonly maxBatch: number;
+}
+
+/** A step of a ramp as run: its summary and where it sits on the run's time axis. */
+export interface MeasuredRampStep extends StepSummary {
+  /** First second of the step on the capacity run's combined time axis. */
+  readonly tStart: number;
+  /** Seconds of data the step produced (its schedule plus any drain). */
+  readonly seconds: number;
+}
+
+/** One ramp: its setting, its steps in the order run, and why it ended. */
+export interface RampRecord {
+  readonly setting: RampSetting;
+  readonly steps: readonly MeasuredRampStep[];
+  /** e.g. "2 consecutive failing steps", "max steps reached", "workload exhausted". */
+  readonly stopped: string;
+}
+
+/** Input of {@link analyzeCapacity}. */
+export interface CapacityAnalysisInput {
+  readonly ramps: readonly RampRecord[];
+  /** Elbow criteria (SLO, keep-up ratio, error limit, sustained failures). */
+  readonly criteria?: ElbowCriteria;
+  /** Default {@link E_CNY_DESIGN_TPS}. */
+  readonly targetTps?: number;
+  /** The scenario's planned peak rate, tx/s, for a second projection; null or absent: none. */
+  readonly peakPlannedTps?: number | null;
+  /** Cores of the measured machine kind. */
+  readonly coresPerMachine: number;
+  /** Planned utilisation, (0, 1]. */
+  readonly headroom: number;
+  /** Suite, backend and further lines for the projection's assumption list. */
+  readonly assumptions: Omit<ProjectionAssumptions, 'perCoreSource'>;
+  /** How the machine is described in the per-core source line, e.g. "AMD EPYC, 2 cores". */
+  readonly machine: string;
+}
+
+/** One ramp judged. */
+export interface RampAnalysis {
+  readonly setting: RampSetting;
+  /** The ramp's steps as run (the elbow's `index` values point into this array). */
+  readonly steps: readonly MeasuredRampStep[];
+  readonly elbow: ElbowResult;
+  /** The elbow step's summary, or null when the ramp has no elbow. */
+  readonly elbowStep: MeasuredRampStep | null;
+  readonly stopped: string;
+}
+
+/** The USL fit for one batch size (threads are the N). */
+export interface UslAnalysis {
+  readonly maxBatch: number;
+  /** (threads, elbow settled tx/s) of every ramp of this batch size that has an elbow. */
+  readonly points: readonly UslPoint[];
+  /** Null when no ramp of this batch size has an elbow. */
+  readonly fit: UslFit | null;
+}
+
+/** The setting the projection is based on. */
+export interface BestSetting {
+  readonly setting: RampSetting;
+  readonly elbowSettledTps: number;
+  /** Elbow settled tx/s ÷ verification threads. */
+  readonly perCoreTps: number;
+}
+
+/** Result of {@link analyzeCapacity}; plain data. */
+export interface CapacityAnalysis {
+  readonly ramps: readonly RampAnalysis[];
+  readonly usl: readonly UslAnalysis[];
+  /** The ramp with the highest elbow throughput, or null when no ramp has an elbow. */
+  readonly best: BestSetting | null;
+  /** Projection to the target rate (300,000 TPS by default); null without an elbow. */
+  readonly target: CapacityProjection | null;
+  /** Projection to the scenario's planned peak; null without an elbow or a peak. */
+  readonly peak: CapacityProjection | null;
+  /** Caveats worth printing (untrustworthy fit, unsaturated ramps, ...). */
+  readonly notes: readonly string[];
+}
+
+/**
+ * Judges every ramp with `findElbow`, fits the USL per batch size on (threads, elbow settled
+ * tx/s), and projects from the best ramp: per-core rate = its elbow settled tx/s ÷ its threads,
+ * scaling losses from the USL fit of its batch size.
+ *
+ * Settled rather than achieved tx/s is used for the fit and the projection because capacity is
+ * about payments that went through; the elbow rule itself uses achieved (answers), since a
+ * correct rejection is work done too.
+ */
+export function analyzeCapacity(input: CapacityAnalysisInput): CapacityAnalysis {
+  const ramps: RampAnalysis[] = input.ramps.map((r) => {
+    const elbow = findElbow(r.steps, input.criteria ?? {});
+    return {
+      setting: r.setting,
+      steps: r.steps,
+      elbow,
+      elbowStep: elbow.index === null ? null : r.steps[elbow.index]!,
+      stopped: r.stopped,
+    };
+  });
+  const notes: string[] = [];
+  for (const r of ramps) {
+    if (r.elbow.kind === 'never-saturated') {
+      notes.push(
+        `${settingLabel(r.setting)}: never saturated, so its elbow is a lower bound; raise --start/--step or --max-steps.`,
+      );
+    } else if (r.elbow.kind === 'none') {
+      notes.push(`${settingLabel(r.setting)}: no elbow (${r.elbow.reason}).`);
+    }
+  }
+
+  const batches = [...new Set(ramps.map((r) => r.setting.maxBatch))].sort((a, b) => a - b);
+  const usl: UslAnalysis[] = batches.map((maxBatch) => {
+    const points = ramps
+      .filter((r) => r.setting.maxBatch === maxBatch && r.elbowStep !== null)
+      .map((r) => ({ n: r.setting.threads, x: r.elbowStep!.settled }))
+      .filter((p) => p.x > 0)
+      .sort((a, b) => a.n - b.n);
+    return { maxBatch, points, fit: points.length > 0 ? fitUsl(points) : null };
+  });
+
+  let best: BestSetting | null = null;
+  for (const r of ramps) {
+    if (r.elbowStep === null || !(r.elbowStep.settled > 0)) continue;
+    if (best === null || r.elbowStep.settled > best.elbowSettledTps) {
+      best = {
+        setting: r.setting,
+        elbowSettledTps: r.elbowStep.settled,
+        perCoreTps: r.elbowStep.settled / r.setting.threads,
+      };
+    }
+  }
+  if (best === null) {
+    return { ramps, usl, best, target: null, peak: null, notes };
+  }
+  const fit = usl.find((u) => u.maxBatch === best.setting.maxBatch)?.fit ?? null;
+  if (fit !== null && !fit.trustworthy) {
+    notes.push(
+      `USL fit for max batch ${best.setting.maxBatch} is NOT trustworthy: ${fit.reason}. Its σ, κ and every USL-based number are indicative only.`,
+    );
+  }
+  const sloMs = ramps[0]!.elbow.criteria.sloP99Ms;
+  const project = (targetTps: number) =>
+    projectCapacity({
+      targetTps,
+      perCoreTps: best.perCoreTps,
+      ...(fit === null ? {} : { usl: fit }),
+      coresPerMachine: input.coresPerMachine,
+      headroom: input.headroom,
+      sloMs,
+      assumptions: {
+        ...input.assumptions,
+        perCoreSource:
+          `the elbow of a stepped open-loop HTTP ramp (${settingLabel(best.setting)}: ` +
+          `${fmtRate(best.elbowSettledTps)} settled TPS ÷ ${best.setting.threads} verification thread(s)) on ${input.machine}`,
+      },
+    });
+  const target = project(input.targetTps ?? E_CNY_DESIGN_TPS);
+  const peak =
+    input.peakPlannedTps !== undefined && input.peakPlannedTps !== null && input.peakPlannedTps > 0
+      ? project(input.peakPlannedTps)
+      : null;
+  return { ramps, usl, best, target, peak, notes };
+}
+
+/** "threads=2, max batch=256". */
+export function settingLabel(s: RampSetting): string {
+  return `threads=${s.threads}, max batch=${s.maxBatch}`;
+}
+
+/**
+ * A `steps` entry of kind "step" in a capacity result.json. (A type alias, not an interface, so
+ * it fits the schema's `Record<string, unknown>` entries.)
+ */
+export type CapacityStepEntry = {
+  readonly kind: 'step';
+  readonly ramp: number;
+  readonly threads: number;
+  readonly maxBatch: number;
+  readonly step: number;
+  readonly offered: number;
+  readonly achieved: number;
+  readonly settled: number;
+  readonly offeredMeasured: number;
+  /** Null when nothing was answered (JSON has no NaN). */
+  readonly p50Ms: number | null;
+  readonly p99Ms: number | null;
+  readonly errorRate: number;
+  readonly sent: number;
+  readonly dropped: number;
+  readonly errors: number;
+  readonly shed: number;
+  readonly measuredS: number;
+  readonly warmupS: number;
+  readonly latencyExact: boolean;
+  readonly pass: boolean;
+  readonly failed: readonly FailedCriterion[];
+  readonly role: StepRole;
+  readonly elbow: boolean;
+  /** Seconds on the result's time axis: [tStart, tEnd) holds the step and its drain. */
+  readonly tStart: number;
+  readonly tEnd: number;
+};
+
+/** A `steps` entry of kind "sweep-point": one ramp's elbow. */
+export type CapacitySweepEntry = {
+  readonly kind: 'sweep-point';
+  readonly ramp: number;
+  readonly threads: number;
+  readonly maxBatch: number;
+  readonly elbowKind: ElbowResult['kind'];
+  readonly elbowOffered: number | null;
+  readonly elbowAchieved: number | null;
+  readonly elbowSettled: number | null;
+  readonly elbowP99Ms: number | null;
+  readonly limitedBy: readonly FailedCriterion[];
+  readonly reason: string;
+  readonly stopped: string;
+  readonly steps: number;
+};
+
+const finiteOrNull = (v: number) => (Number.isFinite(v) ? v : null);
+
+/**
+ * The `steps` array of a capacity result.json: every step of every ramp (kind "step", in the
+ * order run), then one "sweep-point" per ramp with its elbow. JSON-safe (NaN becomes null), so
+ * `report` and the capacity charts can re-derive everything from result.json alone.
+ */
+export function capacityStepEntries(
+  analysis: CapacityAnalysis,
+  ramps: readonly RampRecord[],
+): (CapacityStepEntry | CapacitySweepEntry)[] {
+  const out: (CapacityStepEntry | CapacitySweepEntry)[] = [];
+  ramps.forEach((ramp, r) => {
+    const judged = analysis.ramps[r]!.elbow;
+    const verdictOf = new Map(judged.steps.map((v) => [v.index, v]));
+    ramp.steps.forEach((s, k) => {
+      const v = verdictOf.get(k)!;
+      out.push({
+        kind: 'step',
+        ramp: r,
+        threads: ramp.setting.threads,
+        maxBatch: ramp.setting.maxBatch,
+        step: k,
+        offered: s.offered,
+        achieved: s.achieved,
+        settled: s.settled,
+        offeredMeasured: s.offeredMeasured,
+        p50Ms: finiteOrNull(s.p50Ms),
+        p99Ms: finiteOrNull(s.p99Ms),
+        errorRate: s.errorRate,
+        sent: s.sent,
+        dropped: s.dropped,
+        errors: s.errors,
+        shed: s.shed,
+        measuredS: s.measuredS,
+        warmupS: s.warmupS,
+        latencyExact: s.latencyExact,
+        pass: v.pass,
+        failed: v.failed,
+        role: v.role,
+        elbow: judged.index === k,
+        tStart: s.tStart,
+        tEnd: s.tStart + s.seconds,
+      });
+    });
+  });
+  analysis.ramps.forEach((a, r) => {
+    const e = a.elbowStep;
+    out.push({
+      kind: 'sweep-point',
+      ramp: r,
+      threads: a.setting.threads,
+      maxBatch: a.setting.maxBatch,
+      elbowKind: a.elbow.kind,
+      elbowOffered: e?.offered ?? null,
+      elbowAchieved: e?.achieved ?? null,
+      elbowSettled: e?.settled ?? null,
+      elbowP99Ms: e === null ? null : finiteOrNull(e.p99Ms),
+      limitedBy: a.elbow.limitedBy,
+      reason: a.elbow.reason,
+      stopped: a.stopped,
+      steps: ramps[r]!.steps.length,
+    });
+  });
+  return out;
+}
+
+const ms = (v: number) => (Number.isFinite(v) ? `${fmtSig(v, 3)} ms` : 'n/a');
+
+/** The printable summary: one table per ramp, the USL fits, the projections and every assumption. */
+export function capacitySummaryLines(analysis: CapacityAnalysis): string[] {
+  const lines: string[] = [];
+  for (const r of analysis.ramps) {
+    lines.push('', `Ramp ${settingLabel(r.setting)} (${r.stopped}):`);
+    lines.push('  offered/s  achieved/s  settled/s      p99   errors  verdict');
+    for (const v of r.elbow.steps) {
+      const s = r.elbowStep !== null && v.index === r.elbow.index ? ' <- elbow' : '';
+      lines.push(
+        `  ${fmtInt(v.offered).padStart(9)}  ${fmtInt(v.achieved).padStart(10)}  ` +
+          `${fmtInt(r.steps[v.index]!.settled).padStart(9)}  ${ms(v.p99Ms).padStart(9)}  ` +
+          `${fmtPct(v.errorRate).padStart(6)}  ${v.pass ? 'pass' : `fail (${v.failed.join(', ')})`} [${v.role}]${s}`,
+      );
+    }
+    lines.push(`  ${r.elbow.kind}: ${r.elbow.reason}`);
+  }
+  lines.push('', 'USL (elbow settled tx/s against verification threads):');
+  for (const u of analysis.usl) {
+    if (u.fit === null) {
+      lines.push(`  max batch ${u.maxBatch}: no elbow, nothing to fit`);
+      continue;
+    }
+    const f = u.fit;
+    lines.push(
+      `  max batch ${u.maxBatch}: points ${u.points.map((p) => `N=${p.n}: ${fmtRate(p.x)}`).join(', ')}`,
+      `    λ = ${fmtRate(f.lambda)} TPS, σ = ${fmtSig(f.sigma)}, κ = ${fmtSig(f.kappa)}, R² = ${fmtSig(f.rSquared)}; ` +
+        `${f.trustworthy ? 'trustworthy' : 'NOT trustworthy'}: ${f.reason}`,
+    );
+    for (const n of f.notes) lines.push(`    note: ${n}`);
+  }
+  if (analysis.best === null) {
+    lines.push('', 'No ramp found an elbow: nothing to project. Start the ramp lower.');
+  } else {
+    const b = analysis.best;
+    lines.push(
+      '',
+      `Best setting: ${settingLabel(b.setting)}, elbow ${fmtRate(b.elbowSettledTps)} settled TPS, ${fmtRate(b.perCoreTps)} per verification thread.`,
+    );
+    for (const [title, p] of [
+      ['Projection to the target', analysis.target],
+      ["Projection to the scenario's planned peak", analysis.peak],
+    ] as const) {
+      if (p === null) continue;
+      lines.push(
+        '',
+        `${title} (${fmtInt(p.targetTps)} TPS): linear ${fmtInt(p.linear.cores)} cores on ${fmtInt(p.linear.machines)} machine(s)`,
+      );
+      if (p.usl !== null) {
+        const s = p.usl.sharded;
+        lines.push(
+          `  USL: ${p.usl.singleEngine.reason}; sharded: ${fmtInt(s.shards)} shard(s) of ${s.coresPerShard} cores, ${fmtInt(s.machines)} machine(s), ${fmtInt(s.totalCores)} cores`,
+        );
+      }
+      lines.push(`  Recommendation: ${p.recommendation}.`, '  Assumptions:');
+      for (const a of p.assumptions) lines.push(`    - ${a}`);
+    }
+  }
+  if (analysis.notes.length > 0) {
+    lines.push('', 'Notes:');
+    for (const n of analysis.notes) lines.push(`  - ${n}`);
+  }
+  return lines;
+}
