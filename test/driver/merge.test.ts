@@ -63,7 +63,7 @@ describe('merging shard runs', () => {
     await save(join(root, 'whole'), workload, whole);
 
     // two hosts' worth of shards, one process each, started together at one agreed time
-    const startAt = Date.now() + 6000;
+    const startAt = Date.now() + 8000;
     const shards = await Promise.all(
       [0, 1].map((index) =>
         runLoad(workload, { ...common, target: stub.url, shard: { index, count: 2 }, startAt }),
