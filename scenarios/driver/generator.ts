@@ -9,6 +9,8 @@
  *
  * Latency is measured from the intended send time (wrk2's rule: the wait of an op that was due
  * but not yet sent is part of its latency), and separately from the actual send (service time).
+ * For an op that had to wait for its dependency, "intended" means when it could first be sent
+ * (the dependency's answer): that wait is the workload's ordering, recorded on its own.
  */
 
 import type { Socket } from 'node:net';
@@ -102,6 +104,11 @@ export class LoadGenerator implements AnswerSink {
   readonly #state: Uint8Array;
   /** performance.now() when the op became sendable (intended time, answer of its dependency, retry time). */
   readonly #release: Float64Array;
+  /**
+   * performance.now() from which latency counts: the intended send time, or the answer of the
+   * op's dependency when that came later (a retry keeps it: its wait is part of the latency).
+   */
+  readonly #origin: Float64Array;
   /** performance.now() of the op's latest write to a socket. */
   readonly #sentAt: Float64Array;
   readonly #overloads: Uint8Array;
@@ -201,6 +208,7 @@ export class LoadGenerator implements AnswerSink {
     }
     this.#state = new Uint8Array(m);
     this.#release = new Float64Array(m);
+    this.#origin = new Float64Array(m);
     this.#sentAt = new Float64Array(m);
     this.#overloads = new Uint8Array(m);
     this.#connectFailures = new Uint8Array(m);
@@ -399,7 +407,8 @@ export class LoadGenerator implements AnswerSink {
         return;
       }
     }
-    this.#enqueue(k, this.#startPerf + this.#intended[k]!);
+    this.#origin[k] = this.#startPerf + this.#intended[k]!;
+    this.#enqueue(k, this.#origin[k]!);
   }
 
   #enqueue(k: number, releaseAt: number): void {
@@ -474,7 +483,7 @@ export class LoadGenerator implements AnswerSink {
         c.rejectedByCode[answer.code] = (c.rejectedByCode[answer.code] ?? 0) + 1;
         got = answer.code;
       }
-      rec.record(t, 'corrected', (now - this.#startPerf - this.#intended[k]!) * 1000);
+      rec.record(t, 'corrected', (now - this.#origin[k]!) * 1000);
       rec.record(t, 'uncorrected', (now - this.#sentAt[k]!) * 1000);
     } else {
       c.errors++;
@@ -551,6 +560,7 @@ export class LoadGenerator implements AnswerSink {
     for (let i = order.length - 1; i >= 0; i--) {
       const k = order[i]!;
       rec.record(t, 'dependencyWait', (now - this.#startPerf - this.#intended[k]!) * 1000);
+      this.#origin[k] = now;
       this.#enqueue(k, now);
     }
   }

@@ -41,7 +41,10 @@ export interface SecondSample {
   /** Sends that could not go out within the lateness bound (k6's dropped_iterations). */
   readonly dropped: number;
   readonly errors: number;
-  /** Corrected latency (from intended send time) of answers received this second. */
+  /**
+   * Corrected latency (from intended send time; for an op that waited for its dependency, from
+   * that dependency's answer) of answers received this second.
+   */
   readonly latency: Percentiles;
   /** Service time (from the actual send) of answers received this second. */
   readonly uncorrected: Percentiles;
