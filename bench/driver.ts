@@ -12,7 +12,7 @@
  * Settings from env vars: BENCH_RATE (default 10000 req/s), BENCH_DURATION_S (10),
  * BENCH_CONNECTIONS (16), BENCH_PIPELINING (1), BENCH_BODY_BYTES (400), BENCH_FLAT_OUT (50000).
  * Set-up (workload generation, server start, workload file, connection warm-up) is outside
- * timing. On a shared 2-core machine the server, the generator and the OS compete: compare the
+ * timing, and a 2 s warm-up run of the driver (reported apart) warms the server first. On a shared 2-core machine the server, the generator and the OS compete: compare the
  * two tools within one run, not across runs.
  */
 import { type ChildProcess, fork } from 'node:child_process';
@@ -193,7 +193,22 @@ async function main(): Promise<void> {
   const { port } = (await server.message) as { port: number };
   const url = `http://127.0.0.1:${port}`;
   try {
-    // Driver first: its set-up (workload, file, fork, warm-up) happens before its start time.
+    // Warm-up, reported apart: 2 s of the same load, so the server is as warm for the driver as
+    // it will be for autocannon (which runs after the driver).
+    const warm = await runLoad(workloadFor(s, Math.ceil(s.rate * 2)), {
+      target: url,
+      connections: s.connections,
+      pipelining: s.pipelining,
+      statsIntervalMs: 0,
+      startLeadMs: 1000,
+      allowDrops: true,
+    });
+    console.log(
+      `warm-up (not measured): 2 s at ${s.rate} req/s, send lag p99 ${warm.measured.latency.sendLag?.p99.toFixed(3)} ms`,
+    );
+    await pause();
+
+    // The driver's set-up (workload, file, fork, rehearsal) happens before its start time.
     const workload = workloadFor(s, Math.ceil(s.rate * s.durationS));
     const body = workload.ops.bodies[0]!;
     const run = await runLoad(workload, {
