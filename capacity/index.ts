@@ -77,6 +77,7 @@ export {
   type RampRecord,
   type RampSetting,
   settingLabel,
+  sweepSettings,
   type UslAnalysis,
 } from './sweep.js';
 export {

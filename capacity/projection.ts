@@ -248,8 +248,8 @@ function assumptionLines(
     usl.trustReason === null
       ? 'USL parameters supplied without a fit report: their quality (points, R²) is not known.'
       : usl.trustworthy
-        ? `USL fit trusted: ${usl.trustReason}.`
-        : `USL fit NOT trustworthy: ${usl.trustReason}. The USL-based numbers are indicative only.`,
+        ? `USL fit trusted: ${usl.trustReason.replace(/\.$/, '')}.`
+        : `USL fit NOT trustworthy: ${usl.trustReason.replace(/\.$/, '')}. The USL-based numbers are indicative only.`,
   );
   if (usl.singleEngine.fitsOneMachine) {
     lines.push('Sharding: not needed, one engine on one machine reaches the target.');

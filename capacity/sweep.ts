@@ -29,6 +29,33 @@ export interface RampSetting {
   readonly maxBatch: number;
 }
 
+/**
+ * The settings to ramp: every thread count at the largest batch size, and every batch size at
+ * the largest thread count (one ramp each, duplicates once), threads-sweep order first. Not the
+ * full cross product: the USL needs threads at one batch size, the batch question needs batch
+ * sizes at one thread count, and each ramp costs minutes on a small machine.
+ */
+export function sweepSettings(
+  threadsSweep: readonly number[],
+  batchSweep: readonly number[],
+): RampSetting[] {
+  if (threadsSweep.length === 0 || batchSweep.length === 0)
+    throw new RangeError('both sweeps need at least one value');
+  for (const v of [...threadsSweep, ...batchSweep]) {
+    if (!(Number.isSafeInteger(v) && v >= 1))
+      throw new RangeError(`sweep values must be integers >= 1, got ${v}`);
+  }
+  const maxBatch = Math.max(...batchSweep);
+  const threads = Math.max(...threadsSweep);
+  const out: RampSetting[] = [];
+  const add = (s: RampSetting) => {
+    if (!out.some((o) => o.threads === s.threads && o.maxBatch === s.maxBatch)) out.push(s);
+  };
+  for (const t of threadsSweep) add({ threads: t, maxBatch });
+  for (const b of batchSweep) add({ threads, maxBatch: b });
+  return out;
+}
+
 /** A step of a ramp as run: its summary and where it sits on the run's time axis. */
 export interface MeasuredRampStep extends StepSummary {
   /** First second of the step on the capacity run's combined time axis. */
@@ -164,7 +191,7 @@ export function analyzeCapacity(input: CapacityAnalysisInput): CapacityAnalysis 
   const fit = usl.find((u) => u.maxBatch === best.setting.maxBatch)?.fit ?? null;
   if (fit !== null && !fit.trustworthy) {
     notes.push(
-      `USL fit for max batch ${best.setting.maxBatch} is NOT trustworthy: ${fit.reason}. Its σ, κ and every USL-based number are indicative only.`,
+      `USL fit for max batch ${best.setting.maxBatch} is NOT trustworthy: ${fit.reason.replace(/\.$/, '')}. Its σ, κ and every USL-based number are indicative only.`,
     );
   }
   const sloMs = ramps[0]!.elbow.criteria.sloP99Ms;

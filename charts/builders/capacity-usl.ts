@@ -31,7 +31,10 @@ export function uslLabel(maxBatch: number, fit: UslFit): string {
   return latin(`USL batch=${maxBatch} (${params}${trust})`);
 }
 
-/** Measured elbows, fitted USL curve and λ·N per batch size, over N = 1 .. max(4, 2 × max N). */
+/**
+ * Measured elbows, fitted USL curve and λ·N per batch size, over N = 1 .. max(4, 2 × max N).
+ * A batch size measured at a single N gets its point only.
+ */
 export function buildCapacityUslChart(result: RunResult): ChartConfig {
   const sweep = sweepPoints(result).filter((s) => s.elbowSettled !== null);
   const batches = [...new Set(sweep.map((s) => s.maxBatch))].sort((a, b) => a - b);
@@ -45,6 +48,28 @@ export function buildCapacityUslChart(result: RunResult): ChartConfig {
       .filter((s) => s.maxBatch === maxBatch)
       .map((s) => ({ n: s.threads, x: s.elbowSettled! }))
       .sort((a, b) => a.n - b.n);
+    const measured: ChartDatasetConfig = {
+      type: 'line',
+      label: latin(`measured elbow, batch=${maxBatch}`),
+      data: pts.map((p) => ({ x: p.n, y: p.x })),
+      showLine: false,
+      borderColor: colour,
+      backgroundColor: colour,
+      // Batch sizes often land on the same rate: Chart.js draws the first dataset on top, so
+      // later ones get larger markers of another shape and still show around it.
+      pointStyle: (['circle', 'rect', 'triangle', 'rectRot'] as const)[i % 4],
+      pointRadius: 5 + 2 * i,
+      pointHoverRadius: 6 + 2 * i,
+      borderWidth: 2,
+      yAxisID: 'y',
+    };
+    top = Math.max(top, ...pts.map((p) => p.x));
+    if (new Set(pts.map((p) => p.n)).size < 2) {
+      // One N fixes no shape at all: any curve through the point would be invented.
+      measured.label = latin(`measured elbow, batch=${maxBatch} (one N: no fit)`);
+      datasets.push(measured);
+      return;
+    }
     const fit = fitUsl(pts);
     const curve: Point[] = [];
     const linear: Point[] = [];
@@ -53,21 +78,9 @@ export function buildCapacityUslChart(result: RunResult): ChartConfig {
       curve.push({ x: n, y: uslThroughput(fit, n) });
       linear.push({ x: n, y: fit.lambda * n });
     }
-    top = Math.max(top, ...pts.map((p) => p.x), ...curve.map((p) => p.y ?? 0));
+    top = Math.max(top, ...curve.map((p) => p.y ?? 0));
     datasets.push(
-      {
-        type: 'line',
-        label: latin(`measured elbow, batch=${maxBatch}`),
-        data: pts.map((p) => ({ x: p.n, y: p.x })),
-        showLine: false,
-        borderColor: colour,
-        backgroundColor: colour,
-        pointStyle: 'circle',
-        pointRadius: 6,
-        pointHoverRadius: 7,
-        borderWidth: 2,
-        yAxisID: 'y',
-      },
+      measured,
       lineSeries(uslLabel(maxBatch, fit), colour, curve, {
         ...(fit.trustworthy ? {} : { dash: DASH.offered }),
       }),

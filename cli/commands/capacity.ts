@@ -39,6 +39,7 @@ import {
   type StepSecond,
   settingLabel,
   summarizeStep,
+  sweepSettings,
 } from '../../capacity/index.js';
 import { renderRunCharts, writeReport } from '../../charts/index.js';
 import { SCENARIOS } from '../../scenarios/catalog/index.js';
@@ -73,7 +74,8 @@ const USAGE = `usage: ecny-bench capacity <scenario> [--variant V] [--scale smal
   [--threads-sweep 1,...,cores] [--batch-sweep 64,256] [--target-tps 300000] [--headroom 0.7]
   [--cores-per-machine N] [--backend native|noble] [--processes 1] [--connections 64]
   [--out results] [--no-charts]
-One stepped open-loop ramp per (threads, max batch) setting against an embedded engine: steps of
+One stepped open-loop ramp per engine setting (each --threads-sweep value at the largest batch,
+each --batch-sweep value at the most threads) against an embedded engine: steps of
 --step-duration s at start, start+step, ... (the first --warmup s of each step left out), until
 2 consecutive steps fail (achieved < 95% of offered, p99 > SLO or errors > 1%). Then the elbow of
 each ramp, a USL fit of elbow throughput over threads, and projections to --target-tps and to
@@ -128,6 +130,12 @@ export interface CapacityOptions {
   readonly charts: boolean;
   readonly log: (line: string) => void;
 }
+
+/**
+ * How long an engine may take to start: replaying a city genesis journal re-validates some
+ * 62,000 wallet keys, about a minute on a shared 2-core machine.
+ */
+const ENGINE_START_TIMEOUT_MS = 15 * 60_000;
 
 /** Parses "1,2,4" into distinct positive integers in the given order. */
 export function parseIntList(name: string, value: string): number[] {
@@ -356,9 +364,7 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
       `the workload's ${workload.ops.bodies.length} ops do not cover one step of ${o.start} tx/s for ${o.stepDurationS} s`,
     );
   const criteria: ResolvedElbowCriteria = { ...DEFAULT_ELBOW_CRITERIA, sloP99Ms: o.sloMs };
-  const settings: RampSetting[] = [];
-  for (const maxBatch of o.batchSweep)
-    for (const threads of o.threadsSweep) settings.push({ threads, maxBatch });
+  const settings = sweepSettings(o.threadsSweep, o.batchSweep);
 
   const journalDir = await mkdtemp(join(tmpdir(), 'ecny-bench-capacity-'));
   const template = join(journalDir, 'genesis.ecj');
@@ -366,10 +372,15 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
   const runs: StepRun[] = [];
   const ramps: RampRecord[] = [];
   const engineStats: unknown[] = [];
+  const started: EngineProcess[] = [];
   let offset = 0;
   try {
     // Genesis once; every ramp starts from a copy of this journal.
-    const genesisEngine = await startEngineProcess({ journalPath: template, args: baseArgs });
+    const genesisEngine = await startEngineProcess({
+      journalPath: template,
+      args: baseArgs,
+      startTimeoutMs: ENGINE_START_TIMEOUT_MS,
+    });
     let genesisError: unknown = null;
     try {
       const g = await sendGenesis(workload.genesis, {
@@ -388,21 +399,40 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
     const code = await genesisEngine.stop();
     if (genesisError !== null) throw genesisError;
     if (code !== 0) throw new Error(`the genesis engine exited with code ${code}`);
+    // Every ramp's engine replays the genesis journal before any ramp runs, all at once: the
+    // replay is CPU-bound (each opened wallet's key is re-validated) and would otherwise sit
+    // in front of every ramp; an engine waiting for its ramp is idle and costs no CPU.
+    const replayStarted = performance.now();
+    const engines = await Promise.allSettled(
+      settings.map(async (setting, r) => {
+        const journal = join(journalDir, `ramp-${r}.ecj`);
+        await copyFile(template, journal);
+        return startEngineProcess({
+          journalPath: journal,
+          startTimeoutMs: ENGINE_START_TIMEOUT_MS,
+          args: [
+            ...baseArgs,
+            '--threads',
+            String(setting.threads),
+            '--max-batch',
+            String(setting.maxBatch),
+          ],
+        });
+      }),
+    );
+    started.push(...engines.flatMap((e) => (e.status === 'fulfilled' ? [e.value] : [])));
+    o.log(
+      `${settings.length} engine(s) replayed the genesis journal in ${((performance.now() - replayStarted) / 1000).toFixed(1)} s`,
+    );
     for (const [r, setting] of settings.entries()) {
-      const journal = join(journalDir, `ramp-${r}.ecj`);
-      await copyFile(template, journal);
-      const args = [
-        ...baseArgs,
-        '--threads',
-        String(setting.threads),
-        '--max-batch',
-        String(setting.maxBatch),
-      ];
+      const startedEngine = engines[r]!;
       let engine: EngineProcess | null = null;
       const steps: MeasuredRampStep[] = [];
       let stopped = `max steps reached (${plan.steps.length})`;
+      let stats: unknown = null;
       try {
-        engine = await startEngineProcess({ journalPath: journal, args });
+        if (startedEngine.status === 'rejected') throw startedEngine.reason;
+        engine = startedEngine.value;
         o.log(
           `\nramp ${r + 1}/${settings.length}: ${settingLabel(setting)} (engine pid ${engine.pid})`,
         );
@@ -458,7 +488,7 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
             break;
           }
         }
-        engineStats.push(await fetchJson(`${engine.url}/v1/stats`));
+        stats = await fetchJson(`${engine.url}/v1/stats`);
       } catch (error) {
         stopped = `stopped by an error: ${(error as Error).message}`;
         o.log(`  ${stopped}`);
@@ -467,11 +497,14 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
           const code = await engine.stop();
           if (code !== 0) o.log(`  engine exited with code ${code}`);
         }
-        await rm(journal, { force: true });
+        await rm(join(journalDir, `ramp-${r}.ecj`), { force: true });
       }
       ramps.push({ setting, steps, stopped });
+      engineStats.push(stats);
     }
   } finally {
+    // Engines of ramps that never ran (an error above) must not outlive the command.
+    await Promise.all(started.map((e) => e.stop()));
     await rm(journalDir, { recursive: true, force: true });
   }
   if (runs.length === 0) throw new Error('no ramp step ran; see the messages above');
