@@ -4,30 +4,32 @@
  * scenarios/workload), so a cached workload is used in place; plain JSON of a `Workload`,
  * optionally gzip-compressed, is accepted too for hand-made workloads.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { gunzip as gunzipCb } from 'node:zlib';
 import {
   type PlannedOps,
-  parseWorkload,
-  serializeWorkload,
+  parseWorkloadBytes,
   WORKLOAD_FILE_FORMAT,
   type Workload,
+  workloadChunks,
 } from '../workload/index.js';
 import { DriverError } from './errors.js';
 
 const gunzip = promisify(gunzipCb);
 
-/** Loads a workload file (cache format or JSON) and checks its structure. */
+/** Loads a workload file (cache format, any size, or JSON) and checks its structure. */
 export async function readWorkloadFile(path: string): Promise<Workload> {
   let bytes = await readFile(path);
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = await gunzip(bytes);
-  const text = bytes.toString('utf8');
   let parsed: unknown;
   try {
-    const newline = text.indexOf('\n');
-    const firstLine = newline < 0 ? text : text.slice(0, newline);
-    parsed = firstLine.includes(WORKLOAD_FILE_FORMAT) ? parseWorkload(text) : JSON.parse(text);
+    const newline = bytes.indexOf(0x0a);
+    const firstLine = bytes.toString('utf8', 0, newline < 0 ? bytes.length : newline);
+    // the cache format is parsed from the bytes: a national-scale file exceeds V8's max string
+    parsed = firstLine.includes(WORKLOAD_FILE_FORMAT)
+      ? parseWorkloadBytes(bytes)
+      : JSON.parse(bytes.toString('utf8'));
   } catch (error) {
     throw new DriverError('DRIVER_BAD_WORKLOAD', `${path}: ${(error as Error).message}`, {
       cause: error,
@@ -40,9 +42,14 @@ export async function readWorkloadFile(path: string): Promise<Workload> {
   return parsed as Workload;
 }
 
-/** Writes a workload in the cache's file format. */
+/** Writes a workload in the cache's file format, chunk by chunk (no size limit). */
 export async function writeWorkloadFile(path: string, workload: Workload): Promise<void> {
-  await writeFile(path, serializeWorkload(workload));
+  const file = await open(path, 'w');
+  try {
+    for (const chunk of workloadChunks(workload)) await file.write(chunk);
+  } finally {
+    await file.close();
+  }
 }
 
 /** Structural problems of a workload (parallel arrays of equal length, sane dependencies). */
