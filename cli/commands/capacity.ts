@@ -317,13 +317,6 @@ export interface CapacityReport {
 
 /** Runs the sweep and writes the results directory. */
 export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
-  checkRampPlanInput({
-    start: o.start,
-    step: o.step,
-    maxSteps: o.maxSteps,
-    stepDurationS: o.stepDurationS,
-    warmupS: o.warmupS,
-  });
   const planInput = {
     start: o.start,
     step: o.step,
@@ -331,6 +324,7 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
     stepDurationS: o.stepDurationS,
     warmupS: o.warmupS,
   };
+  checkRampPlanInput(planInput);
   const needed = planRamp(planInput, Number.POSITIVE_INFINITY).opsNeeded;
   // National takes minutes to generate and its genesis is 10x city's: only when asked for.
   const scale =

@@ -133,9 +133,9 @@ export async function gateCommand(argv: string[]): Promise<number> {
 
   // Unusable input is reported before minutes of measuring, not after.
   if (trials < MIN_TRIALS) {
-    console.error(
-      `ecny-bench gate: --trials ${trials} is too few: the rank test needs at least ${MIN_TRIALS} per side (exit 2)`,
-    );
+    const reason = `--trials ${trials} is too few: the rank test needs at least ${MIN_TRIALS} per side`;
+    console.error(`ecny-bench gate: ${reason} (exit 2)`);
+    await stepSummary(`### ⚠️ Performance gate: unusable (exit 2)\n\n${reason}\n`);
     return 2;
   }
   let baseline: GateBaseline | null = null;
@@ -143,6 +143,7 @@ export async function gateCommand(argv: string[]): Promise<number> {
     const read = await readBaseline(baselinePath);
     if (typeof read === 'string') {
       console.error(`ecny-bench gate: ${read} (exit 2)`);
+      await stepSummary(`### ⚠️ Performance gate: unusable (exit 2)\n\n${read}\n`);
       if (jsonPath) await writeJson(jsonPath, unusableReport(read, baselinePath));
       return 2;
     }
@@ -210,8 +211,7 @@ export async function gateCommand(argv: string[]): Promise<number> {
     `\nBaseline: ${b.trials.length} trials from ${b.createdAt} on ${b.environment.cpuModel} x${b.environment.cores}` +
     `; current: ${environment.cpuModel} x${environment.cores}, load average ${environment['loadAverageBefore']} -> ${environment['loadAverageAfter']}.\n`;
   console.log(markdown + context);
-  const summaryFile = process.env['GITHUB_STEP_SUMMARY'];
-  if (summaryFile) await appendFile(summaryFile, `${markdown}${context}\n`);
+  await stepSummary(`${markdown}${context}\n`);
   if (jsonPath) {
     await writeJson(jsonPath, {
       kind: 'ecny-bench/gate-run',
@@ -231,6 +231,12 @@ export async function gateCommand(argv: string[]): Promise<number> {
     } satisfies GateRunReport);
   }
   return result.exitCode;
+}
+
+/** Appends to the GitHub Actions job summary when running there; a no-op elsewhere. */
+async function stepSummary(markdown: string): Promise<void> {
+  const file = process.env['GITHUB_STEP_SUMMARY'];
+  if (file) await appendFile(file, markdown);
 }
 
 function medianOf(trials: readonly Trial[], metric: string): number {
