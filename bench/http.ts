@@ -55,7 +55,11 @@ async function main(): Promise<void> {
     );
     // Warm the engine's key caches and JIT (untimed): every payer once.
     let next = 0;
-    const slice = (n: number) => workload.transfers.slice(next, (next += n));
+    const slice = (n: number) => {
+      const start = next;
+      next += n;
+      return workload.transfers.slice(start, next);
+    };
     await send(engine.url, slice(Math.min(8_000, workload.payers)), CONFIGS[2]!, false);
     console.log(
       `\nconfiguration                               settled/s  share of limit  client CPU us/tx`,

@@ -520,7 +520,16 @@ describe('registry', () => {
   test('is keyed by chart id, in report order', () => {
     assert.deepEqual(
       [...chartRegistry.keys()],
-      ['throughput', 'latency-over-time', 'latency-distribution', 'pool', 'backlog'],
+      [
+        'throughput',
+        'latency-over-time',
+        'latency-distribution',
+        'pool',
+        'backlog',
+        'capacity-throughput',
+        'capacity-latency',
+        'capacity-usl',
+      ],
     );
   });
 
