@@ -8,7 +8,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createCanvas } from '@napi-rs/canvas';
-import { Chart, type ChartItem, LogarithmicScale, type Plugin, registerables } from 'chart.js';
+import { Chart, type ChartItem, LogarithmicScale, registerables } from 'chart.js';
 import type { RunResult } from '../scenarios/results/schema.js';
 import { compareCharts } from './compare.js';
 import { FORMATTERS, hydrateChartConfig } from './formatters.js';
@@ -20,18 +20,9 @@ import type { BuiltChart, ChartConfig } from './types.js';
 // percentile axis is logarithmic on x, so say so even though `registerables` includes it.
 Chart.register(...registerables, LogarithmicScale);
 
-/** Paints the canvas white first: PNGs are transparent otherwise and unreadable on dark viewers. */
-export const whiteBackground: Plugin = {
-  id: 'ecnyWhiteBackground',
-  beforeDraw(chart) {
-    const { ctx, width, height } = chart;
-    ctx.save();
-    ctx.globalCompositeOperation = 'destination-over';
-    ctx.fillStyle = '#ffffff';
-    ctx.fillRect(0, 0, width, height);
-    ctx.restore();
-  },
-};
+import { whiteBackground } from './background.js';
+
+export { whiteBackground };
 
 /** Figure size in CSS px and the pixel ratio; the PNG is (width x scale) by (height x scale). */
 export interface RenderSize {

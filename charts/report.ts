@@ -10,6 +10,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Percentiles, RunResult } from '../scenarios/results/schema.js';
+import { whiteBackground } from './background.js';
 import { compareCharts, comparisonSubtitle } from './compare.js';
 import { formatNumber, formatterSource } from './formatters.js';
 import { rejectionColour } from './palette.js';
@@ -283,15 +284,8 @@ table.kv td { word-break: break-word; }
 function pageScript(): string {
   return `${formatterSource()}
 const ecnyWhiteBackground = {
-  id: 'ecnyWhiteBackground',
-  beforeDraw(chart) {
-    const { ctx, width, height } = chart;
-    ctx.save();
-    ctx.globalCompositeOperation = 'destination-over';
-    ctx.fillStyle = '#ffffff';
-    ctx.fillRect(0, 0, width, height);
-    ctx.restore();
-  },
+  id: '${whiteBackground.id}',
+  ${whiteBackground.beforeDraw!.toString()},
 };
 const ecnyCharts = JSON.parse(document.getElementById('ecny-charts').textContent);
 for (const canvas of document.querySelectorAll('canvas[data-chart]')) {
