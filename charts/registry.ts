@@ -109,11 +109,13 @@ registerChart({
 
 registerChart({
   id: BACKLOG_ID,
-  title: 'Backlog and queue depth',
+  title: 'Offline backlog and queue depth',
   howToRead:
-    'Top: the scenario backlog (e.g. offline payments waiting to sync) each second; bottom: the engine queue depth. ' +
-    'The backlog should grow while devices are offline and drain once they reconnect; the slope of the drain is ' +
-    'the sync throughput. A queue depth pinned high while the backlog drains means the engine sets the drain rate.',
+    'Top: offline payments made on devices and not yet answered by the engine, at the end of each second ' +
+    '(made: the scenario model of tap times; answered: measured), with the plan dashed; bottom: the engine queue ' +
+    'depth. The backlog grows while devices are offline and drains once they reconnect; the slope of the drain is ' +
+    'the sync throughput. Measured above planned means the sync fell behind its schedule; a queue depth pinned ' +
+    'high while the backlog drains means the engine sets the drain rate.',
   applies: hasBacklog,
   build: buildBacklogChart,
 });

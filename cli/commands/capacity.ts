@@ -259,6 +259,7 @@ export function combineSteps(
         rejectedByCode: { ...s.rejectedByCode },
         dropped: s.dropped,
         errors: s.errors,
+        synced: s.synced ?? 0,
       });
       if (s.engine !== undefined) engineSeconds.set(t, s.engine);
     }

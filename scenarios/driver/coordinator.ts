@@ -12,6 +12,7 @@ import {
   HISTOGRAM_KINDS,
   type MeasuredRun,
   type MismatchSample,
+  offlineMadeOf,
   type RunHistograms,
   SecondsAccumulator,
   summarizeRun,
@@ -181,6 +182,8 @@ async function measure(
       endedAt,
       durationS: durationMs / 1000,
       engineSeconds,
+      // Offline tap times are modelled on the workload's own schedule; another schedule voids them.
+      ...(opts.generator.schedule === null ? offlineMadeOf(workload.meta.params) : {}),
       ...(engine === undefined ? {} : { engine }),
       generator: { processes: opts.processes, cpuSeconds: cpuMicros / 1e6 },
     });

@@ -17,7 +17,7 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { buildConnector, type Dispatcher, Pool } from 'undici';
 import { MAX_MISMATCH_SAMPLES, type MismatchSample } from '../results/index.js';
-import type { Workload } from '../workload/types.js';
+import { OFFLINE_TRANSFER, type Workload } from '../workload/types.js';
 import { classifyAnswer } from './answer.js';
 import { DriverError } from './errors.js';
 import { type AnswerSink, OpHandler } from './op-handler.js';
@@ -100,6 +100,8 @@ export class LoadGenerator implements AnswerSink {
   readonly #global: Int32Array;
   readonly #intended: Float64Array;
   readonly #expected: string[];
+  /** 1 for a payment made offline and synced now: its answers drain the offline backlog. */
+  readonly #offline: Uint8Array;
   readonly #dep: Int32Array;
   readonly #state: Uint8Array;
   /** performance.now() when the op became sendable (intended time, answer of its dependency, retry time). */
@@ -171,6 +173,7 @@ export class LoadGenerator implements AnswerSink {
     // Without idempotent/non-blocking undici never pipelines a POST.
     const pipelined = config.pipelining > 1;
     this.#expected = new Array<string>(m);
+    this.#offline = new Uint8Array(m);
     this.#dep = new Int32Array(m);
     const localOf = new Map<number, number>();
     for (let k = 0; k < m; k++) {
@@ -195,6 +198,7 @@ export class LoadGenerator implements AnswerSink {
             blocking: !pipelined,
           };
       this.#expected[k] = ops.expected[i]!;
+      if (ops.type[i] === OFFLINE_TRANSFER) this.#offline[k] = 1;
       const d = ops.dependsOn[i]!;
       const local = d < 0 ? -1 : localOf.get(d);
       if (local === undefined) {
@@ -476,6 +480,7 @@ export class LoadGenerator implements AnswerSink {
     let got: string;
     if (answer.kind === 'settled' || answer.kind === 'rejected') {
       c.achieved++;
+      if (this.#offline[k] === 1) c.synced++;
       if (answer.kind === 'settled') {
         c.settled++;
         got = 'SETTLED';

@@ -87,7 +87,6 @@ export function engineSample(stats: Record<string, unknown>): EngineSample | und
   const verifyP50 = num(stats, ['verifyP50'], ['pool', 'verify', 'p50'], ['verify', 'p50']);
   const verifyP99 = num(stats, ['verifyP99'], ['pool', 'verify', 'p99'], ['verify', 'p99']);
   const cpuPercent = num(stats, ['cpuPercent'], ['cpu', 'percentSinceLast'], ['cpu', 'percent']);
-  const backlog = num(stats, ['backlog']);
   const found = [queueDepth, poolWaitP50, poolWaitP99, verifyP50, verifyP99, cpuPercent];
   if (found.every((v) => v === undefined)) return undefined;
   return {
@@ -97,7 +96,6 @@ export function engineSample(stats: Record<string, unknown>): EngineSample | und
     verifyP50: verifyP50 ?? 0,
     verifyP99: verifyP99 ?? 0,
     cpuPercent: cpuPercent ?? 0,
-    ...(backlog === undefined ? {} : { backlog }),
   };
 }
 

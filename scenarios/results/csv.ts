@@ -28,7 +28,8 @@ const FIXED_COLUMNS = [
   'engine_verify_p50_ms',
   'engine_verify_p99_ms',
   'engine_cpu_percent',
-  'engine_backlog',
+  'offline_synced',
+  'offline_backlog',
 ] as const;
 
 /** Renders the time series; empty cells where the engine was not reachable. */
@@ -63,7 +64,8 @@ export function formatTimeseriesCsv(samples: readonly SecondSample[]): string {
       e?.verifyP50,
       e?.verifyP99,
       e?.cpuPercent,
-      e?.backlog,
+      s.synced,
+      s.backlog,
       ...codes.map((c) => s.rejectedByCode[c] ?? 0),
     ];
     rows.push(cells.map((v) => (v === undefined ? '' : String(v))).join(','));

@@ -46,6 +46,7 @@ export {
   type MeasuredRun,
   type MismatchSample,
   type OutcomeTally,
+  offlineMadeOf,
   type SummaryInput,
   summarizeRun,
 } from './summary.js';

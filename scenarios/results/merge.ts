@@ -9,7 +9,7 @@ import { type ResultFiles, readResults, writeResults } from './files.js';
 import { makeRunId } from './run-id.js';
 import type { RunResult } from './schema.js';
 import { type EngineSample, HISTOGRAM_KINDS, SecondsAccumulator } from './series.js';
-import { type MismatchSample, summarizeRun } from './summary.js';
+import { type MismatchSample, offlineMadeOf, summarizeRun } from './summary.js';
 
 /** Thrown when the directories are not shards of one run. */
 export class MergeError extends Error {
@@ -45,7 +45,7 @@ export async function mergeResults(dirs: readonly string[], outDir: string): Pro
   const samples: MismatchSample[] = [];
   for (const { result, histograms } of runs) {
     for (const s of result.timeseries) {
-      acc.addCounters(s.t, s);
+      acc.addCounters(s.t, { ...s, synced: s.synced ?? 0 });
       // every shard polls the same engine: keep one reading per second, do not add them
       if (s.engine !== undefined && !engineSeconds.has(s.t)) engineSeconds.set(s.t, s.engine);
     }
@@ -78,6 +78,7 @@ export async function mergeResults(dirs: readonly string[], outDir: string): Pro
     endedAt,
     durationS,
     engineSeconds,
+    ...offlineMadeOf(first.scenario.params),
     ...(first.engine === undefined ? {} : { engine: first.engine }),
     generator: { processes, cpuSeconds },
   });

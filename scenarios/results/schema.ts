@@ -48,6 +48,13 @@ export interface SecondSample {
   readonly latency: Percentiles;
   /** Service time (from the actual send) of answers received this second. */
   readonly uncorrected: Percentiles;
+  /**
+   * Runs with offline payments only: answers to offline payments received this second, and the
+   * offline backlog at its end (payments made on devices so far, per the scenario's model of
+   * tap times, minus those answered so far: measured).
+   */
+  readonly synced?: number;
+  readonly backlog?: number;
   /** Engine-side figures polled from GET /v1/stats, when the engine is reachable. */
   readonly engine?: {
     readonly queueDepth: number;
@@ -56,8 +63,6 @@ export interface SecondSample {
     readonly verifyP50: number;
     readonly verifyP99: number;
     readonly cpuPercent: number;
-    /** Scenario-specific backlog (e.g. offline payments awaiting sync), if any. */
-    readonly backlog?: number;
   };
 }
 

@@ -31,6 +31,8 @@ export interface SecondCounters {
   rejectedByCode: Record<string, number>;
   dropped: number;
   errors: number;
+  /** Answers (settled or rejected) to payments made offline: what drains the offline backlog. */
+  synced: number;
 }
 
 export function emptyCounters(): SecondCounters {
@@ -42,6 +44,7 @@ export function emptyCounters(): SecondCounters {
     rejectedByCode: {},
     dropped: 0,
     errors: 0,
+    synced: 0,
   };
 }
 
@@ -52,6 +55,7 @@ export function addCounters(into: SecondCounters, from: Readonly<SecondCounters>
   into.settled += from.settled;
   into.dropped += from.dropped;
   into.errors += from.errors;
+  into.synced += from.synced;
   for (const [code, n] of Object.entries(from.rejectedByCode)) {
     into.rejectedByCode[code] = (into.rejectedByCode[code] ?? 0) + n;
   }
@@ -64,6 +68,7 @@ export function isEmptyCounters(c: Readonly<SecondCounters>): boolean {
     c.achieved === 0 &&
     c.dropped === 0 &&
     c.errors === 0 &&
+    c.synced === 0 &&
     Object.keys(c.rejectedByCode).length === 0
   );
 }

@@ -55,10 +55,28 @@ export interface SummaryInput {
   /** Length of the measured phase (planned schedule), the denominator of the rates. */
   readonly durationS: number;
   readonly engineSeconds?: ReadonlyMap<number, EngineSample>;
+  /**
+   * Offline payments made in each second (workload `params.offlineMade`): with it, every second
+   * reports `synced` and the offline `backlog` (made so far minus answered so far).
+   */
+  readonly offlineMade?: readonly number[];
   readonly engine?: Readonly<Record<string, unknown>>;
   readonly generator?: { readonly processes: number; readonly cpuSeconds: number };
   /** Failure causes found elsewhere (e.g. a shard that failed for its own reasons). */
   readonly extraReasons?: readonly string[];
+}
+
+/**
+ * `{ offlineMade }` from a workload's parameters when it made offline payments, else `{}`:
+ * spread into a SummaryInput.
+ */
+export function offlineMadeOf(
+  params: Readonly<Record<string, unknown>>,
+): Pick<SummaryInput, 'offlineMade'> {
+  const made = params['offlineMade'];
+  return Array.isArray(made) && made.every((n) => Number.isSafeInteger(n) && n >= 0)
+    ? { offlineMade: made as number[] }
+    : {};
 }
 
 /** Computes totals, pass/fail, percentiles and the time series. */
@@ -66,9 +84,12 @@ export function summarizeRun(input: SummaryInput): MeasuredRun {
   const { accumulated, tally } = input;
   const total = emptyCounters();
   const timeseries: SecondSample[] = [];
+  const { offlineMade } = input;
+  let made = 0;
   for (const s of accumulated.seconds) {
     addCounters(total, s.counters);
     const engine = input.engineSeconds?.get(s.t);
+    made += offlineMade?.[s.t] ?? 0;
     timeseries.push({
       t: s.t,
       offered: s.counters.offered,
@@ -80,6 +101,9 @@ export function summarizeRun(input: SummaryInput): MeasuredRun {
       errors: s.counters.errors,
       latency: s.latency,
       uncorrected: s.uncorrected,
+      ...(offlineMade === undefined
+        ? {}
+        : { synced: s.counters.synced, backlog: made - total.synced }),
       ...(engine === undefined ? {} : { engine }),
     });
   }

@@ -41,3 +41,4 @@ export {
   workloadDigest,
 } from './serialize.js';
 export type { Expected, PlannedOps, Workload, WorkloadMeta } from './types.js';
+export { OFFLINE_TRANSFER } from './types.js';

@@ -42,7 +42,7 @@ import {
   minAmount,
 } from './samplers.js';
 import { signOp } from './signer.js';
-import type { Expected } from './types.js';
+import { type Expected, OFFLINE_TRANSFER } from './types.js';
 
 /** Kind of a planned measured op: 0 = valid, else 1 + index into INVALID_CODES. */
 const VALID = 0;
@@ -199,8 +199,10 @@ export interface MeasuredStats {
   readonly channels: Record<string, number>;
   /** Valid payments received per member, for payee groups (popularity check). */
   readonly received: Map<number, number[]>;
-  /** Offline payments made and not yet sent, at the end of each second. */
+  /** Offline payments made and not yet sent, at the end of each second (the plan). */
   readonly backlogCurve: number[] | null;
+  /** Offline payments made in each second (their ops are typed OFFLINE_TRANSFER). */
+  readonly offlineMade: number[] | null;
   /** Ops that wait for an earlier op, and the longest chain of such waits. */
   dependent: number;
   maxChain: number;
@@ -312,6 +314,7 @@ export function buildMeasured(input: MeasuredInput): MeasuredStats {
   // 3. Offline flows: made evenly over their offline window, synced in order of sending.
   const madeU = new Float64Array(total).fill(Number.NaN);
   let backlogCurve: number[] | null = null;
+  let offlineMade: number[] | null = null;
   flows.forEach((f, fi) => {
     if (!f.spec.offline) return;
     const list = opsOfFlow[fi]!;
@@ -321,10 +324,13 @@ export function buildMeasured(input: MeasuredInput): MeasuredStats {
     });
     const seconds = Math.max(1, Math.ceil(durationMs / 1000));
     backlogCurve ??= new Array<number>(seconds).fill(0);
+    offlineMade ??= new Array<number>(seconds).fill(0);
     // Backlog at the end of second s: made by then minus sent by then.
     const delta = new Array<number>(seconds + 1).fill(0);
     for (let k = 0; k < list.length; k++) {
-      delta[Math.min(seconds, Math.floor((made[k]! * durationMs) / 1000))]!++;
+      const madeSecond = Math.floor((made[k]! * durationMs) / 1000);
+      offlineMade[Math.min(seconds - 1, madeSecond)]!++;
+      delta[Math.min(seconds, madeSecond)]!++;
       delta[Math.min(seconds, Math.floor((u[list[k]!]! * durationMs) / 1000))]!--;
     }
     let level = 0;
@@ -382,6 +388,7 @@ export function buildMeasured(input: MeasuredInput): MeasuredStats {
     channels: {},
     received: new Map(),
     backlogCurve,
+    offlineMade,
     dependent: 0,
     maxChain: 0,
     firstDay: Number.POSITIVE_INFINITY,
@@ -490,7 +497,8 @@ export function buildMeasured(input: MeasuredInput): MeasuredStats {
       corrupt ? { index: badRng.int(64), mask: 1 + badRng.int(255) } : undefined,
     );
     const at = Math.round(u[i]! * durationMs * 1000) / 1000;
-    const index = out.push(signed.body, expected, at, dependsOn, payer.wallet.lane, 'transfer');
+    const type = Number.isNaN(madeU[i]!) ? 'transfer' : OFFLINE_TRANSFER;
+    const index = out.push(signed.body, expected, at, dependsOn, payer.wallet.lane, type);
     if (dependsOn >= 0) {
       depth[index] = depth[dependsOn]! + 1;
       stats.dependent++;

@@ -24,6 +24,14 @@
  */
 import type { RejectionCode } from '../../engine/domain/index.js';
 
+/**
+ * Op type of a payment made offline (hardware wallet tap, both sides offline) and sent when the
+ * payer reconnects. On the wire it is an ordinary transfer; the driver counts its answers so a
+ * run can chart the offline backlog draining: made per second (`meta.params.offlineMade`, the
+ * scenario's model of tap times) minus answered per second (measured).
+ */
+export const OFFLINE_TRANSFER = 'offline-transfer';
+
 /** The answer an op must get: settled, or refused with this code. */
 export type Expected = 'SETTLED' | RejectionCode;
 

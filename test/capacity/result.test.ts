@@ -98,6 +98,7 @@ function load(
       achieved: s.n,
       settled: s.n - 1,
       rejectedByCode: { ALREADY_SPENT: 1 },
+      synced: 0,
       dropped: 0,
       errors: 0,
     });

@@ -403,7 +403,7 @@ describe('latency over time, pool and backlog', () => {
     assert.equal(datasets(config).length, 4);
   });
 
-  test('backlog chart applies only to runs with engine.backlog', () => {
+  test('backlog chart applies only to runs that measured a backlog', () => {
     assert.deepEqual(
       buildRunCharts(steady).map((c) => c.id),
       ['throughput', 'latency-over-time', 'latency-distribution', 'pool'],
@@ -412,12 +412,29 @@ describe('latency over time, pool and backlog', () => {
       buildRunCharts(offline).map((c) => c.id),
       ['throughput', 'latency-over-time', 'latency-distribution', 'pool', 'backlog'],
     );
-    const backlog = points(byLabel(buildBacklogChart(offline), 'scenario backlog'));
+    const backlog = points(byLabel(buildBacklogChart(offline), 'offline backlog (measured)'));
     assert.deepEqual(
       backlog.map((p) => p.y),
-      offline.timeseries.map((s) => s.engine!.backlog),
+      offline.timeseries.map((s) => s.backlog),
     );
     assert.ok(Math.max(...backlog.map((p) => p.y ?? 0)) > 10_000);
+    // no plan in the result, no dashed plan line
+    assert.equal(datasets(buildBacklogChart(offline)).length, 2);
+  });
+
+  test('backlog chart draws the workload plan dashed beside the measured backlog', () => {
+    const plan = [0, 5, 10, 4, 0];
+    const withPlan = {
+      ...offline,
+      scenario: { ...offline.scenario, params: { backlogCurve: plan } },
+    };
+    const planned = byLabel(buildBacklogChart(withPlan), 'offline backlog (planned)');
+    assert.deepEqual(
+      points(planned).map((p) => [p.x, p.y]),
+      plan.map((y, t) => [t, y]),
+    );
+    const dash = (planned as { borderDash?: number[] }).borderDash;
+    assert.ok(Array.isArray(dash) && dash.length > 0);
   });
 });
 

@@ -97,4 +97,47 @@ describe('runLoad against a real server', () => {
     assert.deepEqual([...tags], ['corrected', 'dependencyWait', 'sendLag', 'uncorrected']);
     assert.equal(corrected, 1200);
   });
+
+  it('counts answers to offline payments and measures the backlog draining', async () => {
+    // 600 ops at 300/s: every third one was made offline in second 0 and syncs at its send time.
+    const workload = syntheticWorkload({
+      ops: 600,
+      rate: 300,
+      offline: (i) => i % 3 === 0,
+      expected: (i) => (i % 6 === 3 ? 'ALREADY_SPENT' : 'SETTLED'),
+    });
+    const run = await runLoad(workload, {
+      target: stub.url,
+      processes: 2,
+      connections: 4,
+      statsIntervalMs: 0,
+    });
+    const series = run.measured.timeseries;
+    assert.equal(run.measured.outcome.passed, true, JSON.stringify(run.measured.outcome));
+    // every answer to an offline payment is counted once, settled or rejected
+    assert.equal(
+      series.reduce((a, s) => a + (s.synced ?? 0), 0),
+      200,
+    );
+    // backlog = made so far (all 200 in second 0) - answered so far, every second
+    let answered = 0;
+    for (const s of series) {
+      answered += s.synced ?? 0;
+      assert.equal(s.backlog, 200 - answered, `second ${s.t}`);
+    }
+    assert.equal(series.at(-1)!.backlog, 0);
+    assert.ok(series[0]!.backlog! > 0, 'the first second ends with payments still to sync');
+  });
+
+  it('reports no backlog for a workload without offline payments', async () => {
+    const run = await runLoad(syntheticWorkload({ ops: 100, rate: 200 }), {
+      target: stub.url,
+      processes: 1,
+      connections: 2,
+      statsIntervalMs: 0,
+    });
+    assert.ok(
+      run.measured.timeseries.every((s) => s.backlog === undefined && s.synced === undefined),
+    );
+  });
 });

@@ -18,6 +18,7 @@ import { INVALID_CODES } from '../../scenarios/model/index.js';
 import {
   centralBankPair,
   generateWorkload,
+  OFFLINE_TRANSFER,
   type Workload,
   workloadDigest,
 } from '../../scenarios/workload/index.js';
@@ -188,6 +189,35 @@ describe('offline-burst backlog', () => {
     const rate = w.meta.plannedRate;
     const base = rate[2]!;
     assert.ok(Math.max(...rate) > 4 * base, `spike ${Math.max(...rate)} vs baseline ${base}`);
+  });
+
+  it('types its offline payments and records when they were made', () => {
+    const w = workloadOf('offline-burst', 'default', SEED);
+    const made = w.meta.params.offlineMade as number[];
+    const curve = w.meta.params.backlogCurve as number[];
+    const offline = (w.meta.params.flows as Record<string, { ops: number }>).offline!.ops;
+    const typed = w.ops.type.filter((t) => t === OFFLINE_TRANSFER).length;
+    assert.equal(typed, offline);
+    assert.equal(
+      made.reduce((a, b) => a + b, 0),
+      offline,
+    );
+    // the plan is made so far minus offline payments sent so far, second by second
+    const sentPerSecond = new Array<number>(curve.length).fill(0);
+    w.ops.type.forEach((t, i) => {
+      if (t === OFFLINE_TRANSFER) sentPerSecond[Math.floor(w.ops.at[i]! / 1000)]!++;
+    });
+    let madeSoFar = 0;
+    let sentSoFar = 0;
+    for (let s = 0; s < curve.length; s++) {
+      madeSoFar += made[s]!;
+      sentSoFar += sentPerSecond[s]!;
+      assert.equal(curve[s], madeSoFar - sentSoFar, `second ${s}`);
+    }
+    // online scenarios have neither
+    const online = workloadOf('xiongan-retail', 'default', SEED);
+    assert.equal(online.meta.params.offlineMade, undefined);
+    assert.ok(online.ops.type.every((t) => t !== OFFLINE_TRANSFER));
   });
 });
 

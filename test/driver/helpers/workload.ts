@@ -2,7 +2,12 @@
  * Synthetic workloads for driver tests. A body is `{"id":i,"want":"...","dep":d}`: the stub
  * servers answer what `want` says unless told otherwise, so expected outcomes are known.
  */
-import type { Expected, PlannedOps, Workload } from '../../../scenarios/workload/types.js';
+import {
+  type Expected,
+  OFFLINE_TRANSFER,
+  type PlannedOps,
+  type Workload,
+} from '../../../scenarios/workload/types.js';
 
 export interface SyntheticSpec {
   readonly ops: number;
@@ -14,6 +19,11 @@ export interface SyntheticSpec {
   /** Expected outcome of op i. Default SETTLED. */
   readonly expected?: (i: number) => Expected;
   readonly genesis?: number;
+  /**
+   * Whether op i was made offline (typed OFFLINE_TRANSFER); such ops are all made in second 0
+   * of the measured phase (`params.offlineMade`) and synced at their send time.
+   */
+  readonly offline?: (i: number) => boolean;
   readonly seed?: string;
 }
 
@@ -32,8 +42,9 @@ export function syntheticWorkload(spec: SyntheticSpec): Workload {
     at: lane.map((_, i) => i * interval),
     dependsOn,
     lane,
-    type: lane.map(() => 'transfer'),
+    type: lane.map((_, i) => (spec.offline?.(i) ? OFFLINE_TRANSFER : 'transfer')),
   };
+  const offlineOps = ops.type.filter((t) => t === OFFLINE_TRANSFER).length;
   const g = spec.genesis ?? 0;
   const genesis: PlannedOps = {
     bodies: Array.from({ length: g }, (_, i) =>
@@ -52,7 +63,13 @@ export function syntheticWorkload(spec: SyntheticSpec): Workload {
       format: 'ecny-bench/workload/v1',
       scenario: 'synthetic',
       seed: spec.seed ?? 'seed-1',
-      params: { ops: n, rate: spec.rate, lanes, scale: 'test' },
+      params: {
+        ops: n,
+        rate: spec.rate,
+        lanes,
+        scale: 'test',
+        ...(spec.offline === undefined ? {} : { offlineMade: [offlineOps] }),
+      },
       centralBankKey: '00'.repeat(32),
       durationMs: n * interval,
       plannedRate: [],
