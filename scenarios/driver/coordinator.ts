@@ -12,7 +12,7 @@ import {
   HISTOGRAM_KINDS,
   type MeasuredRun,
   type MismatchSample,
-  offlineMadeOf,
+  offlineOf,
   type RunHistograms,
   SecondsAccumulator,
   summarizeRun,
@@ -183,7 +183,9 @@ async function measure(
       durationS: durationMs / 1000,
       engineSeconds,
       // Offline tap times are modelled on the workload's own schedule; another schedule voids them.
-      ...(opts.generator.schedule === null ? offlineMadeOf(workload.meta.params) : {}),
+      ...(opts.generator.schedule === null
+        ? offlineOf(workload.meta.params, opts.shard.count === 1)
+        : {}),
       ...(engine === undefined ? {} : { engine }),
       generator: { processes: opts.processes, cpuSeconds: cpuMicros / 1e6 },
     });

@@ -46,7 +46,7 @@ export {
   type MeasuredRun,
   type MismatchSample,
   type OutcomeTally,
-  offlineMadeOf,
+  offlineOf,
   type SummaryInput,
   summarizeRun,
 } from './summary.js';

@@ -9,7 +9,7 @@ import { type ResultFiles, readResults, writeResults } from './files.js';
 import { makeRunId } from './run-id.js';
 import type { RunResult } from './schema.js';
 import { type EngineSample, HISTOGRAM_KINDS, SecondsAccumulator } from './series.js';
-import { type MismatchSample, offlineMadeOf, summarizeRun } from './summary.js';
+import { type MismatchSample, offlineOf, summarizeRun } from './summary.js';
 
 /** Thrown when the directories are not shards of one run. */
 export class MergeError extends Error {
@@ -78,7 +78,9 @@ export async function mergeResults(dirs: readonly string[], outDir: string): Pro
     endedAt,
     durationS,
     engineSeconds,
-    ...offlineMadeOf(first.scenario.params),
+    ...(runs.some((r) => r.result.timeseries.some((s) => s.synced !== undefined))
+      ? offlineOf(first.scenario.params, coversEveryShard(runs))
+      : {}),
     ...(first.engine === undefined ? {} : { engine: first.engine }),
     generator: { processes, cpuSeconds },
   });
@@ -146,4 +148,13 @@ function stableJson(value: unknown): string {
       ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
       : v,
   );
+}
+
+/** Whether the runs hold every shard i/N of one N (each at most once: checkCompatible). */
+function coversEveryShard(runs: readonly ResultFiles[]): boolean {
+  const shards = runs.map((r) => r.result.config['shard']);
+  if (!shards.every((s): s is string => typeof s === 'string' && /^\d+\/\d+$/.test(s)))
+    return false;
+  const counts = new Set(shards.map((s) => s.split('/')[1]));
+  return counts.size === 1 && Number([...counts][0]) === shards.length;
 }

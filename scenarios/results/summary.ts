@@ -56,10 +56,11 @@ export interface SummaryInput {
   readonly durationS: number;
   readonly engineSeconds?: ReadonlyMap<number, EngineSample>;
   /**
-   * Offline payments made in each second (workload `params.offlineMade`): with it, every second
-   * reports `synced` and the offline `backlog` (made so far minus answered so far).
+   * For workloads with offline payments: every second then reports `synced`, and, given the
+   * payments made in each second (workload `params.offlineMade`), the offline `backlog` (made so
+   * far minus answered so far). A shard omits `made`: it answers only its share of them.
    */
-  readonly offlineMade?: readonly number[];
+  readonly offline?: { readonly made?: readonly number[] };
   readonly engine?: Readonly<Record<string, unknown>>;
   readonly generator?: { readonly processes: number; readonly cpuSeconds: number };
   /** Failure causes found elsewhere (e.g. a shard that failed for its own reasons). */
@@ -67,16 +68,16 @@ export interface SummaryInput {
 }
 
 /**
- * `{ offlineMade }` from a workload's parameters when it made offline payments, else `{}`:
- * spread into a SummaryInput.
+ * The `offline` part of a SummaryInput for a workload with these parameters, spread into it:
+ * `{}` when it made no offline payments; `made` only when `whole` (every shard's answers counted).
  */
-export function offlineMadeOf(
+export function offlineOf(
   params: Readonly<Record<string, unknown>>,
-): Pick<SummaryInput, 'offlineMade'> {
+  whole: boolean,
+): Pick<SummaryInput, 'offline'> {
   const made = params['offlineMade'];
-  return Array.isArray(made) && made.every((n) => Number.isSafeInteger(n) && n >= 0)
-    ? { offlineMade: made as number[] }
-    : {};
+  if (!Array.isArray(made) || !made.every((n) => Number.isSafeInteger(n) && n >= 0)) return {};
+  return { offline: whole ? { made: made as number[] } : {} };
 }
 
 /** Computes totals, pass/fail, percentiles and the time series. */
@@ -84,12 +85,12 @@ export function summarizeRun(input: SummaryInput): MeasuredRun {
   const { accumulated, tally } = input;
   const total = emptyCounters();
   const timeseries: SecondSample[] = [];
-  const { offlineMade } = input;
+  const { offline } = input;
   let made = 0;
   for (const s of accumulated.seconds) {
     addCounters(total, s.counters);
     const engine = input.engineSeconds?.get(s.t);
-    made += offlineMade?.[s.t] ?? 0;
+    made += offline?.made?.[s.t] ?? 0;
     timeseries.push({
       t: s.t,
       offered: s.counters.offered,
@@ -101,9 +102,8 @@ export function summarizeRun(input: SummaryInput): MeasuredRun {
       errors: s.counters.errors,
       latency: s.latency,
       uncorrected: s.uncorrected,
-      ...(offlineMade === undefined
-        ? {}
-        : { synced: s.counters.synced, backlog: made - total.synced }),
+      ...(offline === undefined ? {} : { synced: s.counters.synced }),
+      ...(offline?.made === undefined ? {} : { backlog: made - total.synced }),
       ...(engine === undefined ? {} : { engine }),
     });
   }

@@ -148,4 +148,42 @@ describe('merging shard runs', () => {
       /shard 0\/2 already merged/,
     );
   });
+
+  it('counts offline answers per shard and measures the backlog only over every shard', async () => {
+    const offline = syntheticWorkload({
+      ops: 300,
+      rate: 300,
+      lanes: 12,
+      offline: (i) => i % 2 === 0,
+      seed: 'offline-seed',
+    });
+    const startAt = Date.now() + 8000;
+    const shards = await Promise.all(
+      [0, 1].map((index) =>
+        runLoad(offline, { ...common, target: stub.url, shard: { index, count: 2 }, startAt }),
+      ),
+    );
+    for (const [i, shard] of shards.entries()) {
+      await save(join(root, `offline${i}`), offline, shard);
+      // a shard answers only its share: it records synced, never a backlog of its own
+      assert.ok(shard.measured.timeseries.every((s) => s.backlog === undefined));
+      assert.ok(shard.measured.timeseries.every((s) => s.synced !== undefined));
+    }
+    const synced = shards.flatMap((r) => r.measured.timeseries).reduce((a, s) => a + s.synced!, 0);
+    assert.equal(synced, 150);
+    const half = await mergeResults([join(root, 'offline0')], join(root, 'offline-half'));
+    assert.ok(half.timeseries.every((s) => s.backlog === undefined));
+
+    const merged = await mergeResults(
+      [join(root, 'offline0'), join(root, 'offline1')],
+      join(root, 'offline-merged'),
+    );
+    let answered = 0;
+    for (const s of merged.timeseries) {
+      answered += s.synced ?? 0;
+      assert.equal(s.backlog, 150 - answered, `second ${s.t}`);
+    }
+    assert.equal(answered, 150);
+    assert.equal(merged.timeseries.at(-1)!.backlog, 0);
+  });
 });
