@@ -75,7 +75,10 @@ export async function runCommand(
     engineArgs,
     load: {
       processes: int('processes', flag('processes'), 2, 1),
-      connections: int('connections', flag('connections'), 16, 1),
+      // Unset: the runner sizes connections for the workload's busiest second.
+      ...(flag('connections')
+        ? { connections: int('connections', flag('connections'), 16, 1) }
+        : {}),
       pipelining: int('pipelining', flag('pipelining'), 1, 1),
       ...(flag('shard') ? { shard: parseShard(flag('shard')!) } : {}),
       ...(flag('start-at') ? { startAt: parseStartAt(flag('start-at')!) } : {}),

@@ -33,6 +33,26 @@ export interface RunReport {
   readonly passed: boolean;
 }
 
+/** Bounds of the connections a run opens per load-generator process when none are given. */
+const MIN_CONNECTIONS = 16;
+const MAX_CONNECTIONS = 256;
+
+/**
+ * Connections per process for a workload, when the caller gave none: enough that the schedule's
+ * busiest second never waits for a free connection while answers take up to twice the SLO
+ * (Little's law: in flight = rate x latency). Too few turns the open model into a closed loop
+ * at the peak: sends go late and are dropped, and the run measures the driver, not the engine.
+ */
+export function connectionsFor(
+  plannedRate: readonly number[],
+  sloMs: number,
+  generators: number,
+): number {
+  const peak = plannedRate.reduce((m, r) => Math.max(m, r), 0);
+  const inFlight = Math.ceil((peak * 2 * Math.max(sloMs, 1)) / 1000 / Math.max(generators, 1));
+  return Math.min(MAX_CONNECTIONS, Math.max(MIN_CONNECTIONS, inFlight));
+}
+
 export async function runScenario(options: RunOptions): Promise<RunReport> {
   const loaded = await loadOrGenerateWorkload(options.scenario, options.scenarioOptions);
   const { meta } = loaded.workload;
@@ -47,7 +67,20 @@ export async function runScenario(options: RunOptions): Promise<RunReport> {
     options.engineArgs,
     async (target, embedded) => {
       if (embedded) options.log(`engine started at ${target} (pid ${embedded.pid})`);
-      const load = await runLoad(loaded.workload, { ...options.load, target });
+      const processes = options.load.processes ?? 1;
+      const connections =
+        options.load.connections ??
+        connectionsFor(
+          meta.plannedRate,
+          options.sloMs,
+          processes * (options.load.shard?.count ?? 1),
+        );
+      if (options.load.connections === undefined)
+        options.log(
+          `${processes} load-generator process${processes === 1 ? '' : 'es'} x ${connections} connections ` +
+            `(sized for the busiest second, ${meta.plannedRate.reduce((m, r) => Math.max(m, r), 0)} ops/s, at 2 x SLO latency)`,
+        );
+      const load = await runLoad(loaded.workload, { ...options.load, connections, target });
       const reconciliation = (await getJson(
         `${target}/v1/reconcile`,
       )) as RunResult['reconciliation'];
