@@ -10,6 +10,8 @@ export {
   type EngineService,
   type EngineStats,
   openEngineService,
+  type RecoveredRegistry,
   type Recovery,
   RecoveryError,
+  recoverRegistry,
 } from './service.js';

@@ -38,31 +38,7 @@ export class RecoveryError extends Error {
 export async function openEngineService(config: EngineConfig): Promise<EngineService> {
   checkEngineConfig(config);
   const started = performance.now();
-  const registry = new Registry({
-    centralBankKey: config.centralBankKey,
-    acceptKey: isAcceptablePublicKey,
-  });
-  await mkdir(dirname(config.journalPath), { recursive: true });
-  let records = 0;
-  const journal = await Journal.open(config.journalPath, {
-    onRecord(payload, index) {
-      const tx = decodeSigned(payload);
-      // A record passed its checksum, so a failure here is a bug or a foreign file: stop loudly.
-      if (!tx) throw new RecoveryError(`journal record ${index} does not decode`);
-      const rejection = registry.apply(tx);
-      if (rejection)
-        throw new RecoveryError(
-          `journal record ${index} (${tx.txidHex}) no longer applies: ${rejection.code}`,
-        );
-      records++;
-    },
-    ...(config.faults?.journal ? { faults: config.faults.journal } : {}),
-  });
-  const books = registry.reconcile();
-  if (!books.ok) {
-    await journal.close();
-    throw new RecoveryError(`books do not reconcile after recovery: ${books.problems.join('; ')}`);
-  }
+  const { registry, journal, records } = await recoverRegistry(config);
   const pool = new VerifyPool({
     backend: config.backend,
     threads: config.threads,
@@ -88,6 +64,50 @@ export async function openEngineService(config: EngineConfig): Promise<EngineSer
     stats: () => collectStats(engine, pool, journal, cpu),
     close: () => engine.close(),
   };
+}
+
+/** A registry rebuilt from its journal, and the journal, open and ready to append. */
+export interface RecoveredRegistry {
+  readonly registry: Registry;
+  readonly journal: Journal;
+  /** Transactions replayed from the journal. */
+  readonly records: number;
+}
+
+/**
+ * Recovery, the part of `openEngineService` that restart time is made of: replays the journal
+ * into a fresh registry and proves the books. Throws RecoveryError (journal closed) if a record
+ * does not decode or apply, or the books do not reconcile.
+ */
+export async function recoverRegistry(
+  config: Pick<EngineConfig, 'centralBankKey' | 'journalPath' | 'faults'>,
+): Promise<RecoveredRegistry> {
+  const registry = new Registry({
+    centralBankKey: config.centralBankKey,
+    acceptKey: isAcceptablePublicKey,
+  });
+  await mkdir(dirname(config.journalPath), { recursive: true });
+  let records = 0;
+  const journal = await Journal.open(config.journalPath, {
+    onRecord(payload, index) {
+      const tx = decodeSigned(payload);
+      // A record passed its checksum, so a failure here is a bug or a foreign file: stop loudly.
+      if (!tx) throw new RecoveryError(`journal record ${index} does not decode`);
+      const rejection = registry.apply(tx);
+      if (rejection)
+        throw new RecoveryError(
+          `journal record ${index} (${tx.txidHex}) no longer applies: ${rejection.code}`,
+        );
+      records++;
+    },
+    ...(config.faults?.journal ? { faults: config.faults.journal } : {}),
+  });
+  const books = registry.reconcile();
+  if (!books.ok) {
+    await journal.close();
+    throw new RecoveryError(`books do not reconcile after recovery: ${books.problems.join('; ')}`);
+  }
+  return { registry, journal, records };
 }
 
 /** Process CPU (main thread and workers together), total and since the previous reading. */
