@@ -7,7 +7,7 @@
  */
 import { createNativeVerifier } from './ed25519/native.js';
 import { createNobleVerifier } from './ed25519/noble.js';
-import { isAcceptableEd25519PublicKey } from './ed25519/rule.js';
+import { isAcceptableEd25519PublicKey, isWellFormedEd25519PublicKey } from './ed25519/rule.js';
 import type { BackendName, SuiteName, Verifier } from './verifier.js';
 
 export * from './verifier.js';
@@ -43,4 +43,14 @@ export function createSuiteVerifier(suite: SuiteName, backend: BackendName): Ver
  */
 export function isAcceptablePublicKey(key: Uint8Array): boolean {
   return isAcceptableEd25519PublicKey(key);
+}
+
+/**
+ * The byte-level half of `isAcceptablePublicKey` (Ed25519): 32 bytes, canonical encoding, not one
+ * of the 8 small-order encodings. No curve arithmetic (well under a microsecond), so it does not
+ * prove the key decodes or is torsion-free: only for keys that already passed
+ * `isAcceptablePublicKey` before being journaled (recovery, engine/service/service.ts).
+ */
+export function isWellFormedPublicKey(key: Uint8Array): boolean {
+  return isWellFormedEd25519PublicKey(key);
 }

@@ -97,14 +97,22 @@ export function verifyStrictAt(buf: Uint8Array, at: number): boolean {
 }
 
 /**
+ * The byte-level half of the registration check: 32 bytes, a canonical encoding (y < p, no
+ * negative zero), and not one of the 8 small-order encodings. No field or curve arithmetic, so
+ * it does NOT establish that the key decodes to a curve point or is torsion-free: it is implied
+ * by `isAcceptableEd25519PublicKey`, never a substitute for it on a key seen for the first time.
+ */
+export function isWellFormedEd25519PublicKey(key: Uint8Array): boolean {
+  return key.length === 32 && isCanonicalPointAt(key, 0) && !isSmallOrderEncodingAt(key, 0);
+}
+
+/**
  * Registration-time key check: 32 bytes, canonical, decodes, not of small order, and torsion-free
  * ([L]A = identity). Stricter than the per-signature rule (which tolerates mixed-order keys) so
  * that registered wallets never carry a torsion component; too slow for the hot path.
  */
 export function isAcceptableEd25519PublicKey(key: Uint8Array): boolean {
-  if (key.length !== 32 || !isCanonicalPointAt(key, 0) || isSmallOrderEncodingAt(key, 0)) {
-    return false;
-  }
+  if (!isWellFormedEd25519PublicKey(key)) return false;
   try {
     const point = ed25519.Point.fromBytes(key, false);
     return !point.isSmallOrder() && point.isTorsionFree();
