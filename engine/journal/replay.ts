@@ -131,6 +131,13 @@ class Reader {
     private readonly size: number,
   ) {}
 
+  /** File bytes [pos, pos + n) if already buffered (no I/O), else undefined. Valid until the next read. */
+  buffered(pos: number, n: number): Buffer | undefined {
+    if (pos < this.#start || pos + n > this.#start + this.#len) return undefined;
+    const at = pos - this.#start;
+    return this.#buf.subarray(at, at + n);
+  }
+
   /** File bytes [pos, pos + n), which the caller has checked lie before EOF. Valid until the next call. */
   async view(pos: number, n: number): Promise<Buffer> {
     if (pos < this.#start || pos + n > this.#start + this.#len) {
@@ -154,6 +161,29 @@ class Reader {
 type Verdict =
   | { readonly ok: true; readonly length: number; readonly payload: Buffer }
   | { readonly ok: false; readonly reason: DropReason; readonly detail: string };
+
+/**
+ * A whole, good record that is already buffered, without a promise per record (most records;
+ * replay of a city-scale journal is a few hundred thousand of them). Undefined means "ask
+ * readRecord", which decides every case, this one included, the same way.
+ */
+function bufferedGoodRecord(
+  reader: Reader,
+  pos: number,
+  size: number,
+  maxRecordBytes: number,
+): Verdict | undefined {
+  if (size - pos < RECORD_OVERHEAD) return undefined;
+  const head = reader.buffered(pos, RECORD_OVERHEAD);
+  if (head === undefined) return undefined;
+  const length = head.readUInt32LE(0);
+  if (length === 0 || length > maxRecordBytes || pos + RECORD_OVERHEAD + length > size) {
+    return undefined;
+  }
+  const payload = reader.buffered(pos + RECORD_OVERHEAD, length);
+  if (payload === undefined || checksum(payload) !== head.readUInt32LE(4)) return undefined;
+  return { ok: true, length, payload };
+}
 
 async function readRecord(
   reader: Reader,
@@ -252,7 +282,9 @@ export async function recover(
   let stop: { reason: DropReason; detail: string } | null = null;
   let after = 0;
   while (pos < size) {
-    const verdict = await readRecord(reader, pos, size, maxRecordBytes);
+    const verdict =
+      bufferedGoodRecord(reader, pos, size, maxRecordBytes) ??
+      (await readRecord(reader, pos, size, maxRecordBytes));
     if (!verdict.ok) {
       stop = verdict;
       if (verdict.reason === 'bad-checksum') {
