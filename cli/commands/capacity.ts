@@ -49,15 +49,12 @@ import {
   buildRunResult,
   createHistogram,
   decodeHistogram,
-  type EngineSample,
-  HISTOGRAM_KINDS,
-  type MismatchSample,
+  type MeasuredRun,
+  mergeMeasured,
   percentiles,
   type RunHistograms,
   type RunResult,
   type SecondSample,
-  SecondsAccumulator,
-  summarizeRun,
   writeResults,
 } from '../../scenarios/results/index.js';
 import { type EngineProcess, startEngineProcess } from '../../scenarios/runner/engine-process.js';
@@ -230,66 +227,33 @@ export function stepSeconds(load: LoadRun, durationS: number): number {
  * One measured run out of every step of every ramp: per-second counters and histograms moved to
  * the combined time axis (steps back to back, in the order run) and added exactly, so the usual
  * throughput and latency charts show the whole staircase and latency.hlog keeps every sample.
+ * The same exact merge as shard runs (`mergeMeasured`), with each step offset in time and in
+ * operation numbers (mismatch samples point into the workload, not the step's slice).
  */
 export function combineSteps(
   runs: readonly StepRun[],
   durationS: number,
   processes: number,
-): { measured: ReturnType<typeof summarizeRun>; histograms: RunHistograms } {
+): { measured: MeasuredRun; histograms: RunHistograms } {
   if (runs.length === 0) throw new RangeError('no steps were run');
-  const acc = new SecondsAccumulator();
-  const engineSeconds = new Map<number, EngineSample>();
-  let planned = 0;
-  let matched = 0;
-  let mismatched = 0;
-  let lost = 0;
-  let retried = 0;
-  let cpuSeconds = 0;
-  let total = 0;
-  const samples: MismatchSample[] = [];
-  for (const r of runs) {
-    const m = r.load.measured;
-    for (const s of m.timeseries) {
-      const t = r.tStart + s.t;
-      acc.addCounters(t, {
-        offered: s.offered,
-        sent: s.sent,
-        achieved: s.achieved,
-        settled: s.settled,
-        rejectedByCode: { ...s.rejectedByCode },
-        dropped: s.dropped,
-        errors: s.errors,
-        synced: s.synced ?? 0,
-      });
-      if (s.engine !== undefined) engineSeconds.set(t, s.engine);
-    }
-    for (const interval of r.load.histograms.intervals) {
-      for (const kind of HISTOGRAM_KINDS)
-        acc.addHistogram(r.tStart + interval.t, kind, interval.histograms[kind]);
-    }
-    planned += m.totals.planned;
-    matched += m.totals.matched;
-    mismatched += m.totals.mismatched;
-    lost += m.totals.lost;
-    retried += m.totals.retried ?? 0;
-    cpuSeconds += m.generator?.cpuSeconds ?? 0;
-    // Operation numbers in the workload, not in the step's slice.
-    for (const s of m.outcome.samples) samples.push({ ...s, op: s.op + r.firstOp });
-    total = Math.max(total, r.tStart + stepSeconds(r.load, durationS));
-  }
   const first = runs[0]!.load;
   const last = runs.at(-1)!.load;
-  const measured = summarizeRun({
-    accumulated: acc.finish(first.startAtMs),
-    tally: { planned, matched, mismatched, lost, retried, samples },
-    allowDrops: true,
-    startedAt: first.measured.startedAt,
-    endedAt: last.measured.endedAt,
-    durationS: total,
-    engineSeconds,
-    generator: { processes, cpuSeconds },
-  });
-  return { measured, histograms: acc.finish(first.startAtMs).histograms };
+  return mergeMeasured(
+    runs.map((r) => ({
+      measured: r.load.measured,
+      histograms: r.load.histograms,
+      tOffset: r.tStart,
+      opOffset: r.firstOp,
+    })),
+    {
+      startAtMs: first.startAtMs,
+      allowDrops: true,
+      startedAt: first.measured.startedAt,
+      endedAt: last.measured.endedAt,
+      durationS: Math.max(...runs.map((r) => r.tStart + stepSeconds(r.load, durationS))),
+      processes,
+    },
+  );
 }
 
 /** Steps whose verdicts collapsed: the ramp stops (the elbow rule's sustained failure run). */

@@ -25,7 +25,13 @@ export {
   spectrum,
 } from './histogram.js';
 export { formatHlog, parseHlog } from './hlog.js';
-export { MergeError, mergeResults } from './merge.js';
+export {
+  MergeError,
+  type MergePart,
+  type MergeSummary,
+  mergeMeasured,
+  mergeResults,
+} from './merge.js';
 export { makeRunId, type RunIdParts } from './run-id.js';
 export * from './schema.js';
 export {

@@ -8,8 +8,19 @@
 import { type ResultFiles, readResults, writeResults } from './files.js';
 import { makeRunId } from './run-id.js';
 import type { RunResult } from './schema.js';
-import { type EngineSample, HISTOGRAM_KINDS, SecondsAccumulator } from './series.js';
-import { type MismatchSample, offlineOf, summarizeRun } from './summary.js';
+import {
+  type EngineSample,
+  HISTOGRAM_KINDS,
+  type RunHistograms,
+  SecondsAccumulator,
+} from './series.js';
+import {
+  type MeasuredRun,
+  type MismatchSample,
+  offlineOf,
+  type SummaryInput,
+  summarizeRun,
+} from './summary.js';
 
 /** Thrown when the directories are not shards of one run. */
 export class MergeError extends Error {
@@ -32,58 +43,26 @@ export async function mergeResults(dirs: readonly string[], outDir: string): Pro
   checkCompatible(runs, dirs);
   const first = runs[0]!.result;
 
-  const acc = new SecondsAccumulator();
-  const engineSeconds = new Map<number, EngineSample>();
-  let planned = 0;
-  let matched = 0;
-  let mismatched = 0;
-  let lost = 0;
-  let retried = 0;
-  let processes = 0;
-  let cpuSeconds = 0;
-  let durationS = 0;
-  const samples: MismatchSample[] = [];
-  for (const { result, histograms } of runs) {
-    for (const s of result.timeseries) {
-      acc.addCounters(s.t, { ...s, synced: s.synced ?? 0 });
-      // every shard polls the same engine: keep one reading per second, do not add them
-      if (s.engine !== undefined && !engineSeconds.has(s.t)) engineSeconds.set(s.t, s.engine);
-    }
-    for (const interval of histograms.intervals) {
-      for (const kind of HISTOGRAM_KINDS)
-        acc.addHistogram(interval.t, kind, interval.histograms[kind]);
-    }
-    planned += result.totals.planned;
-    matched += result.totals.matched;
-    mismatched += result.totals.mismatched;
-    lost += result.totals.lost;
-    retried += result.totals.retried ?? 0;
-    processes += result.generator?.processes ?? 0;
-    cpuSeconds += result.generator?.cpuSeconds ?? 0;
-    durationS = Math.max(durationS, result.durationS);
-    samples.push(...result.outcome.samples);
-  }
   const startAtMs = Math.min(...runs.map((r) => r.histograms.startAtMs));
   const startedAt = runs.map((r) => r.result.startedAt).sort()[0]!;
   const endedAt = runs
     .map((r) => r.result.endedAt)
     .sort()
     .at(-1)!;
-  const accumulated = acc.finish(startAtMs);
-  const measured = summarizeRun({
-    accumulated,
-    tally: { planned, matched, mismatched, lost, retried, samples },
-    allowDrops: runs.every((r) => r.result.config['allowDrops'] === true),
-    startedAt,
-    endedAt,
-    durationS,
-    engineSeconds,
-    ...(runs.some((r) => r.result.timeseries.some((s) => s.synced !== undefined))
-      ? offlineOf(first.scenario.params, coversEveryShard(runs))
-      : {}),
-    ...(first.engine === undefined ? {} : { engine: first.engine }),
-    generator: { processes, cpuSeconds },
-  });
+  const { measured, histograms } = mergeMeasured(
+    runs.map((r) => ({ measured: r.result, histograms: r.histograms })),
+    {
+      startAtMs,
+      allowDrops: runs.every((r) => r.result.config['allowDrops'] === true),
+      startedAt,
+      endedAt,
+      durationS: Math.max(...runs.map((r) => r.result.durationS)),
+      ...(first.engine === undefined ? {} : { engine: first.engine }),
+      ...(runs.some((r) => r.result.timeseries.some((s) => s.synced !== undefined))
+        ? offlineOf(first.scenario.params, coversEveryShard(runs))
+        : {}),
+    },
+  );
   const merged: RunResult = {
     ...first,
     runId: makeRunId({
@@ -104,8 +83,79 @@ export async function mergeResults(dirs: readonly string[], outDir: string): Pro
     },
     ...measured,
   };
-  await writeResults(outDir, merged, accumulated.histograms);
+  await writeResults(outDir, merged, histograms);
   return merged;
+}
+
+/** One measured run to fold into a merged one, placed on the merged time axis. */
+export interface MergePart {
+  readonly measured: MeasuredRun;
+  readonly histograms: RunHistograms;
+  /** Second of the merged axis where this run's t = 0 falls (default 0: shards share one axis). */
+  readonly tOffset?: number;
+  /** Added to its mismatch samples' operation numbers (a run over a slice of the workload). */
+  readonly opOffset?: number;
+}
+
+/** What describes the merged run rather than being summed from its parts. */
+export interface MergeSummary
+  extends Omit<SummaryInput, 'accumulated' | 'tally' | 'engineSeconds' | 'generator'> {
+  /** Wall-clock time (ms) of t = 0 of the merged axis, for the histogram log. */
+  readonly startAtMs: number;
+  /** Generator processes of the merged run; default the parts' sum (shards run side by side). */
+  readonly processes?: number;
+}
+
+/**
+ * The exact merge, for shards of one run (`mergeResults`) and for the steps of a ramp run one
+ * after another (`ecny-bench capacity`): per-second counters and histograms added on the merged
+ * axis, counts and generator CPU summed, engine readings kept once per second (every shard polls
+ * the same engine), percentiles recomputed from the summed histograms.
+ */
+export function mergeMeasured(
+  parts: readonly MergePart[],
+  summary: MergeSummary,
+): { measured: MeasuredRun; histograms: RunHistograms } {
+  const acc = new SecondsAccumulator();
+  const engineSeconds = new Map<number, EngineSample>();
+  let planned = 0;
+  let matched = 0;
+  let mismatched = 0;
+  let lost = 0;
+  let retried = 0;
+  let processes = 0;
+  let cpuSeconds = 0;
+  const samples: MismatchSample[] = [];
+  for (const { measured: m, histograms, tOffset = 0, opOffset = 0 } of parts) {
+    for (const s of m.timeseries) {
+      const t = tOffset + s.t;
+      acc.addCounters(t, { ...s, synced: s.synced ?? 0 });
+      if (s.engine !== undefined && !engineSeconds.has(t)) engineSeconds.set(t, s.engine);
+    }
+    for (const interval of histograms.intervals) {
+      for (const kind of HISTOGRAM_KINDS)
+        acc.addHistogram(tOffset + interval.t, kind, interval.histograms[kind]);
+    }
+    planned += m.totals.planned;
+    matched += m.totals.matched;
+    mismatched += m.totals.mismatched;
+    lost += m.totals.lost;
+    retried += m.totals.retried ?? 0;
+    processes += m.generator?.processes ?? 0;
+    cpuSeconds += m.generator?.cpuSeconds ?? 0;
+    for (const s of m.outcome.samples)
+      samples.push(opOffset === 0 ? s : { ...s, op: s.op + opOffset });
+  }
+  const { startAtMs, processes: fixedProcesses, ...described } = summary;
+  const accumulated = acc.finish(startAtMs);
+  const measured = summarizeRun({
+    ...described,
+    accumulated,
+    tally: { planned, matched, mismatched, lost, retried, samples },
+    engineSeconds,
+    generator: { processes: fixedProcesses ?? processes, cpuSeconds },
+  });
+  return { measured, histograms: accumulated.histograms };
 }
 
 function checkCompatible(runs: readonly ResultFiles[], dirs: readonly string[]): void {
