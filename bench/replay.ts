@@ -8,7 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isAcceptablePublicKey } from '../engine/crypto/index.js';
+import { isAcceptablePublicKey, isWellFormedPublicKey } from '../engine/crypto/index.js';
 import { deriveKeyPair } from '../engine/domain/index.js';
 import { recoverRegistry } from '../engine/service/index.js';
 import { writeCityJournal } from './replay-journal.js';
@@ -60,6 +60,7 @@ async function main(): Promise<void> {
     );
     console.log(`key check, median us per key over ${keys.length} keys:`);
     console.log(`  isAcceptablePublicKey (registration)  ${perKey(keys, isAcceptablePublicKey)}`);
+    console.log(`  isWellFormedPublicKey (recovery)      ${perKey(keys, isWellFormedPublicKey)}`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
