@@ -13,14 +13,12 @@
  * (the dependency's answer): that wait is the workload's ordering, recorded on its own.
  */
 
-import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { buildConnector, type Dispatcher, Pool } from 'undici';
 import { MAX_MISMATCH_SAMPLES, type MismatchSample } from '../results/index.js';
 import { OFFLINE_TRANSFER, type Workload } from '../workload/types.js';
 import { classifyAnswer } from './answer.js';
 import { DriverError } from './errors.js';
-import { type AnswerSink, OpHandler } from './op-handler.js';
+import { ANSWER_TIMEOUT_CODE, encodePosts, Http1Pool, type Http1Sink } from './http1.js';
 import type { GeneratorConfig } from './options.js';
 import type { GeneratorTally, WireBucket } from './protocol.js';
 import { SecondRecorder } from './recorder.js';
@@ -40,14 +38,11 @@ const LOST = 7;
 
 /** Delay before re-sending after a connection error, times the attempt number. */
 const CONNECT_RETRY_DELAY_MS = 100;
-const HEADERS = { 'content-type': 'application/json' };
 /**
  * Rehearsal body: a POST of a transaction's size, so the rehearsal warms the same write path as
  * the real sends (and the target's POST handling); /healthz answers it with an error or 404.
  */
 const PROBE_BODY = Buffer.from(JSON.stringify({ probe: true, pad: 'x'.repeat(300) }));
-/** undici errors after which the request may have been processed: never retried. */
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 /** Waits for `promise`, or calls `onTimeout` and returns after `ms`. */
 async function withTimeout(
@@ -80,20 +75,19 @@ export interface GeneratorReport {
  * The open-model sender of one process. Build it (computes the share), optionally `warmup()`,
  * then `run(startAtMs)` once.
  */
-export class LoadGenerator implements AnswerSink {
+export class LoadGenerator implements Http1Sink {
   /** Ops this generator will send (its share, after any schedule override). */
   readonly planned: number;
 
   readonly #config: GeneratorConfig;
   readonly #onInterval: (buckets: WireBucket[]) => void;
-  readonly #pool: Pool;
-  /** The pool's sockets, corked while a batch is dispatched so a batch leaves in one write. */
-  readonly #sockets = new Set<Socket>();
+  readonly #pool: Http1Pool;
+  /** True while the pump sends a batch (the pool coalesces writes to one connection). */
   #corked = false;
-  /** Ops undici wrote into a corked socket: really sent when the sockets are uncorked. */
+  /** Ops written during the batch: really sent when the batch is uncorked. */
   readonly #writtenWhileCorked: number[] = [];
-  /** Dispatch options per op, built once at set-up: no allocation per send but the handler. */
-  readonly #requests: Dispatcher.DispatchOptions[];
+  /** Each op's request, encoded once at set-up (head + body): one write per send. */
+  readonly #wires: Buffer[];
   readonly #maxLag: number;
 
   // Share, indexed by local op k (ascending intended time).
@@ -169,9 +163,7 @@ export class LoadGenerator implements AnswerSink {
     this.planned = m;
     this.#global = Int32Array.from(share);
     this.#intended = new Float64Array(m);
-    this.#requests = new Array<Dispatcher.DispatchOptions>(m);
-    // Without idempotent/non-blocking undici never pipelines a POST.
-    const pipelined = config.pipelining > 1;
+    const bodies = new Array<Buffer | string>(m);
     this.#expected = new Array<string>(m);
     this.#offline = new Uint8Array(m);
     this.#dep = new Int32Array(m);
@@ -180,23 +172,7 @@ export class LoadGenerator implements AnswerSink {
       const i = share[k]!;
       localOf.set(i, k);
       this.#intended[k] = at[i]!;
-      this.#requests[k] = probe
-        ? {
-            path: '/healthz',
-            method: 'POST',
-            headers: HEADERS,
-            body: PROBE_BODY,
-            idempotent: pipelined,
-            blocking: !pipelined,
-          }
-        : {
-            path: config.path,
-            method: 'POST',
-            headers: HEADERS,
-            body: Buffer.from(ops.bodies[i]!),
-            idempotent: pipelined,
-            blocking: !pipelined,
-          };
+      bodies[k] = probe ? PROBE_BODY : ops.bodies[i]!;
       this.#expected[k] = ops.expected[i]!;
       if (ops.type[i] === OFFLINE_TRANSFER) this.#offline[k] = 1;
       const d = ops.dependsOn[i]!;
@@ -220,23 +196,16 @@ export class LoadGenerator implements AnswerSink {
     this.#waitHead = new Int32Array(m).fill(-1);
     this.#waitNext = new Int32Array(m).fill(-1);
     this.#ready = new Int32Array(Math.max(1, m));
-    const connect = buildConnector({});
-    const sockets = this.#sockets;
-    this.#pool = new Pool(config.target, {
-      connect: (options, callback) =>
-        connect(options, (error, socket) => {
-          if (socket !== null) {
-            sockets.add(socket);
-            socket.once('close', () => sockets.delete(socket));
-          }
-          if (error === null) callback(null, socket!);
-          else callback(error, null);
-        }),
-      connections: config.connections,
-      pipelining: config.pipelining,
-      headersTimeout: config.requestTimeoutMs,
-      bodyTimeout: config.requestTimeoutMs,
-    });
+    this.#wires = encodePosts(config.target, probe ? '/healthz' : config.path, bodies);
+    this.#pool = new Http1Pool(
+      config.target,
+      {
+        connections: config.connections,
+        pipelining: config.pipelining,
+        timeoutMs: config.requestTimeoutMs,
+      },
+      this,
+    );
   }
 
   /**
@@ -264,16 +233,7 @@ export class LoadGenerator implements AnswerSink {
       true,
     );
     await withTimeout(rehearsal.run(Date.now() + 10), timeoutMs, () => rehearsal.abort());
-    const probes: Promise<unknown>[] = [];
-    for (let i = 0; i < this.#config.connections; i++) {
-      probes.push(
-        this.#pool
-          .request({ path: '/healthz', method: 'GET', blocking: true })
-          .then((r) => r.body.dump())
-          .catch(() => undefined),
-      );
-    }
-    await withTimeout(Promise.all(probes), timeoutMs, () => undefined);
+    await this.#pool.connect(timeoutMs);
   }
 
   /** Runs the measured phase starting at `startAtMs` (epoch ms); resolves when it is over. */
@@ -298,7 +258,7 @@ export class LoadGenerator implements AnswerSink {
   /** Stops at once: in-flight ops count as lost, unsent ones as dropped. */
   abort(): void {
     if (this.#running && !this.#finished) this.#finish('aborted');
-    else if (!this.#running) void this.#pool.destroy();
+    else if (!this.#running) this.#pool.destroy();
   }
 
   // ---- scheduling -------------------------------------------------------------------------
@@ -319,12 +279,14 @@ export class LoadGenerator implements AnswerSink {
     const release = this.#release;
     const maxLag = this.#maxLag;
     if (this.#readyLen > 0 && this.#inFlight < this.#config.maxInFlight) {
-      this.#cork();
+      this.#corked = true;
+      this.#pool.cork();
       while (this.#readyLen > 0 && this.#inFlight < this.#config.maxInFlight) {
         const k = this.#dequeue();
         if (now - release[k]! > maxLag) this.#drop(k);
         else this.#send(k, now);
       }
+      this.#uncork();
     }
     // Ops still waiting for a free slot are dropped as soon as they are too late.
     while (this.#readyLen > 0 && now - release[this.#ready[this.#readyHead]!]! > maxLag) {
@@ -343,27 +305,18 @@ export class LoadGenerator implements AnswerSink {
   };
 
   /**
-   * Corks every socket until the check phase of this loop turn. undici writes a request either
-   * at once or, on a keep-alive socket that went idle, from a setImmediate (its idle-socket
-   * validation, undici >= 7.16); uncorking from a later setImmediate catches both, so a batch
-   * leaves as one writev per socket instead of one per request.
+   * Ends a batch: the pool writes what it held back (requests for one connection leave in one
+   * writev), then the batch's sends are recorded with one clock read.
    */
-  #cork(): void {
-    if (this.#corked) return;
-    this.#corked = true;
-    for (const socket of this.#sockets) socket.cork();
-    setImmediate(this.#uncork);
-  }
-
-  readonly #uncork = (): void => {
+  #uncork(): void {
+    this.#pool.uncork();
     this.#corked = false;
-    for (const socket of this.#sockets) socket.uncork();
     const written = this.#writtenWhileCorked;
     if (written.length === 0) return;
     const now = performance.now();
     for (const k of written) this.#recordSend(k, now);
     written.length = 0;
-  };
+  }
 
   #schedulePump(): void {
     if (this.#pumpQueued) return;
@@ -439,14 +392,13 @@ export class LoadGenerator implements AnswerSink {
       rec.counters(rec.second(now)).sent++;
     }
     if (this.#graceTimer !== undefined) this.#graceTimer.refresh();
-    this.#pool.dispatch(this.#requests[k]!, new OpHandler(this, k));
+    this.#pool.send(k, this.#wires[k]!);
   }
 
-  // ---- answers (called by OpHandler) ------------------------------------------------------
+  // ---- answers (called by the pool) -------------------------------------------------------
 
-  /** @internal the request is being written to a socket (again, if undici re-dispatches it) */
-  started(k: number, writes: number): void {
-    if (writes > 1) this.#maybeDuplicate[k] = 1;
+  /** @internal the request was written to a socket */
+  started(k: number): void {
     if (this.#corked) this.#writtenWhileCorked.push(k);
     else this.#recordSend(k, performance.now());
   }
@@ -455,7 +407,7 @@ export class LoadGenerator implements AnswerSink {
   #recordSend(k: number, now: number): void {
     if (this.#state[k] !== IN_FLIGHT) return;
     this.#sentAt[k] = now;
-    // lag of the first write of the first attempt only (not of retries or undici re-dispatches)
+    // lag of the first attempt only (not of retries)
     if (this.#overloads[k] === 0 && this.#maybeDuplicate[k] === 0) {
       const rec = this.#recorder!;
       rec.record(rec.second(now), 'sendLag', (now - this.#release[k]!) * 1000);
@@ -529,7 +481,8 @@ export class LoadGenerator implements AnswerSink {
     const now = performance.now();
     this.#inFlight--;
     const code = (error as { code?: unknown }).code;
-    const timedOut = typeof code === 'string' && TIMEOUT_CODES.has(code);
+    // after a timeout the request may have been processed: never retried
+    const timedOut = code === ANSWER_TIMEOUT_CODE;
     if (!timedOut && this.#connectFailures[k]! < this.#config.connectRetries) {
       this.#connectFailures[k]!++;
       this.#maybeDuplicate[k] = 1;
@@ -613,8 +566,8 @@ export class LoadGenerator implements AnswerSink {
       }
     }
     this.#cursor = this.planned;
-    const pool = this.#pool;
-    void (reason === 'completed' ? pool.close() : pool.destroy()).catch(() => undefined);
+    if (reason === 'completed') this.#pool.close();
+    else this.#pool.destroy();
     const report: GeneratorReport = {
       reason,
       buckets: rec.flush(Number.POSITIVE_INFINITY),

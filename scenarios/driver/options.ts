@@ -16,8 +16,9 @@ export interface LoadOptions {
   /** HTTP connections per process. Default 16. */
   readonly connections?: number;
   /**
-   * Requests in flight per connection (HTTP/1.1 pipelining). Default 1. Above 1 the POSTs are
-   * marked idempotent so undici pipelines them (a transaction id makes a resend harmless).
+   * Requests in flight per connection (HTTP/1.1 pipelining). Default 1. A connection that breaks
+   * fails every request it carried; those are resent like any connection failure (a
+   * transaction id makes a resend harmless).
    */
   readonly pipelining?: number;
   /** Requests in flight per process. Default connections × pipelining. */
@@ -35,7 +36,11 @@ export interface LoadOptions {
   readonly maxRetries?: number;
   /** Retries of an op whose connection failed before any answer. Default 2. */
   readonly connectRetries?: number;
-  /** undici headers/body timeout per request in ms; 0 = none (the grace period decides). Default 0. */
+  /**
+   * Answer timeout in ms: a connection with requests in flight and no answer completing for
+   * this long fails its oldest request (lost, never resent) and closes; 0 = none (the grace
+   * period decides). Default 0.
+   */
   readonly requestTimeoutMs?: number;
   /** Override the workload's intended send times with a rate schedule. */
   readonly schedule?: ScheduleSpec;
