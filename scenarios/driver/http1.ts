@@ -101,6 +101,28 @@ export function encodePosts(
   return out;
 }
 
+/** Whether `text` at `at` holds header name `lower` (lower-case letters and '-'), in any case. */
+function nameIs(text: string, at: number, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    if ((text.charCodeAt(at + i) | 0x20) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** A Content-Length value (digits, optional surrounding blanks) in `text[from, to)`, or NaN. */
+function readLength(text: string, from: number, to: number): number {
+  while (from < to && (text.charCodeAt(from) === 0x20 || text.charCodeAt(from) === 0x09)) from++;
+  while (to > from && (text.charCodeAt(to - 1) === 0x20 || text.charCodeAt(to - 1) === 0x09)) to--;
+  if (from === to || to - from > 15) return Number.NaN;
+  let v = 0;
+  for (let i = from; i < to; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return Number.NaN;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
 // Answer parser states.
 const HEAD = 0;
 const BODY_LENGTH = 1;
@@ -521,36 +543,46 @@ export class Http1Pool {
     let retryAfter: string | undefined;
     const lineEnd = data.indexOf(CRLF, start);
     if (lineEnd < stop) {
-      const lines = data.toString('latin1', lineEnd + 2, stop).split('\r\n');
-      for (const line of lines) {
-        const colon = line.indexOf(':');
-        if (colon <= 0) continue;
-        // only four names matter; compare lengths before lower-casing anything
-        switch (colon) {
-          case 14:
-            if (line.slice(0, 14).toLowerCase() === 'content-length') {
-              const v = line.slice(15).trim();
-              length = /^\d+$/.test(v) ? Number(v) : Number.NaN;
-            }
-            break;
-          case 17:
-            if (line.slice(0, 17).toLowerCase() === 'transfer-encoding') {
-              chunked = line.slice(18).trim().toLowerCase().endsWith('chunked');
-            }
-            break;
-          case 10:
-            if (line.slice(0, 10).toLowerCase() === 'connection') {
-              const v = line.slice(11).toLowerCase();
-              if (v.includes('close')) keepAlive = false;
-              else if (v.includes('keep-alive')) keepAlive = true;
-            }
-            break;
-          case 11:
-            if (line.slice(0, 11).toLowerCase() === 'retry-after') {
-              retryAfter = line.slice(12).trim();
-            }
-            break;
+      // Walks the header lines of one latin1 string: no split, and only the four names that
+      // matter are compared (lengths first); values are sliced only for those.
+      const head = data.toString('latin1', lineEnd + 2, stop);
+      const n = head.length;
+      let pos = 0;
+      while (pos < n) {
+        let eol = head.indexOf('\r\n', pos);
+        if (eol < 0) eol = n;
+        const colon = head.indexOf(':', pos);
+        if (colon > pos && colon < eol) {
+          switch (colon - pos) {
+            case 14:
+              if (nameIs(head, pos, 'content-length')) {
+                length = readLength(head, colon + 1, eol);
+              }
+              break;
+            case 17:
+              if (nameIs(head, pos, 'transfer-encoding')) {
+                chunked = head
+                  .slice(colon + 1, eol)
+                  .trim()
+                  .toLowerCase()
+                  .endsWith('chunked');
+              }
+              break;
+            case 10:
+              if (nameIs(head, pos, 'connection')) {
+                const v = head.slice(colon + 1, eol).toLowerCase();
+                if (v.includes('close')) keepAlive = false;
+                else if (v.includes('keep-alive')) keepAlive = true;
+              }
+              break;
+            case 11:
+              if (nameIs(head, pos, 'retry-after')) {
+                retryAfter = head.slice(colon + 1, eol).trim();
+              }
+              break;
+          }
         }
+        pos = eol + 2;
       }
     }
     if (Number.isNaN(length)) {
