@@ -11,6 +11,10 @@
  *      separates the HTTP clients' cost from the cost of pacing.
  * Settings from env vars: BENCH_RATE (default 10000 req/s), BENCH_DURATION_S (10),
  * BENCH_CONNECTIONS (16), BENCH_PIPELINING (1), BENCH_BODY_BYTES (400), BENCH_FLAT_OUT (50000).
+ * The server also counts arrivals per 10 ms window: autocannon's `overallRate` is a quota per
+ * connection per second (closed-loop bursts, then idle until the next second), the driver
+ * spreads its sends evenly; (a) compares the two as they are, the arrival counts show how
+ * differently they pace.
  * Set-up (workload generation, server start, workload file, connection warm-up) is outside
  * timing, and a 2 s warm-up run of the driver (reported apart) warms the server first. On a shared 2-core machine the server, the generator and the OS compete: compare the
  * two tools within one run, not across runs.
@@ -68,9 +72,34 @@ function settings(): Settings {
   };
 }
 
-/** Child role: the no-op endpoint. */
+/** Requests the no-op endpoint received per 10 ms window, and what that says about pacing. */
+interface Arrivals {
+  readonly requests: number;
+  /** Mean per window over the windows from the first arrival to the last. */
+  readonly mean: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+const ARRIVAL_WINDOW_MS = 10;
+
+/**
+ * Child role: the no-op endpoint. It also counts arrivals per 10 ms window ('arrivals' message:
+ * report and reset), which shows how evenly each tool spreads its requests over time.
+ */
 function serve(): void {
+  let bins = new Map<number, number>();
+  process.on('message', (m: unknown) => {
+    if (m !== 'arrivals') return;
+    process.send?.(summarizeArrivals(bins));
+    bins = new Map();
+  });
   const server = createServer((req, res) => {
+    // the driver's warm-up rehearsal POSTs to /healthz before its start: not counted
+    if (req.url !== '/healthz') {
+      const bin = Math.floor(performance.now() / ARRIVAL_WINDOW_MS);
+      bins.set(bin, (bins.get(bin) ?? 0) + 1);
+    }
     req.resume();
     req.on('end', () => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': '2' });
@@ -82,6 +111,35 @@ function serve(): void {
     process.send?.({ port: (server.address() as AddressInfo).port });
   });
   process.on('disconnect', () => process.exit(0));
+}
+
+function summarizeArrivals(bins: Map<number, number>): Arrivals {
+  if (bins.size === 0) return { requests: 0, mean: 0, p99: 0, max: 0 };
+  const keys = [...bins.keys()];
+  const first = Math.min(...keys);
+  const last = Math.max(...keys);
+  const counts: number[] = [];
+  let requests = 0;
+  for (let b = first; b <= last; b++) {
+    const n = bins.get(b) ?? 0;
+    counts.push(n);
+    requests += n;
+  }
+  counts.sort((a, b) => a - b);
+  return {
+    requests,
+    mean: requests / counts.length,
+    p99: counts[Math.min(counts.length - 1, Math.floor(counts.length * 0.99))]!,
+    max: counts[counts.length - 1]!,
+  };
+}
+
+/** Asks the server child for the arrivals since the last ask (and resets them). */
+function arrivals(server: ChildProcess): Promise<Arrivals> {
+  return new Promise((resolve) => {
+    server.once('message', (m) => resolve(m as Arrivals));
+    server.send('arrivals');
+  });
 }
 
 /** Child role: autocannon at a fixed overall rate, CPU measured around the run only. */
@@ -207,6 +265,7 @@ async function main(): Promise<void> {
       `warm-up (not measured): 2 s at ${s.rate} req/s, send lag p99 ${warm.measured.latency.sendLag?.p99.toFixed(3)} ms`,
     );
     await pause();
+    await arrivals(server.child);
 
     // The driver's set-up (workload, file, fork, rehearsal) happens before its start time.
     const workload = workloadFor(s, Math.ceil(s.rate * s.durationS));
@@ -223,8 +282,10 @@ async function main(): Promise<void> {
     const driverCpu = m.generator?.cpuSeconds ?? Number.NaN;
     const answered = m.totals.settled + m.totals.rejected;
     const lag = m.latency.sendLag!;
+    const driverArrivals = await arrivals(server.child);
     await pause();
     const acReport = await autocannonChild(url, s, body, false);
+    const acArrivals = await arrivals(server.child);
 
     const driverPerCpu = answered / driverCpu;
     const acPerCpu = acReport.completed / (acReport.cpuMicros / 1e6);
@@ -240,6 +301,15 @@ async function main(): Promise<void> {
     );
     console.log(
       `  ratio driver/autocannon: ${(driverPerCpu / acPerCpu).toFixed(2)}x (target >= 1.0x, stretch 1.5x)`,
+    );
+    // autocannon's overallRate is a per-connection quota per second: each connection sends
+    // closed-loop until its quota is used, then waits for the next second. The driver spreads
+    // its sends over time (open model). The server's arrival counts show the difference.
+    const showArrivals = (name: string, a: Arrivals): string =>
+      `${name} mean ${a.mean.toFixed(0)}, p99 ${a.p99}, max ${a.max} (max/mean ${(a.max / a.mean).toFixed(1)})`;
+    console.log(
+      `  arrivals at the server per ${ARRIVAL_WINDOW_MS} ms: ${showArrivals('driver', driverArrivals)};` +
+        ` ${showArrivals('autocannon', acArrivals)}`,
     );
     console.log('');
     console.log(`(b) driver send lag (actual - intended) at ${s.rate} req/s`);
