@@ -19,7 +19,7 @@
  * - answers on a connection come back in request order (HTTP/1.1 pipelining), so up to
  *   `pipelining` requests are in flight per connection.
  */
-import { connect as netConnect, type Socket } from 'node:net';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 
 /** Receives each request's fate, by the caller's request index `k`. */
@@ -297,7 +297,11 @@ export class Http1Pool {
     };
     // TLS sockets do not take `onread`: they are read through 'data' events.
     const socket = this.#tls
-      ? tlsConnect({ host: this.#host, port: this.#port, servername: this.#host })
+      ? tlsConnect({
+          host: this.#host,
+          port: this.#port,
+          ...(isIP(this.#host) === 0 ? { servername: this.#host } : {}),
+        })
       : netConnect({ host: this.#host, port: this.#port, noDelay: true, onread });
     const c = new Connection(socket);
     if (this.#tls) {
@@ -618,6 +622,10 @@ export class Http1Pool {
     const k = c.inFlight[c.head++]!;
     if (c.head === c.inFlight.length) {
       c.inFlight.length = 0;
+      c.head = 0;
+    } else if (c.head >= 1024) {
+      // a pipelined connection may never run empty: drop the answered prefix now and then
+      c.inFlight.splice(0, c.head);
       c.head = 0;
     }
     const status = c.status;
