@@ -76,6 +76,27 @@ describe('outcome checking', () => {
     }
   });
 
+  it('counts an op without an answer within requestTimeoutMs as lost, never resent', async () => {
+    const stub = await startStub((tx, res) => {
+      if (tx.id !== 5) answer(res, tx.want);
+    });
+    try {
+      const run = await runLoad(syntheticWorkload({ ops: 50, rate: 1000 }), {
+        ...base,
+        target: stub.url,
+        requestTimeoutMs: 200,
+      });
+      const m = run.measured;
+      assert.equal(m.outcome.passed, false);
+      assert.equal(m.totals.lost, 1);
+      assert.equal(m.totals.retried, 0);
+      assert.equal(m.totals.matched, 49);
+      assert.equal(stub.received.filter((b) => b.id === 5).length, 1);
+    } finally {
+      await stub.close();
+    }
+  });
+
   it('retries 503 OVERLOADED after Retry-After and counts the retry', async () => {
     const seen = new Set<number | string>();
     const stub = await startStub((tx, res) => {
