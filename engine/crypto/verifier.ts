@@ -35,7 +35,8 @@ export function packItem(
   signature: Uint8Array,
 ): void {
   const at = index * ITEM_SIZE;
-  into.set(publicKey.subarray(0, 32), at + KEY_OFFSET);
-  into.set(message.subarray(0, 32), at + MESSAGE_OFFSET);
-  into.set(signature.subarray(0, 64), at + SIGNATURE_OFFSET);
+  // Exact-length inputs (the usual case) are copied without allocating a view first.
+  into.set(publicKey.length === 32 ? publicKey : publicKey.subarray(0, 32), at + KEY_OFFSET);
+  into.set(message.length === 32 ? message : message.subarray(0, 32), at + MESSAGE_OFFSET);
+  into.set(signature.length === 64 ? signature : signature.subarray(0, 64), at + SIGNATURE_OFFSET);
 }

@@ -36,6 +36,18 @@ export interface EngineCounters {
   maxInflight: number;
 }
 
+/** One admitted transaction and the resolver of its answer. */
+interface Pending {
+  readonly tx: Tx;
+  readonly resolve: (outcome: Outcome) => void;
+}
+
+/** The transactions whose journal records share one durable promise (one group commit). */
+interface DurableGroup {
+  readonly durable: Promise<void>;
+  readonly members: Pending[];
+}
+
 export class SettlementEngine {
   readonly registry: Registry;
   readonly #verifier: SignatureStage;
@@ -43,6 +55,8 @@ export class SettlementEngine {
   readonly #maxInflight: number;
   /** The newest journal append: once it resolves, everything appended before is durable. */
   #durableTail: Promise<void> = Promise.resolve();
+  /** Transactions waiting for the newest journal append's group commit, answered together. */
+  #group: DurableGroup | null = null;
   #closing = false;
   #failure: Error | null = null;
   #idle: (() => void) | null = null;
@@ -99,26 +113,33 @@ export class SettlementEngine {
       this.counters.overloaded++;
       return Promise.resolve(OVERLOADED_QUEUE);
     }
-    const verdict = this.#verifier.verify(tx.signerKey, tx.txid, tx.signature);
-    if (!verdict) {
-      this.counters.overloaded++;
-      return Promise.resolve(OVERLOADED_QUEUE);
+    let pending!: Pending;
+    const answer = new Promise<Outcome>((resolve) => {
+      pending = { tx, resolve };
+    });
+    const verifier = this.#verifier;
+    if (verifier.submit !== undefined) {
+      // The pool's callback form: no promise, closure or reaction per transaction on the way in.
+      if (!verifier.submit(tx.signerKey, tx.txid, tx.signature, this.#onVerdict, pending)) {
+        this.counters.overloaded++;
+        return Promise.resolve(OVERLOADED_QUEUE);
+      }
+    } else {
+      const verdict = verifier.verify(tx.signerKey, tx.txid, tx.signature);
+      if (!verdict) {
+        this.counters.overloaded++;
+        return Promise.resolve(OVERLOADED_QUEUE);
+      }
+      verdict.then(
+        (valid) => this.#onVerdict(pending, valid, null),
+        (error: unknown) => this.#onVerdict(pending, false, error),
+      );
     }
     this.counters.admitted++;
     this.counters.inflight++;
     if (this.counters.inflight > this.counters.maxInflight)
       this.counters.maxInflight = this.counters.inflight;
-    return verdict.then(
-      (valid) => this.#afterVerify(tx, valid),
-      (error: unknown) => {
-        // The pool could not verify (workers kept crashing): nothing was applied.
-        this.counters.verifyErrors++;
-        return this.#done({
-          status: 'unavailable',
-          reason: `signature verification failed: ${String(error)}`,
-        });
-      },
-    );
+    return answer;
   }
 
   /** Rejects a transaction that never reached the pipeline (structural errors), for the counters. */
@@ -128,15 +149,46 @@ export class SettlementEngine {
       (this.counters.rejectedByCode[rejection.code] ?? 0) + 1;
   }
 
-  #afterVerify(tx: Tx, valid: boolean): Outcome | Promise<Outcome> {
+  /** One verdict, delivered in submission order: the commit point. */
+  readonly #onVerdict = (pending: Pending, valid: boolean, error: unknown): void => {
+    if (error !== null) {
+      // The pool could not verify (workers kept crashing): nothing was applied.
+      this.counters.verifyErrors++;
+      pending.resolve(
+        this.#done({
+          status: 'unavailable',
+          reason: `signature verification failed: ${String(error)}`,
+        }),
+      );
+      return;
+    }
+    try {
+      this.#afterVerify(pending, valid);
+    } catch (thrown) {
+      // A bug between verdict and journal: the registry may hold a partial commit. Fail closed.
+      this.#failure ??= thrown instanceof Error ? thrown : new Error(String(thrown));
+      pending.resolve(
+        this.#done({ status: 'unavailable', reason: `failed closed: ${this.#failure.message}` }),
+      );
+    }
+  };
+
+  #afterVerify(pending: Pending, valid: boolean): void {
+    const tx = pending.tx;
     // Re-checked here: a transaction admitted before a journal failure must not commit after it.
     const unavailable = this.#unavailable(true);
-    if (unavailable) return this.#done(unavailable);
+    if (unavailable) {
+      pending.resolve(this.#done(unavailable));
+      return;
+    }
     if (!valid) {
-      return this.#rejected(
-        tx,
-        reject('BAD_SIGNATURE', 'the signature does not verify under the signer key'),
+      pending.resolve(
+        this.#rejected(
+          tx,
+          reject('BAD_SIGNATURE', 'the signature does not verify under the signer key'),
+        ),
       );
+      return;
     }
     const record = encodeSigned(tx);
     if (
@@ -145,32 +197,56 @@ export class SettlementEngine {
     ) {
       // The disk is behind: shed this one before it touches the registry.
       this.counters.overloaded++;
-      return this.#done({ status: 'overloaded', reason: 'the journal is behind' });
+      pending.resolve(this.#done({ status: 'overloaded', reason: 'the journal is behind' }));
+      return;
     }
     const rejection = this.registry.apply(tx);
     if (rejection) {
       // The rejection may rest on state not yet durable: answer once everything before it is.
-      return this.#durableTail.then(
-        () => this.#rejected(tx, rejection),
-        () => this.#done({ status: 'unavailable', reason: 'the journal failed' }),
+      this.#durableTail.then(
+        () => pending.resolve(this.#rejected(tx, rejection)),
+        () => pending.resolve(this.#done({ status: 'unavailable', reason: 'the journal failed' })),
       );
+      return;
     }
     const durable = this.#journal.append(record);
     this.#durableTail = durable;
-    return durable.then(
-      () => {
-        this.counters.settled++;
-        return this.#done({ status: 'settled', txid: tx.txidHex });
-      },
-      (error: unknown) => {
-        // Fail closed: the registry now holds a commit the journal does not. Stop answering.
-        this.#failure ??= error instanceof Error ? error : new Error(String(error));
-        return this.#done({
+    // The journal hands every record of one group commit the same promise: one reaction answers
+    // the whole group. (A log that returns a promise per record just makes groups of one.)
+    if (durable === this.#group?.durable) {
+      this.#group.members.push(pending);
+      return;
+    }
+    const group: DurableGroup = { durable, members: [pending] };
+    this.#group = group;
+    durable.then(
+      () => this.#settleGroup(group),
+      (error: unknown) => this.#failGroup(group, error),
+    );
+  }
+
+  #settleGroup(group: DurableGroup): void {
+    if (this.#group === group) this.#group = null;
+    const members = group.members;
+    for (let i = 0; i < members.length; i++) {
+      const pending = members[i]!;
+      this.counters.settled++;
+      pending.resolve(this.#done({ status: 'settled', txid: pending.tx.txidHex }));
+    }
+  }
+
+  #failGroup(group: DurableGroup, error: unknown): void {
+    if (this.#group === group) this.#group = null;
+    // Fail closed: the registry now holds commits the journal does not. Stop answering.
+    this.#failure ??= error instanceof Error ? error : new Error(String(error));
+    for (const pending of group.members) {
+      pending.resolve(
+        this.#done({
           status: 'unavailable',
           reason: `the journal failed: ${this.#failure.message}`,
-        });
-      },
-    );
+        }),
+      );
+    }
   }
 
   #rejected(tx: Tx, rejection: Rejection): Outcome {

@@ -9,6 +9,19 @@ export interface SignatureStage {
    * order because of it). Null when the queue is full: nothing was admitted.
    */
   verify(key: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> | null;
+  /**
+   * Optional allocation-free form of `verify` (the pool has it; fakes need not): queues one
+   * signature and later calls `done(context, valid, error)` exactly once, in submission order,
+   * never from inside `submit`. `error` non-null means no verdict (as `verify` rejecting).
+   * False when the queue is full: nothing was admitted and `done` will not run.
+   */
+  submit?<C>(
+    key: Uint8Array,
+    message: Uint8Array,
+    signature: Uint8Array,
+    done: (context: C, valid: boolean, error: Error | null) => void,
+    context: C,
+  ): boolean;
   close(): Promise<void>;
 }
 

@@ -3,6 +3,7 @@
  * and ordered delivery (docs/verify-pool.md).
  */
 export {
+  type VerdictCallback,
   VerifyPool,
   VerifyPoolError,
   type VerifyPoolErrorCode,

@@ -153,6 +153,32 @@ describe('VerifyPool', () => {
     }
   });
 
+  test('submit(): callbacks run once each, in submission order, never synchronously', async () => {
+    const maxQueue = 40;
+    const pool = new VerifyPool({ backend: 'native', threads: 2, maxQueue, maxBatch: 5 });
+    try {
+      const items = makeItems(maxQueue + 1, 3, 'callbacks');
+      const seen: { index: number; valid: boolean; error: unknown }[] = [];
+      const record = (index: number, valid: boolean, error: VerifyPoolError | null) => {
+        seen.push({ index, valid, error });
+      };
+      items.slice(0, maxQueue).forEach((item, index) => {
+        assert.equal(pool.submit(item.key, item.message, item.signature, record, index), true);
+      });
+      const extra = items[maxQueue]!;
+      assert.equal(pool.submit(extra.key, extra.message, extra.signature, record, -1), false);
+      assert.equal(seen.length, 0, 'no callback from inside submit');
+      while (pool.stats().held > 0) await nextTurn();
+      assert.deepEqual(
+        seen,
+        items.slice(0, maxQueue).map((item, index) => ({ index, valid: item.valid, error: null })),
+      );
+      assert.equal(pool.stats().overloaded, 1);
+    } finally {
+      await pool.close();
+    }
+  });
+
   test('a worker crash loses no item and resolves each exactly once', async (t) => {
     const pool = new VerifyPool({
       backend: 'native',
