@@ -72,11 +72,24 @@ export class Accounts {
     };
   }
 
+  /**
+   * The same figures as `tally`, read-only: on the hot path (the payer's current day, or an
+   * earlier one) this is the stored record itself, so checking a limit allocates nothing.
+   */
+  peekTally(key: string, day: number): Readonly<SpendTally> {
+    const t = this.#tallies.get(key);
+    // Same day: the stored year is that day's year. Earlier day: tally() returns a copy of it.
+    if (t !== undefined && day <= t.day) return t;
+    return this.tally(key, day);
+  }
+
   recordSpend(key: string, day: number, amount: number): void {
-    const t = this.tally(key, day);
+    const stored = this.#tallies.get(key);
+    // tally() hands out copies only, so the stored record can be updated in place.
+    const t = stored !== undefined && day <= stored.day ? stored : this.tally(key, day);
     t.daySpent += amount;
     t.yearSpent += amount;
-    this.#tallies.set(key, t);
+    if (t !== stored) this.#tallies.set(key, t);
   }
 
   *all(): IterableIterator<Account> {
