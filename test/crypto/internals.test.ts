@@ -108,3 +108,34 @@ test('BoundedCache evicts the least recently used entry', () => {
   assert.equal(cache.size, 3);
   assert.throws(() => new BoundedCache(0), RangeError);
 });
+
+test('BoundedCache matches a reference LRU on any sequence of gets and sets', () => {
+  const op = fc.record({
+    set: fc.boolean(),
+    key: fc.integer({ min: 0, max: 9 }).map(String),
+    value: fc.integer(),
+  });
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 6 }), fc.array(op, { maxLength: 200 }), (cap, ops) => {
+      const cache = new BoundedCache<number>(cap);
+      // Reference: a Map in recency order (first = least recently used).
+      const model = new Map<string, number>();
+      for (const { set, key, value } of ops) {
+        if (set) {
+          model.delete(key);
+          model.set(key, value);
+          if (model.size > cap) model.delete(model.keys().next().value!);
+          cache.set(key, value);
+        } else {
+          const expected = model.get(key);
+          if (expected !== undefined) {
+            model.delete(key);
+            model.set(key, expected);
+          }
+          assert.equal(cache.get(key), expected);
+        }
+        assert.equal(cache.size, model.size);
+      }
+    }),
+  );
+});

@@ -20,9 +20,6 @@ import {
   verifyStrictAt,
 } from './rule.js';
 
-/** DER SubjectPublicKeyInfo header for a raw 32-byte Ed25519 key (RFC 8410). */
-const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
-
 /**
  * Cached per-key state: `null` when the key fails rules 2-3 (every signature is invalid);
  * `undefined` KeyObject when OpenSSL would not import an otherwise acceptable key, in which case
@@ -84,16 +81,19 @@ export function createNativeVerifier(options: NativeOptions = {}): Verifier {
  * Rules 2-3 for a key (once per key), then the OpenSSL import. No separate curve decode here: a
  * key that is not on the curve either fails the import or fails every OpenSSL verify, and both
  * paths end at the strict reference, which refuses it. That saves a square root per new key.
+ *
+ * Imported as a JWK (RFC 8037 OKP), which hands OpenSSL the raw 32 bytes directly: ~5 µs per key
+ * against ~70 µs through the generic DER/SPKI decoder, for the same KeyObject (`equals` holds).
+ * Every worker imports each key it meets once, so on a cold cache this was a second
+ * verification's worth of CPU per key.
  */
 function parseKey(buf: Buffer, at: number): KeyEntry {
   if (!isCanonicalPointAt(buf, at) || isSmallOrderEncodingAt(buf, at)) return null;
-  const raw = buf.subarray(at, at + 32);
   try {
     return {
       key: createPublicKey({
-        key: Buffer.concat([SPKI_PREFIX, raw]),
-        format: 'der',
-        type: 'spki',
+        key: { kty: 'OKP', crv: 'Ed25519', x: buf.toString('base64url', at, at + 32) },
+        format: 'jwk',
       }),
     };
   } catch {
