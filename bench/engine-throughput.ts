@@ -56,7 +56,7 @@ export async function measureEngineThroughput(
     // Warm-up: a slice of transfers, not timed, so workers and caches are hot.
     // Warm-up, not timed: every payer pays twice (transfer i is paid by wallet i mod W), so each
     // worker's key cache holds the keys it will see: the steady state of a running engine. A
-    // key's first use costs one OpenSSL key import per worker (~70 us, docs/signatures.md).
+    // key's first use costs one OpenSSL key import per worker (~5 us, ed25519/native.ts).
     const warm = Math.min(2 * workload.payers, Math.floor(workload.transfers.length / 3));
     await drive(service.engine, workload.transfers.slice(0, warm), window);
     const threads0 = threadCpuTicks();

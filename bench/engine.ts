@@ -7,7 +7,10 @@
  *  5. noble batch speedup over noble single by batch size (target >= 2.3x at 256).
  * Setup (keys, signing, genesis) happens before timing; warm-up is excluded.
  */
+import { spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg as osLoadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { ENGINE_NODE_FLAGS, hasEngineNodeFlags } from '../engine/service/runtime.js';
 import { measureEngineThroughput } from './engine-throughput.js';
 import { machine, measureBatchSpeedup, measureSingleRate } from './verify.js';
 
@@ -18,6 +21,7 @@ async function main(): Promise<void> {
   const m = machine();
   const cores = availableParallelism();
   console.log(`machine: ${m.cpu}, ${m.cores} cores, node ${m.node}; load average ${loadavg()}`);
+  console.log(`engine runtime flags: ${ENGINE_NODE_FLAGS.join(' ')} (engine/service/runtime.ts)`);
 
   console.log('\n1. pure single-core verification (tight loop, setup outside timing)');
   const native = measureSingleRate('native', { seconds: SECONDS });
@@ -75,4 +79,19 @@ function loadavg(): string {
     .join(' ');
 }
 
-await main();
+if (hasEngineNodeFlags()) {
+  await main();
+} else {
+  // Measure the engine as it is deployed: re-run this file with the engine's V8 flags.
+  const child = spawnSync(
+    process.execPath,
+    [
+      ...process.execArgv,
+      ...ENGINE_NODE_FLAGS,
+      fileURLToPath(import.meta.url),
+      ...process.argv.slice(2),
+    ],
+    { stdio: 'inherit' },
+  );
+  process.exitCode = child.status ?? 1;
+}

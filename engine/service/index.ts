@@ -6,6 +6,7 @@ export {
   type EngineConfig,
   type EngineFaults,
 } from './config.js';
+export { ENGINE_NODE_FLAGS, hasEngineNodeFlags } from './runtime.js';
 export {
   type EngineService,
   type EngineStats,

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { ENGINE_NODE_FLAGS } from '../../engine/service/runtime.js';
 
 const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 
@@ -32,7 +33,16 @@ export interface EngineProcessOptions {
 export async function startEngineProcess(options: EngineProcessOptions): Promise<EngineProcess> {
   const child = spawn(
     process.execPath,
-    [CLI, 'serve', '--port', '0', '--journal', options.journalPath, ...options.args],
+    [
+      ...ENGINE_NODE_FLAGS,
+      CLI,
+      'serve',
+      '--port',
+      '0',
+      '--journal',
+      options.journalPath,
+      ...options.args,
+    ],
     {
       stdio: ['ignore', 'pipe', options.stderr ?? 'inherit'],
     },
