@@ -66,7 +66,10 @@ export function isTornHeader(bytes: Uint8Array): boolean {
   return bytes.length < HEADER_SIZE && expected.subarray(0, bytes.length).equals(bytes);
 }
 
-/** CRC-32 (IEEE, as zlib) of a payload. */
-export function checksum(payload: Uint8Array): number {
-  return crc32(payload);
+/**
+ * CRC-32 (IEEE, as zlib) of a payload. `previous` continues a running checksum, so
+ * `checksum(b, checksum(a))` is the checksum of a ‖ b.
+ */
+export function checksum(payload: Uint8Array, previous = 0): number {
+  return crc32(payload, previous);
 }

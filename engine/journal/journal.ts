@@ -224,11 +224,24 @@ export class Journal {
    * returns, so the caller may reuse its buffer.
    */
   append(payload: Uint8Array): Promise<void> {
+    return this.#append(payload, null);
+  }
+
+  /**
+   * `append(head ‖ tail)` without building the concatenation first: the record's payload is the
+   * two parts back to back (the engine journals a transaction's body and signature this way).
+   * Same checks, framing, checksum and promise as `append`.
+   */
+  appendParts(head: Uint8Array, tail: Uint8Array): Promise<void> {
+    return this.#append(head, tail);
+  }
+
+  #append(head: Uint8Array, tail: Uint8Array | null): Promise<void> {
     if (this.#failure !== null) return Promise.reject(this.#failure);
     if (this.#closing !== null) {
       return Promise.reject(new JournalError('JOURNAL_CLOSED', `${this.path} is closed`));
     }
-    const length = payload.byteLength;
+    const length = head.byteLength + (tail === null ? 0 : tail.byteLength);
     if (length === 0 || length > this.#maxRecord) {
       return Promise.reject(
         new JournalError(
@@ -250,8 +263,13 @@ export class Journal {
     if (at + frame > this.#staging.length) this.#grow(at + frame);
     const staging = this.#staging;
     staging.writeUInt32LE(length, at);
-    staging.writeUInt32LE(checksum(payload), at + 4);
-    staging.set(payload, at + RECORD_OVERHEAD);
+    staging.set(head, at + RECORD_OVERHEAD);
+    if (tail === null) {
+      staging.writeUInt32LE(checksum(head), at + 4);
+    } else {
+      staging.set(tail, at + RECORD_OVERHEAD + head.byteLength);
+      staging.writeUInt32LE(checksum(tail, checksum(head)), at + 4);
+    }
     this.#staged = at + frame;
     this.#stagedRecords++;
     this.#group ??= newGroup();

@@ -190,11 +190,10 @@ export class SettlementEngine {
       );
       return;
     }
-    const record = encodeSigned(tx);
-    if (
-      this.#journal.pendingBytes + record.length + RECORD_FRAMING >
-      this.#journal.maxPendingBytes
-    ) {
+    const journal = this.#journal;
+    // The record is encodeSigned(tx) = body ‖ signature.
+    const recordLength = tx.body.length + tx.signature.length;
+    if (journal.pendingBytes + recordLength + RECORD_FRAMING > journal.maxPendingBytes) {
       // The disk is behind: shed this one before it touches the registry.
       this.counters.overloaded++;
       pending.resolve(this.#done({ status: 'overloaded', reason: 'the journal is behind' }));
@@ -209,7 +208,10 @@ export class SettlementEngine {
       );
       return;
     }
-    const durable = this.#journal.append(record);
+    const durable =
+      journal.appendParts !== undefined
+        ? journal.appendParts(tx.body, tx.signature)
+        : journal.append(encodeSigned(tx));
     this.#durableTail = durable;
     // The journal hands every record of one group commit the same promise: one reaction answers
     // the whole group. (A log that returns a promise per record just makes groups of one.)

@@ -28,6 +28,8 @@ export interface SignatureStage {
 export interface DurableLog {
   /** Resolves once the record is durable; rejects if it never will be. */
   append(payload: Uint8Array): Promise<void>;
+  /** Optional: `append(head ‖ tail)` without the caller building the concatenation. */
+  appendParts?(head: Uint8Array, tail: Uint8Array): Promise<void>;
   /** Bytes waiting for the disk, and the most allowed: the engine sheds load before the limit. */
   readonly pendingBytes: number;
   readonly maxPendingBytes: number;

@@ -52,6 +52,25 @@ describe('journal: round trip', () => {
     assert.equal(report.reason, null);
   });
 
+  it('appendParts writes the same bytes as append of the concatenation', async () => {
+    const records = payloads(200, 500, 11);
+    const [a, b] = [freshPath(), freshPath()];
+    const whole = await Journal.open(a);
+    const parts = await Journal.open(b);
+    await Promise.all(
+      records.map((r, i) => {
+        const cut = i % (r.length + 1); // every split point, empty head or tail included
+        return Promise.all([
+          whole.append(r),
+          parts.appendParts(r.subarray(0, cut), r.subarray(cut)),
+        ]);
+      }),
+    );
+    await Promise.all([whole.close(), parts.close()]);
+    assert.deepEqual(await readFile(b), await readFile(a));
+    assert.deepEqual(await readAll(b), records);
+  });
+
   it('writes the documented header and framing', async () => {
     const path = freshPath();
     const journal = await Journal.open(path);
