@@ -259,7 +259,9 @@ export class VerifyPool {
     this.maxBatch = integerOption(record, 'maxBatch', 256, 1, 65_536);
     // Upper bound keeps the up-front ring allocation at 128 MiB at most.
     this.maxQueue = integerOption(record, 'maxQueue', 16_384, 1, 1_048_576);
-    this.maxRetries = integerOption(record, 'maxRetries', 2, 0, 100);
+    // A thread that dies fails every batch queued on it (up to BATCHES_PER_THREAD), so a batch
+    // can lose attempts to a neighbour's crash: two retries of its own, per batch sharing a thread.
+    this.maxRetries = integerOption(record, 'maxRetries', 2 * BATCHES_PER_THREAD, 0, 100);
     const workerData: VerifyWorkerData = {
       backend: this.backend,
       extraWorkPerItem: integerOption(record, 'extraWorkPerItem', 0, 0, 1_000_000),
