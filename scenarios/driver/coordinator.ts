@@ -209,6 +209,7 @@ function describeConfig(opts: ResolvedLoadOptions, startAtMs: number): Record<st
   return {
     target: g.target,
     path: g.path,
+    client: g.client,
     processes: opts.processes,
     connections: g.connections,
     pipelining: g.pipelining,

@@ -18,13 +18,14 @@ import { MAX_MISMATCH_SAMPLES, type MismatchSample } from '../results/index.js';
 import { OFFLINE_TRANSFER, type Workload } from '../workload/types.js';
 import { classifyAnswer } from './answer.js';
 import { DriverError } from './errors.js';
-import { ANSWER_TIMEOUT_CODE, encodePosts, Http1Pool, type Http1Sink } from './http1.js';
+import { ANSWER_TIMEOUT_CODE } from './http1.js';
 import type { GeneratorConfig } from './options.js';
 import type { GeneratorTally, WireBucket } from './protocol.js';
 import { SecondRecorder } from './recorder.js';
 import { REHEARSAL_OPS, REHEARSAL_RATE, rehearsalWorkload } from './rehearsal.js';
 import { scheduleArrivals } from './schedules/index.js';
 import { ownsLane, type Segment, WHOLE } from './segment.js';
+import { createTransport, type Transport, type TransportSink } from './transport.js';
 
 // Op states.
 const PENDING = 0;
@@ -75,19 +76,18 @@ export interface GeneratorReport {
  * The open-model sender of one process. Build it (computes the share), optionally `warmup()`,
  * then `run(startAtMs)` once.
  */
-export class LoadGenerator implements Http1Sink {
+export class LoadGenerator implements TransportSink {
   /** Ops this generator will send (its share, after any schedule override). */
   readonly planned: number;
 
   readonly #config: GeneratorConfig;
   readonly #onInterval: (buckets: WireBucket[]) => void;
-  readonly #pool: Http1Pool;
-  /** True while the pump sends a batch (the pool coalesces writes to one connection). */
+  /** The HTTP client (`config.client`): requests encoded once at set-up, sent by op index. */
+  readonly #transport: Transport;
+  /** From a batch's start until it has left (the transport coalesces writes per connection). */
   #corked = false;
-  /** Ops written during the batch: really sent when the batch is uncorked. */
+  /** Ops written during the batch: really sent when the batch is flushed. */
   readonly #writtenWhileCorked: number[] = [];
-  /** Each op's request, encoded once at set-up (head + body): one write per send. */
-  readonly #wires: Buffer[];
   readonly #maxLag: number;
 
   // Share, indexed by local op k (ascending intended time).
@@ -196,14 +196,8 @@ export class LoadGenerator implements Http1Sink {
     this.#waitHead = new Int32Array(m).fill(-1);
     this.#waitNext = new Int32Array(m).fill(-1);
     this.#ready = new Int32Array(Math.max(1, m));
-    this.#wires = encodePosts(config.target, probe ? '/healthz' : config.path, bodies);
-    this.#pool = new Http1Pool(
-      config.target,
-      {
-        connections: config.connections,
-        pipelining: config.pipelining,
-        timeoutMs: config.requestTimeoutMs,
-      },
+    this.#transport = createTransport(
+      { config, path: probe ? '/healthz' : config.path, bodies },
       this,
     );
   }
@@ -233,7 +227,7 @@ export class LoadGenerator implements Http1Sink {
       true,
     );
     await withTimeout(rehearsal.run(Date.now() + 10), timeoutMs, () => rehearsal.abort());
-    await this.#pool.connect(timeoutMs);
+    await this.#transport.connect(timeoutMs);
   }
 
   /** Runs the measured phase starting at `startAtMs` (epoch ms); resolves when it is over. */
@@ -258,7 +252,7 @@ export class LoadGenerator implements Http1Sink {
   /** Stops at once: in-flight ops count as lost, unsent ones as dropped. */
   abort(): void {
     if (this.#running && !this.#finished) this.#finish('aborted');
-    else if (!this.#running) this.#pool.destroy();
+    else if (!this.#running) this.#transport.destroy();
   }
 
   // ---- scheduling -------------------------------------------------------------------------
@@ -280,13 +274,13 @@ export class LoadGenerator implements Http1Sink {
     const maxLag = this.#maxLag;
     if (this.#readyLen > 0 && this.#inFlight < this.#config.maxInFlight) {
       this.#corked = true;
-      this.#pool.cork();
+      this.#transport.cork();
       while (this.#readyLen > 0 && this.#inFlight < this.#config.maxInFlight) {
         const k = this.#dequeue();
         if (now - release[k]! > maxLag) this.#drop(k);
         else this.#send(k, now);
       }
-      this.#uncork();
+      this.#transport.uncork();
     }
     // Ops still waiting for a free slot are dropped as soon as they are too late.
     while (this.#readyLen > 0 && now - release[this.#ready[this.#readyHead]!]! > maxLag) {
@@ -305,11 +299,10 @@ export class LoadGenerator implements Http1Sink {
   };
 
   /**
-   * Ends a batch: the pool writes what it held back (requests for one connection leave in one
-   * writev), then the batch's sends are recorded with one clock read.
+   * @internal the batch left (requests for one connection in one writev): its sends are recorded
+   * with one clock read
    */
-  #uncork(): void {
-    this.#pool.uncork();
+  flushed(): void {
     this.#corked = false;
     const written = this.#writtenWhileCorked;
     if (written.length === 0) return;
@@ -392,13 +385,14 @@ export class LoadGenerator implements Http1Sink {
       rec.counters(rec.second(now)).sent++;
     }
     if (this.#graceTimer !== undefined) this.#graceTimer.refresh();
-    this.#pool.send(k, this.#wires[k]!);
+    this.#transport.send(k);
   }
 
-  // ---- answers (called by the pool) -------------------------------------------------------
+  // ---- answers (called by the transport) --------------------------------------------------
 
-  /** @internal the request was written to a socket */
-  started(k: number): void {
+  /** @internal the request was written to a socket (again, by the client itself, if `rewrite`) */
+  started(k: number, rewrite = false): void {
+    if (rewrite) this.#maybeDuplicate[k] = 1;
     if (this.#corked) this.#writtenWhileCorked.push(k);
     else this.#recordSend(k, performance.now());
   }
@@ -407,7 +401,7 @@ export class LoadGenerator implements Http1Sink {
   #recordSend(k: number, now: number): void {
     if (this.#state[k] !== IN_FLIGHT) return;
     this.#sentAt[k] = now;
-    // lag of the first attempt only (not of retries)
+    // lag of the first write of the first attempt only (not of retries or client rewrites)
     if (this.#overloads[k] === 0 && this.#maybeDuplicate[k] === 0) {
       const rec = this.#recorder!;
       rec.record(rec.second(now), 'sendLag', (now - this.#release[k]!) * 1000);
@@ -566,8 +560,8 @@ export class LoadGenerator implements Http1Sink {
       }
     }
     this.#cursor = this.planned;
-    if (reason === 'completed') this.#pool.close();
-    else this.#pool.destroy();
+    if (reason === 'completed') this.#transport.close();
+    else this.#transport.destroy();
     const report: GeneratorReport = {
       reason,
       buckets: rec.flush(Number.POSITIVE_INFINITY),

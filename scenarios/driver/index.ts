@@ -12,6 +12,8 @@ export { type GeneratorReport, LoadGenerator } from './generator.js';
 export { type GenesisOptions, type GenesisReport, sendGenesis } from './genesis.js';
 export { runLoadgenProcess } from './loadgen.js';
 export {
+  CLIENTS,
+  type ClientName,
   type GeneratorConfig,
   type LoadOptions,
   type Progress,

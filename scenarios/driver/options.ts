@@ -6,11 +6,21 @@ import { DriverError } from './errors.js';
 import { type ScheduleSpec, validateSchedule } from './schedules/index.js';
 import { type Shard, WHOLE } from './segment.js';
 
+/** The generator's HTTP clients (scenarios/driver/transport.ts). */
+export const CLIENTS = ['lean', 'undici'] as const;
+export type ClientName = (typeof CLIENTS)[number];
+
 export interface LoadOptions {
   /** Engine base URL, e.g. `http://127.0.0.1:8080`. */
   readonly target: string;
   /** Path transactions are POSTed to. Default `/v1/tx`. */
   readonly path?: string;
+  /**
+   * The generators' HTTP client: `lean`, the project's own HTTP/1.1 client (default: the one
+   * with the fewest CPU-seconds per request), or `undici`, an undici Pool. Recorded in
+   * result.json `config.client`. docs/driver.md says where the two differ (answer timeout).
+   */
+  readonly client?: ClientName;
   /** Load-generator processes on this host. Default 1. */
   readonly processes?: number;
   /** HTTP connections per process. Default 16. */
@@ -82,6 +92,7 @@ export interface Progress {
 export interface GeneratorConfig {
   readonly target: string;
   readonly path: string;
+  readonly client: ClientName;
   readonly connections: number;
   readonly pipelining: number;
   readonly maxInFlight: number;
@@ -130,6 +141,10 @@ export function resolveLoadOptions(options: LoadOptions): ResolvedLoadOptions {
   }
   const path = options.path ?? '/v1/tx';
   if (!path.startsWith('/')) errors.push(`path must start with /, got ${JSON.stringify(path)}`);
+  const client = options.client ?? 'lean';
+  if (!(CLIENTS as readonly unknown[]).includes(client)) {
+    errors.push(`client must be one of ${CLIENTS.join(', ')}, got ${JSON.stringify(client)}`);
+  }
   const processes = int('processes', 1, 1);
   const connections = int('connections', 16, 1);
   const pipelining = int('pipelining', 1, 1);
@@ -167,6 +182,7 @@ export function resolveLoadOptions(options: LoadOptions): ResolvedLoadOptions {
     generator: {
       target,
       path,
+      client,
       connections,
       pipelining,
       maxInFlight,

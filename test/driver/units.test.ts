@@ -173,6 +173,23 @@ describe('options and workload checks', () => {
     );
   });
 
+  it('takes the HTTP client by name: lean by default, undici on request, nothing else', () => {
+    assert.equal(resolveLoadOptions({ target: 'http://h' }).generator.client, 'lean');
+    assert.equal(
+      resolveLoadOptions({ target: 'http://h', client: 'undici' }).generator.client,
+      'undici',
+    );
+    assert.throws(
+      () => resolveLoadOptions({ target: 'http://h', client: 'curl' as 'lean' }),
+      (e: unknown) => {
+        assert.ok(e instanceof DriverError);
+        assert.equal(e.code, 'DRIVER_BAD_OPTIONS');
+        assert.match(e.message, /client must be one of lean, undici, got "curl"/);
+        return true;
+      },
+    );
+  });
+
   it('reads the workload cache format and plain JSON', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'driver-wl-'));
     try {
