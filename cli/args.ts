@@ -42,6 +42,19 @@ export function num(name: string, value: string | undefined, fallback: number, m
   return n;
 }
 
+/** One of `choices`, or `fallback` when unset. */
+export function oneOf<T extends string>(
+  name: string,
+  value: string | undefined,
+  choices: readonly T[],
+  fallback: T,
+): T {
+  if (value === undefined) return fallback;
+  if (!(choices as readonly string[]).includes(value))
+    throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got "${value}"`);
+  return value as T;
+}
+
 /** Environment overrides: ECNY_<NAME> for --<name>, flags win. */
 export function env(name: string): string | undefined {
   return process.env[`ECNY_${name.toUpperCase().replaceAll('-', '_')}`];

@@ -43,7 +43,13 @@ import {
 } from '../../capacity/index.js';
 import { renderRunCharts, writeReport } from '../../charts/index.js';
 import { SCENARIOS } from '../../scenarios/catalog/index.js';
-import { type LoadRun, runLoad, sendGenesis } from '../../scenarios/driver/index.js';
+import {
+  CLIENTS,
+  type ClientName,
+  type LoadRun,
+  runLoad,
+  sendGenesis,
+} from '../../scenarios/driver/index.js';
 import { SCALES, type Scale } from '../../scenarios/model/index.js';
 import {
   buildRunResult,
@@ -64,13 +70,13 @@ import {
   resolveWorkloadScenario,
   type Workload,
 } from '../../scenarios/workload/index.js';
-import { type Command, env, int, num, parse, UsageError } from '../args.js';
+import { type Command, env, int, num, oneOf, parse, UsageError } from '../args.js';
 
 const USAGE = `usage: ecny-bench capacity <scenario> [--variant V] [--scale small|city|national] [--seed S]
   [--start 500] [--step 500] [--step-duration 5] [--warmup 1] [--max-steps 8] [--slo-ms 50]
   [--threads-sweep 1,...,cores] [--batch-sweep 64,256] [--target-tps 300000] [--headroom 0.7]
   [--cores-per-machine N] [--backend native|noble] [--processes 1] [--connections 64]
-  [--out results] [--no-charts]
+  [--client lean|undici] [--out results] [--no-charts]
 One stepped open-loop ramp per engine setting (each --threads-sweep value at the largest batch,
 each --batch-sweep value at the most threads) against an embedded engine: steps of
 --step-duration s at start, start+step, ... (the first --warmup s of each step left out), until
@@ -98,6 +104,7 @@ const FLAGS = {
   backend: { type: 'string' },
   processes: { type: 'string' },
   connections: { type: 'string' },
+  client: { type: 'string' },
   out: { type: 'string' },
   'no-charts': { type: 'boolean' },
 } as const;
@@ -123,6 +130,8 @@ export interface CapacityOptions {
   readonly backend: 'native' | 'noble';
   readonly processes: number;
   readonly connections: number;
+  /** The load generator's HTTP client. Default lean. */
+  readonly client?: ClientName;
   readonly outDir: string;
   readonly charts: boolean;
   readonly log: (line: string) => void;
@@ -401,6 +410,7 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
             target,
             processes: o.processes,
             connections: o.connections,
+            client: o.client ?? 'lean',
             allowDrops: true,
             maxRetries: 0,
             graceMs: 2000,
@@ -497,6 +507,7 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
       target: 'embedded',
       processes: o.processes,
       connections: o.connections,
+      client: o.client ?? 'lean',
       pipelining: 1,
       maxRetries: 0,
       allowDrops: true,
@@ -617,6 +628,7 @@ export async function capacityCommand(argv: string[]): Promise<number> {
     backend,
     processes: int('processes', flag('processes'), 1, 1),
     connections: int('connections', flag('connections'), 64, 1),
+    client: oneOf('client', flag('client'), CLIENTS, 'lean'),
     outDir: flag('out') ?? 'results',
     charts: values['no-charts'] !== true,
     log: (line) => console.log(line),

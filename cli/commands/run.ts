@@ -1,17 +1,18 @@
 import { getScenario, SCENARIOS } from '../../scenarios/catalog/index.js';
-import { parseShard, parseStartAt } from '../../scenarios/driver/index.js';
+import { CLIENTS, parseShard, parseStartAt } from '../../scenarios/driver/index.js';
 import { SCALES, type Scale, type ScenarioOptions } from '../../scenarios/model/index.js';
 import type { RunResult } from '../../scenarios/results/index.js';
 import { type RunReport, runScenario } from '../../scenarios/runner/run.js';
-import { type Command, env, int, num, parse, UsageError } from '../args.js';
+import { type Command, env, int, num, oneOf, parse, UsageError } from '../args.js';
 
 const USAGE = `usage: ecny-bench run <scenario> [--variant V] [--scale small|city|national] [--duration S]
   [--time-compression X] [--seed S] [--invalid-share F] [--target URL] [--processes N]
-  [--connections N] [--pipelining N] [--backend native|noble] [--threads N] [--slo-ms 50]
-  [--out results] [--no-charts] [--shard i/N] [--start-at TIME]
+  [--connections N] [--pipelining N] [--client lean|undici] [--backend native|noble] [--threads N]
+  [--slo-ms 50] [--out results] [--no-charts] [--shard i/N] [--start-at TIME]
 Several hosts can share one run: each runs with --target <engine> --shard i/N and the same
 --start-at (ISO time, epoch ms, or +seconds), then \`ecny-bench merge\` combines their results.
 Without --target the engine is started as a child process and stopped after the run.
+--client: the load generators' HTTP client, lean (default, the project's own) or undici.
 Exit code 0: outcome check passed and the books reconciled; 1: they did not; 2: bad input.`;
 
 const FLAGS = {
@@ -25,6 +26,7 @@ const FLAGS = {
   processes: { type: 'string' },
   connections: { type: 'string' },
   pipelining: { type: 'string' },
+  client: { type: 'string' },
   backend: { type: 'string' },
   threads: { type: 'string' },
   'slo-ms': { type: 'string' },
@@ -80,6 +82,7 @@ export async function runCommand(
         ? { connections: int('connections', flag('connections'), 16, 1) }
         : {}),
       pipelining: int('pipelining', flag('pipelining'), 1, 1),
+      client: oneOf('client', flag('client'), CLIENTS, 'lean'),
       ...(flag('shard') ? { shard: parseShard(flag('shard')!) } : {}),
       ...(flag('start-at') ? { startAt: parseStartAt(flag('start-at')!) } : {}),
       onProgress: (s) => {
