@@ -1,7 +1,8 @@
 /**
  * Load-driver benchmark: `node dist/bench/driver.js`.
  *
- * Against a no-op HTTP endpoint in its own process (node:http answering 200 `{}`), in one run:
+ * Against a no-op HTTP endpoint in its own process (node:http answering 200 `{}`), in one run,
+ * for the driver with each of its HTTP clients (`lean`, the project's own, and `undici`):
  *  (a) requests per load-generator CPU-second, the driver vs autocannon, same connections,
  *      same fixed offered rate and duration (CPU = process.cpuUsage() of the generator process
  *      over the measured phase only);
@@ -9,6 +10,7 @@
  *  (c) the same CPU comparison flat out (no pacing: driver with an unreachable rate and no
  *      lateness bound, autocannon without a rate), BENCH_FLAT_OUT requests each, which
  *      separates the HTTP clients' cost from the cost of pacing.
+ * BENCH_CLIENTS (default `lean,undici`) picks the driver's clients.
  * Settings from env vars: BENCH_RATE (default 10000 req/s), BENCH_DURATION_S (10),
  * BENCH_CONNECTIONS (16), BENCH_PIPELINING (1), BENCH_BODY_BYTES (400), BENCH_FLAT_OUT (50000).
  * The server also counts arrivals per 10 ms window: autocannon's `overallRate` is a quota per
@@ -25,7 +27,7 @@ import type { AddressInfo } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { runLoad } from '../scenarios/driver/index.js';
+import { CLIENTS, type ClientName, type LoadRun, runLoad } from '../scenarios/driver/index.js';
 import {
   collectEnvironment,
   createHistogram,
@@ -43,6 +45,7 @@ interface Settings {
   readonly pipelining: number;
   readonly bodyBytes: number;
   readonly flatOut: number;
+  readonly clients: readonly ClientName[];
 }
 
 interface AutocannonReport {
@@ -69,7 +72,17 @@ function settings(): Settings {
     pipelining: num('BENCH_PIPELINING', 1),
     bodyBytes: num('BENCH_BODY_BYTES', 400),
     flatOut: num('BENCH_FLAT_OUT', 50_000),
+    clients: clientsFrom(process.env['BENCH_CLIENTS'] ?? CLIENTS.join(',')),
   };
+}
+
+function clientsFrom(raw: string): ClientName[] {
+  const names = raw.split(',').map((n) => n.trim());
+  for (const n of names) {
+    if (!(CLIENTS as readonly string[]).includes(n))
+      throw new RangeError(`BENCH_CLIENTS: unknown client "${n}" (known: ${CLIENTS.join(', ')})`);
+  }
+  return names as ClientName[];
 }
 
 /** Requests the no-op endpoint received per 10 ms window, and what that says about pacing. */
@@ -244,124 +257,151 @@ async function main(): Promise<void> {
   );
   console.log(
     `settings: ${s.rate} req/s for ${s.durationS} s, ${s.connections} connections, pipelining ${s.pipelining}, ` +
-      `${s.bodyBytes}-byte bodies; one generator process each; no-op server in its own process`,
+      `${s.bodyBytes}-byte bodies; driver clients ${s.clients.join(', ')}; one generator process each; no-op server in its own process`,
   );
 
   const server = startChild(['server']);
   const { port } = (await server.message) as { port: number };
   const url = `http://127.0.0.1:${port}`;
   try {
-    // Warm-up, reported apart: 2 s of the same load, so the server is as warm for the driver as
-    // it will be for autocannon (which runs after the driver).
-    const warm = await runLoad(workloadFor(s, Math.ceil(s.rate * 2)), {
-      target: url,
-      connections: s.connections,
-      pipelining: s.pipelining,
-      statsIntervalMs: 0,
-      startLeadMs: 1000,
-      allowDrops: true,
-    });
-    console.log(
-      `warm-up (not measured): 2 s at ${s.rate} req/s, send lag p99 ${warm.measured.latency.sendLag?.p99.toFixed(3)} ms`,
-    );
+    // Warm-up, reported apart: 2 s of the same load per client, so the server is as warm for
+    // the driver as it will be for autocannon (which runs after the driver).
+    for (const client of s.clients) {
+      const warm = await runLoad(workloadFor(s, Math.ceil(s.rate * 2)), {
+        target: url,
+        client,
+        connections: s.connections,
+        pipelining: s.pipelining,
+        statsIntervalMs: 0,
+        startLeadMs: 1000,
+        allowDrops: true,
+      });
+      console.log(
+        `warm-up (not measured, ${client}): 2 s at ${s.rate} req/s, send lag p99 ${warm.measured.latency.sendLag?.p99.toFixed(3)} ms`,
+      );
+    }
     await pause();
     await arrivals(server.child);
 
     // The driver's set-up (workload, file, fork, rehearsal) happens before its start time.
     const workload = workloadFor(s, Math.ceil(s.rate * s.durationS));
     const body = workload.ops.bodies[0]!;
-    const run = await runLoad(workload, {
-      target: url,
-      processes: 1,
-      connections: s.connections,
-      pipelining: s.pipelining,
-      statsIntervalMs: 0,
-      startLeadMs: 1000,
-    });
-    const m = run.measured;
-    const driverCpu = m.generator?.cpuSeconds ?? Number.NaN;
-    const answered = m.totals.settled + m.totals.rejected;
-    const lag = m.latency.sendLag!;
-    const driverArrivals = await arrivals(server.child);
-    await pause();
+    const paced: Array<{ client: ClientName; run: LoadRun; arrivals: Arrivals }> = [];
+    for (const client of s.clients) {
+      const run = await runLoad(workload, {
+        target: url,
+        client,
+        processes: 1,
+        connections: s.connections,
+        pipelining: s.pipelining,
+        statsIntervalMs: 0,
+        startLeadMs: 1000,
+      });
+      paced.push({ client, run, arrivals: await arrivals(server.child) });
+      await pause();
+    }
     const acReport = await autocannonChild(url, s, body, false);
     const acArrivals = await arrivals(server.child);
 
-    const driverPerCpu = answered / driverCpu;
     const acPerCpu = acReport.completed / (acReport.cpuMicros / 1e6);
+    const name = (client: string): string => `driver/${client}:`.padEnd(15);
     console.log('');
     console.log(`(a) requests per generator CPU-second at ${s.rate} req/s`);
+    for (const { client, run } of paced) {
+      const m = run.measured;
+      const cpu = m.generator?.cpuSeconds ?? Number.NaN;
+      const answered = m.totals.settled + m.totals.rejected;
+      console.log(
+        `  ${name(client)} ${answered} answers, ${cpu.toFixed(2)} CPU-s -> ${(answered / cpu).toFixed(0)} req/CPU-s` +
+          ` (passed ${m.outcome.passed}, dropped ${m.totals.dropped}, errors ${m.totals.errors})`,
+      );
+    }
     console.log(
-      `  driver:     ${answered} answers, ${driverCpu.toFixed(2)} CPU-s -> ${driverPerCpu.toFixed(0)} req/CPU-s` +
-        ` (passed ${m.outcome.passed}, dropped ${m.totals.dropped}, errors ${m.totals.errors})`,
-    );
-    console.log(
-      `  autocannon: ${acReport.completed} answers, ${(acReport.cpuMicros / 1e6).toFixed(2)} CPU-s -> ${acPerCpu.toFixed(0)} req/CPU-s` +
+      `  ${'autocannon:'.padEnd(15)} ${acReport.completed} answers, ${(acReport.cpuMicros / 1e6).toFixed(2)} CPU-s -> ${acPerCpu.toFixed(0)} req/CPU-s` +
         ` (errors ${acReport.errors}, wall ${acReport.wallS.toFixed(1)} s)`,
     );
-    console.log(
-      `  ratio driver/autocannon: ${(driverPerCpu / acPerCpu).toFixed(2)}x (target >= 1.0x, stretch 1.5x)`,
-    );
+    for (const { client, run } of paced) {
+      const m = run.measured;
+      const perCpu =
+        (m.totals.settled + m.totals.rejected) / (m.generator?.cpuSeconds ?? Number.NaN);
+      console.log(
+        `  ratio driver/${client} : autocannon = ${(perCpu / acPerCpu).toFixed(2)}x (target >= 1.0x, stretch 1.5x)`,
+      );
+    }
     // autocannon's overallRate is a per-connection quota per second: each connection sends
     // closed-loop until its quota is used, then waits for the next second. The driver spreads
     // its sends over time (open model). The server's arrival counts show the difference.
-    const showArrivals = (name: string, a: Arrivals): string =>
-      `${name} mean ${a.mean.toFixed(0)}, p99 ${a.p99}, max ${a.max} (max/mean ${(a.max / a.mean).toFixed(1)})`;
+    const showArrivals = (label: string, a: Arrivals): string =>
+      `${label} mean ${a.mean.toFixed(0)}, p99 ${a.p99}, max ${a.max} (max/mean ${(a.max / a.mean).toFixed(1)})`;
     console.log(
-      `  arrivals at the server per ${ARRIVAL_WINDOW_MS} ms: ${showArrivals('driver', driverArrivals)};` +
-        ` ${showArrivals('autocannon', acArrivals)}`,
+      `  arrivals at the server per ${ARRIVAL_WINDOW_MS} ms: ` +
+        [
+          ...paced.map((p) => showArrivals(`driver/${p.client}`, p.arrivals)),
+          showArrivals('autocannon', acArrivals),
+        ].join('; '),
     );
-    console.log('');
-    console.log(`(b) driver send lag (actual - intended) at ${s.rate} req/s`);
-    console.log(
-      `  whole run:        p50 ${lag.p50.toFixed(3)} ms, p99 ${lag.p99.toFixed(3)} ms, p99.9 ${lag.p999.toFixed(3)} ms, max ${lag.max.toFixed(3)} ms (target p99 <= 1 ms)`,
-    );
-    // The first second is reported apart: it holds the start-up transient (both processes
-    // going from idle to 10k req/s at once).
-    const steady = createHistogram();
-    for (const interval of run.histograms.intervals) {
-      if (interval.t >= 1) steady.add(decodeHistogram(interval.histograms.sendLag));
+    for (const { client, run } of paced) {
+      const m = run.measured;
+      const lag = m.latency.sendLag!;
+      console.log('');
+      console.log(`(b) driver/${client} send lag (actual - intended) at ${s.rate} req/s`);
+      console.log(
+        `  whole run:        p50 ${lag.p50.toFixed(3)} ms, p99 ${lag.p99.toFixed(3)} ms, p99.9 ${lag.p999.toFixed(3)} ms, max ${lag.max.toFixed(3)} ms (target p99 <= 1 ms)`,
+      );
+      // The first second is reported apart: it holds the start-up transient (both processes
+      // going from idle to 10k req/s at once).
+      const steady = createHistogram();
+      for (const interval of run.histograms.intervals) {
+        if (interval.t >= 1) steady.add(decodeHistogram(interval.histograms.sendLag));
+      }
+      const st = percentiles(steady);
+      const first = run.histograms.intervals.find((i) => i.t === 0);
+      const firstLag =
+        first === undefined ? undefined : percentiles(decodeHistogram(first.histograms.sendLag));
+      console.log(
+        `  after second 0:   p50 ${st.p50.toFixed(3)} ms, p99 ${st.p99.toFixed(3)} ms, p99.9 ${st.p999.toFixed(3)} ms, max ${st.max.toFixed(3)} ms` +
+          (firstLag === undefined
+            ? ''
+            : `; second 0 alone: p99 ${firstLag.p99.toFixed(3)} ms, max ${firstLag.max.toFixed(3)} ms`),
+      );
+      console.log(
+        `  latency from intended send: p50 ${m.latency.corrected.p50.toFixed(3)} ms, p99 ${m.latency.corrected.p99.toFixed(3)} ms;` +
+          ` service time p99 ${m.latency.uncorrected.p99.toFixed(3)} ms; autocannon p99 ${acReport.latencyP99Ms} ms (whole ms)`,
+      );
     }
-    const st = percentiles(steady);
-    const first = run.histograms.intervals.find((i) => i.t === 0);
-    const firstLag =
-      first === undefined ? undefined : percentiles(decodeHistogram(first.histograms.sendLag));
-    console.log(
-      `  after second 0:   p50 ${st.p50.toFixed(3)} ms, p99 ${st.p99.toFixed(3)} ms, p99.9 ${st.p999.toFixed(3)} ms, max ${st.max.toFixed(3)} ms` +
-        (firstLag === undefined
-          ? ''
-          : `; second 0 alone: p99 ${firstLag.p99.toFixed(3)} ms, max ${firstLag.max.toFixed(3)} ms`),
-    );
-    console.log(
-      `  latency from intended send: p50 ${m.latency.corrected.p50.toFixed(3)} ms, p99 ${m.latency.corrected.p99.toFixed(3)} ms;` +
-        ` service time p99 ${m.latency.uncorrected.p99.toFixed(3)} ms; autocannon p99 ${acReport.latencyP99Ms} ms (whole ms)`,
-    );
 
     // (c) flat out: no pacing on either side
-    await pause();
-    const flat = await runLoad(workloadFor(s, s.flatOut), {
-      target: url,
-      processes: 1,
-      connections: s.connections,
-      pipelining: s.pipelining,
-      statsIntervalMs: 0,
-      startLeadMs: 1000,
-      maxLagMs: Number.POSITIVE_INFINITY,
-      schedule: { type: 'constant', rate: 1e9, durationMs: 1e9 },
-    });
-    const flatCpu = flat.measured.generator?.cpuSeconds ?? Number.NaN;
-    const flatAnswers = flat.measured.totals.settled + flat.measured.totals.rejected;
+    const flat: Array<{ client: ClientName; perCpu: number; cpu: number }> = [];
+    for (const client of s.clients) {
+      await pause();
+      const run = await runLoad(workloadFor(s, s.flatOut), {
+        target: url,
+        client,
+        processes: 1,
+        connections: s.connections,
+        pipelining: s.pipelining,
+        statsIntervalMs: 0,
+        startLeadMs: 1000,
+        maxLagMs: Number.POSITIVE_INFINITY,
+        schedule: { type: 'constant', rate: 1e9, durationMs: 1e9 },
+      });
+      const cpu = run.measured.generator?.cpuSeconds ?? Number.NaN;
+      const answers = run.measured.totals.settled + run.measured.totals.rejected;
+      flat.push({ client, perCpu: answers / cpu, cpu });
+    }
     await pause();
     const acFlat = await autocannonChild(url, s, body, true);
-    const flatDriver = flatAnswers / flatCpu;
     const flatAc = acFlat.completed / (acFlat.cpuMicros / 1e6);
     console.log('');
     console.log(`(c) flat out, ${s.flatOut} requests, no pacing`);
     console.log(
-      `  driver:     ${flatDriver.toFixed(0)} req/CPU-s (${flatCpu.toFixed(2)} CPU-s); ` +
-        `autocannon: ${flatAc.toFixed(0)} req/CPU-s (${(acFlat.cpuMicros / 1e6).toFixed(2)} CPU-s); ` +
-        `ratio ${(flatDriver / flatAc).toFixed(2)}x`,
+      `  ${'autocannon:'.padEnd(15)} ${flatAc.toFixed(0)} req/CPU-s (${(acFlat.cpuMicros / 1e6).toFixed(2)} CPU-s)`,
     );
+    for (const f of flat) {
+      console.log(
+        `  ${name(f.client)} ${f.perCpu.toFixed(0)} req/CPU-s (${f.cpu.toFixed(2)} CPU-s); ratio ${(f.perCpu / flatAc).toFixed(2)}x`,
+      );
+    }
   } finally {
     server.child.disconnect();
   }
