@@ -45,6 +45,8 @@ export async function openEngineService(config: EngineConfig): Promise<EngineSer
     maxBatch: config.maxBatch,
     maxQueue: config.maxQueue,
     extraWorkPerItem: config.extraWorkPerItem,
+    // Requests read in one event-loop turn leave as one batch (docs/verify-pool.md).
+    dispatch: 'turn',
     ...(config.faults?.crashAfterBatches
       ? { crashAfterBatches: config.faults.crashAfterBatches }
       : {}),

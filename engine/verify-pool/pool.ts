@@ -37,6 +37,13 @@ export interface VerifyPoolOptions {
   readonly extraWorkPerItem?: number;
   /** Test knob: each worker thread exits at the start of its Nth batch. Default 0 (off). */
   readonly crashAfterBatches?: number;
+  /**
+   * When a submitted item may leave for a worker. 'immediate' (default): inside `submit`, if a
+   * worker has room. 'turn': once per event-loop turn (setImmediate), so items submitted by
+   * separate I/O callbacks of one turn (e.g. requests read from many sockets) leave as one batch
+   * instead of one small batch each. Verdicts arriving still dispatch at once.
+   */
+  readonly dispatch?: 'immediate' | 'turn';
 }
 
 /** Error codes of `VerifyPoolError`. */
@@ -171,6 +178,7 @@ const OPTION_NAMES: ReadonlySet<string> = new Set([
   'maxRetries',
   'extraWorkPerItem',
   'crashAfterBatches',
+  'dispatch',
 ]);
 
 /** Compiled layout: dist/engine/verify-pool/pool.js -> dist/workers/verify-worker.js. */
@@ -195,6 +203,7 @@ export class VerifyPool {
   readonly maxBatch: number;
   readonly maxQueue: number;
   readonly maxRetries: number;
+  readonly dispatch: 'immediate' | 'turn';
 
   readonly #piscina: Piscina<VerifyTask, VerifyResult>;
 
@@ -219,6 +228,13 @@ export class VerifyPool {
   readonly #running = new Set<AbortController>();
   /** Set once piscina reports a thread that cannot start; from then on batches fail fast. */
   #broken: Error | null = null;
+
+  /** 'turn' dispatch: a pump is scheduled for the end of this event-loop turn. */
+  #pumpScheduled = false;
+  readonly #scheduledPump = (): void => {
+    this.#pumpScheduled = false;
+    this.#pump();
+  };
 
   #closing = false;
   #destroying = false;
@@ -262,6 +278,11 @@ export class VerifyPool {
     // A thread that dies fails every batch queued on it (up to BATCHES_PER_THREAD), so a batch
     // can lose attempts to a neighbour's crash: two retries of its own, per batch sharing a thread.
     this.maxRetries = integerOption(record, 'maxRetries', 2 * BATCHES_PER_THREAD, 0, 100);
+    const dispatch = record['dispatch'] ?? 'immediate';
+    if (dispatch !== 'immediate' && dispatch !== 'turn') {
+      throw new TypeError('options.dispatch must be "immediate" or "turn"');
+    }
+    this.dispatch = dispatch;
     const workerData: VerifyWorkerData = {
       backend: this.backend,
       extraWorkPerItem: integerOption(record, 'extraWorkPerItem', 0, 0, 1_000_000),
@@ -352,7 +373,12 @@ export class VerifyPool {
     this.#contexts[slot] = context;
     this.#tail++;
     this.#items++;
-    this.#pump();
+    if (this.dispatch === 'immediate') {
+      this.#pump();
+    } else if (!this.#pumpScheduled) {
+      this.#pumpScheduled = true;
+      setImmediate(this.#scheduledPump);
+    }
     // Measured after dispatch: an item that leaves at once was never queued.
     const depth = this.#tail - this.#dispatched;
     if (depth > this.#maxQueueDepth) this.#maxQueueDepth = depth;

@@ -97,6 +97,35 @@ describe('VerifyPool', () => {
     }
   });
 
+  test("'turn' dispatch sends what one event-loop turn submitted as one batch", async () => {
+    const pool = new VerifyPool({ backend: 'native', threads: 2, dispatch: 'turn' });
+    try {
+      const items = makeItems(40, 4);
+      // Submitted from separate callbacks of one turn, as requests read from many sockets are.
+      const verdicts = await Promise.all(
+        items.map(
+          (item) =>
+            new Promise<boolean>((resolve, reject) =>
+              queueMicrotask(() => submit(pool, item).then(resolve, reject)),
+            ),
+        ),
+      );
+      assert.deepEqual(
+        verdicts,
+        items.map((i) => i.valid),
+      );
+      const s = pool.stats();
+      assert.equal(s.batches, 1);
+      assert.equal(s.batchSize.max, 40);
+      // A lone item still leaves in the turn it arrived.
+      const [one] = makeItems(1);
+      assert.equal(await submit(pool, one!), true);
+      assert.equal(pool.stats().batches, 2);
+    } finally {
+      await pool.close();
+    }
+  });
+
   test('a burst batches adaptively, never above maxBatch', async (t) => {
     const maxBatch = 64;
     const pool = new VerifyPool({ backend: 'native', threads: 2, maxBatch });
@@ -305,6 +334,7 @@ describe('VerifyPool', () => {
       [{ backend: 'native', extraWorkPerItem: -5 }, RangeError, /options\.extraWorkPerItem/],
       [{ backend: 'native', crashAfterBatches: 0.5 }, TypeError, /options\.crashAfterBatches/],
       [{ backend: 'native', maxBatchSize: 10 }, TypeError, /options\.maxBatchSize/],
+      [{ backend: 'native', dispatch: 'later' }, TypeError, /options\.dispatch/],
     ];
     for (const [options, type, message] of cases) {
       assert.throws(
