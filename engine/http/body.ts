@@ -4,27 +4,56 @@ export class BodyTooLarge extends Error {
   readonly code = 'BODY_TOO_LARGE';
 }
 
-/** Reads a request body, refusing (without buffering the rest) once it passes `limit` bytes. */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/**
+ * Reads a request body, refusing (without buffering the rest) once it passes `limit` bytes.
+ * Calls `done` exactly once. A callback, not a promise: this runs once per request, and the
+ * body of a single transaction nearly always arrives as one chunk, handed over as is.
+ */
+export function collectBody(
+  req: IncomingMessage,
+  limit: number,
+  done: (error: Error | null, body: Buffer | null) => void,
+): void {
   const declared = Number(req.headers['content-length']);
-  if (declared > limit)
-    return Promise.reject(
-      new BodyTooLarge(`body of ${declared} bytes exceeds the limit of ${limit}`),
-    );
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new BodyTooLarge(`body exceeds the limit of ${limit} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
-    req.on('error', reject);
+  if (declared > limit) {
+    done(new BodyTooLarge(`body of ${declared} bytes exceeds the limit of ${limit}`), null);
+    return;
+  }
+  let first: Buffer | null = null;
+  let more: Buffer[] | null = null;
+  let size = 0;
+  let finished = false;
+  const onData = (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > limit) {
+      req.removeListener('data', onData);
+      req.resume();
+      finished = true;
+      done(new BodyTooLarge(`body exceeds the limit of ${limit} bytes`), null);
+      return;
+    }
+    if (first === null) first = chunk;
+    else if (more === null) more = [first, chunk];
+    else more.push(chunk);
+  };
+  req.on('data', onData);
+  req.on('end', () => {
+    if (finished) return;
+    finished = true;
+    done(null, more !== null ? Buffer.concat(more, size) : (first ?? EMPTY));
   });
+  req.on('error', (error) => {
+    if (finished) return;
+    finished = true;
+    done(error, null);
+  });
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** `collectBody` as a promise. */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    collectBody(req, limit, (error, body) => (error ? reject(error) : resolve(body!))),
+  );
 }

@@ -6,9 +6,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeWire, type Rejection, type Tx } from '../domain/index.js';
+import type { Outcome } from '../pipeline/index.js';
 import type { EngineService } from '../service/index.js';
 import { type Answer, errorAnswer, outcomeAnswer, rejectionAnswer } from './answers.js';
-import { BodyTooLarge, readBody } from './body.js';
+import { BodyTooLarge, collectBody } from './body.js';
 import { prometheusText } from './metrics.js';
 import { coinView, walletView } from './views.js';
 
@@ -42,7 +43,8 @@ export const DEFAULT_HTTP_OPTIONS: HttpOptions = {
   retryAfterS: 1,
 };
 
-const JSON_TYPE = { 'content-type': 'application/json' };
+/** Flat [name, value] list: writeHead copies it without walking an object's keys. */
+const JSON_HEADERS: string[] = ['content-type', 'application/json'];
 
 export interface HttpServer {
   readonly server: Server;
@@ -67,13 +69,11 @@ export async function startHttpServer(
       ),
     },
     (req, res) => {
-      route(service, options, req, res).catch((error: unknown) => {
-        send(
-          res,
-          errorAnswer(500, 'INTERNAL', error instanceof Error ? error.message : String(error)),
-          options,
-        );
-      });
+      try {
+        route(service, options, req, res);
+      } catch (error) {
+        internalError(res, error, options);
+      }
     },
   );
   server.headersTimeout = options.headersTimeoutMs;
@@ -102,26 +102,37 @@ export async function startHttpServer(
   };
 }
 
-async function route(
+function route(
   service: EngineService,
   options: HttpOptions,
   req: IncomingMessage,
   res: ServerResponse,
-): Promise<void> {
+): void {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const path = q === -1 ? url : url.slice(0, q);
   if (req.method === 'POST') {
-    if (path === '/v1/tx') return postTx(service, options, req, res);
-    if (path === '/v1/tx/batch') return postBatch(service, options, req, res);
+    if (path === '/v1/tx') {
+      postTx(service, options, req, res);
+      return;
+    }
+    if (path === '/v1/tx/batch') {
+      postBatch(service, options, req, res);
+      return;
+    }
   } else if (req.method === 'GET') {
-    if (path === '/healthz') return health(service, options, res);
-    if (path === '/v1/stats')
-      return send(
+    if (path === '/healthz') {
+      health(service, options, res);
+      return;
+    }
+    if (path === '/v1/stats') {
+      send(
         res,
         { status: 200, body: service.stats() as unknown as Record<string, unknown> },
         options,
       );
+      return;
+    }
     // Once failed closed, the registry may hold commits the journal does not (they were
     // answered UNAVAILABLE and a restart drops them): state views would show them as real.
     const failure = service.engine.failure;
@@ -129,32 +140,33 @@ async function route(
       failure &&
       (path === '/v1/reconcile' || path.startsWith('/v1/coins/') || path.startsWith('/v1/wallets/'))
     ) {
-      return send(
-        res,
-        errorAnswer(503, 'UNAVAILABLE', `failed closed: ${failure.message}`),
-        options,
-      );
+      send(res, errorAnswer(503, 'UNAVAILABLE', `failed closed: ${failure.message}`), options);
+      return;
     }
     if (path === '/v1/reconcile') {
       const books = service.engine.registry.reconcile();
-      return send(
+      send(
         res,
         { status: books.ok ? 200 : 500, body: books as unknown as Record<string, unknown> },
         options,
       );
+      return;
     }
     if (path === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
       res.end(prometheusText(service.stats()));
       return;
     }
-    if (path.startsWith('/v1/coins/'))
-      return send(res, coinView(service.engine.registry, path.slice(10)), options);
+    if (path.startsWith('/v1/coins/')) {
+      send(res, coinView(service.engine.registry, path.slice(10)), options);
+      return;
+    }
     if (path.startsWith('/v1/wallets/')) {
       const regulator =
         options.regulatorToken !== null &&
         req.headers.authorization === `Bearer ${options.regulatorToken}`;
-      return send(res, walletView(service.engine.registry, path.slice(12), regulator), options);
+      send(res, walletView(service.engine.registry, path.slice(12), regulator), options);
+      return;
     }
   }
   req.resume();
@@ -182,94 +194,154 @@ function parse(raw: Buffer): unknown {
   }
 }
 
-async function readOrRefuse(
+/**
+ * Reads the body, answering 413 (and closing the connection) past `limit`; `then` gets the bytes.
+ * Callbacks, not promises: this is the per-request path. A throw in `then` answers 500.
+ */
+function withBody(
   req: IncomingMessage,
   res: ServerResponse,
   limit: number,
   options: HttpOptions,
-): Promise<Buffer | null> {
-  try {
-    return await readBody(req, limit);
-  } catch (error) {
+  then: (raw: Buffer) => void,
+): void {
+  collectBody(req, limit, (error, raw) => {
+    if (error === null) {
+      try {
+        then(raw!);
+      } catch (thrown) {
+        internalError(res, thrown, options);
+      }
+      return;
+    }
     if (error instanceof BodyTooLarge) {
       res.setHeader('connection', 'close');
       send(res, errorAnswer(413, 'BODY_TOO_LARGE', error.message), options);
-      return null;
+      return;
     }
-    throw error;
-  }
+    internalError(res, error, options);
+  });
 }
 
-async function submitOne(service: EngineService, raw: unknown): Promise<Answer> {
+function internalError(res: ServerResponse, error: unknown, options: HttpOptions): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  send(
+    res,
+    errorAnswer(500, 'INTERNAL', error instanceof Error ? error.message : String(error)),
+    options,
+  );
+}
+
+/** Decodes one parsed transaction; a structural rejection is counted and answered here. */
+function decodeOne(service: EngineService, raw: unknown): Tx | Answer {
   const tx = decodeWire(raw);
-  if (!isTx(tx)) {
-    service.engine.countRejection(tx);
-    return rejectionAnswer(tx);
-  }
-  return outcomeAnswer(await service.engine.submit(tx));
+  if (isTx(tx)) return tx;
+  service.engine.countRejection(tx);
+  return rejectionAnswer(tx);
 }
 
-function isTx(v: Tx | Rejection): v is Tx {
+function isTx(v: Tx | Rejection | Answer): v is Tx {
   return 'txid' in v;
 }
 
-async function postTx(
-  service: EngineService,
-  options: HttpOptions,
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<void> {
-  const raw = await readOrRefuse(req, res, options.maxBodyBytes, options);
-  if (!raw) return;
-  const json = parse(raw);
-  if (json === undefined) {
-    service.engine.countRejection(NOT_JSON);
-    return send(res, rejectionAnswer(NOT_JSON), options);
-  }
-  send(res, await submitOne(service, json), options);
+function submitOne(service: EngineService, raw: unknown): Promise<Answer> {
+  const tx = decodeOne(service, raw);
+  if (!isTx(tx)) return Promise.resolve(tx);
+  return service.engine.submit(tx).then(outcomeAnswer);
 }
 
-async function postBatch(
+function postTx(
   service: EngineService,
   options: HttpOptions,
   req: IncomingMessage,
   res: ServerResponse,
-): Promise<void> {
-  const raw = await readOrRefuse(req, res, options.maxBodyBytes * options.maxBatchTxs, options);
-  if (!raw) return;
-  const json = parse(raw);
-  if (json === undefined) return send(res, rejectionAnswer(NOT_JSON), options);
-  const txs = (json as { txs?: unknown } | null)?.txs;
-  if (
-    typeof json !== 'object' ||
-    json === null ||
-    Array.isArray(json) ||
-    !Array.isArray(txs) ||
-    Object.keys(json).length !== 1
-  ) {
-    return send(
-      res,
-      rejectionAnswer({ code: 'MALFORMED', message: 'a batch is {"txs": [...]}' }),
-      options,
+): void {
+  withBody(req, res, options.maxBodyBytes, options, (raw) => {
+    const json = parse(raw);
+    if (json === undefined) {
+      service.engine.countRejection(NOT_JSON);
+      send(res, rejectionAnswer(NOT_JSON), options);
+      return;
+    }
+    const tx = decodeOne(service, json);
+    if (!isTx(tx)) {
+      send(res, tx, options);
+      return;
+    }
+    service.engine.submit(tx).then(
+      (outcome) => sendOutcome(res, outcome, options),
+      (error: unknown) => internalError(res, error, options),
     );
-  }
-  if (txs.length > options.maxBatchTxs) {
-    return send(
-      res,
-      errorAnswer(413, 'BATCH_TOO_LARGE', `at most ${options.maxBatchTxs} transactions per batch`),
-      options,
+  });
+}
+
+function postBatch(
+  service: EngineService,
+  options: HttpOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
+  withBody(req, res, options.maxBodyBytes * options.maxBatchTxs, options, (raw) => {
+    const json = parse(raw);
+    if (json === undefined) {
+      send(res, rejectionAnswer(NOT_JSON), options);
+      return;
+    }
+    const txs = (json as { txs?: unknown } | null)?.txs;
+    if (
+      typeof json !== 'object' ||
+      json === null ||
+      Array.isArray(json) ||
+      !Array.isArray(txs) ||
+      Object.keys(json).length !== 1
+    ) {
+      send(
+        res,
+        rejectionAnswer({ code: 'MALFORMED', message: 'a batch is {"txs": [...]}' }),
+        options,
+      );
+      return;
+    }
+    if (txs.length > options.maxBatchTxs) {
+      send(
+        res,
+        errorAnswer(
+          413,
+          'BATCH_TOO_LARGE',
+          `at most ${options.maxBatchTxs} transactions per batch`,
+        ),
+        options,
+      );
+      return;
+    }
+    Promise.all(txs.map((t) => submitOne(service, t))).then(
+      (answers) =>
+        send(res, { status: 200, body: { results: answers.map((a) => a.body) } }, options),
+      (error: unknown) => internalError(res, error, options),
     );
+  });
+}
+
+/** The answer to one submitted transaction; a settlement, by far the most common, from a template. */
+function sendOutcome(res: ServerResponse, outcome: Outcome, options: HttpOptions): void {
+  if (outcome.status !== 'settled') {
+    send(res, outcomeAnswer(outcome), options);
+    return;
   }
-  const answers = await Promise.all(txs.map((t) => submitOne(service, t)));
-  send(res, { status: 200, body: { results: answers.map((a) => a.body) } }, options);
+  // Same bytes as JSON.stringify({status: 'settled', txid}); a txid is 64 hex digits, no escaping.
+  res.writeHead(200, JSON_HEADERS);
+  res.end(`{"status":"settled","txid":"${outcome.txid}"}`);
 }
 
 function send(res: ServerResponse, answer: Answer, options: HttpOptions): void {
   const text = JSON.stringify(answer.body);
   if (answer.status === 503) {
-    res.writeHead(503, { ...JSON_TYPE, 'retry-after': String(options.retryAfterS) });
+    res.writeHead(503, [...JSON_HEADERS, 'retry-after', String(options.retryAfterS)]);
   } else {
-    res.writeHead(answer.status, JSON_TYPE);
+    res.writeHead(answer.status, JSON_HEADERS);
   }
   res.end(text);
 }
