@@ -115,6 +115,11 @@ function readU64(buf: Buffer, at: number): number {
 
 /** Canonical body bytes. Assumes fields already passed structural checks. */
 export function encodeBody(f: TxFields): Buffer {
+  return encodeAfter(f, 0);
+}
+
+/** The body written after `skip` bytes left unset (room for the hash domain tag). */
+function encodeAfter(f: TxFields, skip: number): Buffer {
   const kyc = f.subject?.kyc ? Buffer.from(f.subject.kyc, 'latin1') : undefined;
   const size =
     2 +
@@ -127,8 +132,8 @@ export function encodeBody(f: TxFields): Buffer {
     40 * f.outputs.length +
     1 +
     (f.subject ? 36 + (kyc?.length ?? 0) : 0);
-  const buf = Buffer.allocUnsafe(size);
-  let at = 0;
+  const buf = Buffer.allocUnsafe(skip + size);
+  let at = skip;
   buf[at++] = WIRE_VERSION;
   buf[at++] = OP_TYPES.indexOf(f.type);
   at += buf.write(f.signer, at, 'hex');
@@ -240,14 +245,21 @@ export function decodeWire(raw: unknown): Tx | Rejection {
   if (!Array.isArray(w.outputs)) return reject('MALFORMED', 'outputs must be an array');
   if (w.inputs.length > MAX_INPUTS) return reject('MALFORMED', `at most ${MAX_INPUTS} inputs`);
   if (w.outputs.length > MAX_OUTPUTS) return reject('MALFORMED', `at most ${MAX_OUTPUTS} outputs`);
-  const seen = new Set<string>();
+  // Duplicates: pairwise for a few inputs (the common case), a Set beyond.
+  const seen = w.inputs.length > 8 ? new Set<string>() : null;
   for (let i = 0; i < w.inputs.length; i++) {
     const id = w.inputs[i];
     if (typeof id !== 'string' || !HEX32.test(id))
       return reject('MALFORMED', 'an input is a 64-hex-digit coin id', i);
-    if (seen.has(id))
+    let duplicate = false;
+    if (seen === null) {
+      for (let j = 0; j < i && !duplicate; j++) duplicate = w.inputs[j] === id;
+    } else {
+      duplicate = seen.has(id);
+      seen.add(id);
+    }
+    if (duplicate)
       return reject('DUPLICATE_INPUT', 'the same coin is spent twice in one transaction', i);
-    seen.add(id);
   }
   const outputs: Output[] = [];
   let total = 0;
@@ -312,15 +324,22 @@ function checkShape(type: OpType, nIn: number, nOut: number): Rejection | null {
   }
 }
 
+/** Offset of the signer key in a body: u8 version | u8 type | signer[32]. */
+const SIGNER_AT = 2;
+
 function finish(fields: TxFields, signature: Uint8Array): Tx {
-  const body = encodeBody(fields);
-  const txid = txidOf(body);
+  // One buffer, TX_DOMAIN || body, hashed in one shot: the same digest as txidOf(body) without a
+  // Hash object per transaction. body and signerKey are views into it (never written again).
+  const tagged = encodeAfter(fields, TX_DOMAIN.length);
+  TX_DOMAIN.copy(tagged, 0);
+  const body = tagged.subarray(TX_DOMAIN.length);
+  const txid = hash('sha256', tagged, 'buffer');
   return {
     ...fields,
     body,
     txid,
     txidHex: txid.toString('hex'),
-    signerKey: Buffer.from(fields.signer, 'hex'),
+    signerKey: body.subarray(SIGNER_AT, SIGNER_AT + KEY_LENGTH),
     signature,
   };
 }
