@@ -128,6 +128,10 @@ async function send(
         body,
         headers: { 'content-type': 'application/json' },
         idempotent: true,
+        // undici holds every further request on a connection until a "blocking" request's
+        // response headers arrive, and POSTs block by default: without this, pipelining 16 sends
+        // one request at a time per connection.
+        blocking: config.pipelining === 1,
       });
       const answer = (await res.body.json()) as {
         status?: string;
