@@ -15,7 +15,11 @@ let batchesStarted = 0;
 
 export default function verifyBatch(task: VerifyTask): unknown {
   batchesStarted++;
-  if (config.crashAfterBatches > 0 && batchesStarted === config.crashAfterBatches) {
+  // The injected crash hits a thread's Nth batch only on that batch's first run: a thread's
+  // death is not its batch's fault, and a retry that always arrived as some thread's Nth batch
+  // would fail in lock step until its retries ran out. N = 1 crashes every run (a poison batch).
+  const n = config.crashAfterBatches;
+  if (n > 0 && batchesStarted === n && (task.attempt === 1 || n === 1)) {
     // In a worker thread this ends the thread only; piscina rejects the running task.
     process.exit(1);
   }

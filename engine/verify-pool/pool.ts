@@ -35,7 +35,10 @@ export interface VerifyPoolOptions {
   readonly maxRetries?: number;
   /** Test knob: extra SHA-256 rounds per item inside the worker (see protocol.ts). Default 0. */
   readonly extraWorkPerItem?: number;
-  /** Test knob: each worker thread exits at the start of its Nth batch. Default 0 (off). */
+  /**
+   * Test knob: each worker thread exits at the start of its Nth batch, if that is the batch's
+   * first run (N = 1: every run). Default 0 (off).
+   */
   readonly crashAfterBatches?: number;
   /**
    * When a submitted item may leave for a worker. 'immediate' (default): inside `submit`, if a
@@ -502,7 +505,7 @@ export class VerifyPool {
     const running = new AbortController();
     this.#running.add(running);
     this.#piscina
-      .run({ items, count: batch.count }, { transferList: [items], signal: running.signal })
+      .run({ items, count: batch.count, attempt: batch.attempts }, { transferList: [items], signal: running.signal })
       .then(
         (result) => {
           this.#running.delete(running);

@@ -27,6 +27,8 @@ export interface VerifyWorkerData {
 export interface VerifyTask {
   readonly items: ArrayBuffer;
   readonly count: number;
+  /** 1 for a batch's first run, 2 for its first retry, ... (read by the crash test knob). */
+  readonly attempt: number;
 }
 
 /** Worker -> main: one verdict byte per item (1 valid, 0 invalid). `verdicts` is transferred. */
