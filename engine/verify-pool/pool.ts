@@ -505,7 +505,10 @@ export class VerifyPool {
     const running = new AbortController();
     this.#running.add(running);
     this.#piscina
-      .run({ items, count: batch.count, attempt: batch.attempts }, { transferList: [items], signal: running.signal })
+      .run(
+        { items, count: batch.count, attempt: batch.attempts },
+        { transferList: [items], signal: running.signal },
+      )
       .then(
         (result) => {
           this.#running.delete(running);
