@@ -41,7 +41,6 @@ import {
   summarizeStep,
   sweepSettings,
 } from '../../capacity/index.js';
-import { renderRunCharts, writeReport } from '../../charts/index.js';
 import { SCENARIOS } from '../../scenarios/catalog/index.js';
 import {
   CLIENTS,
@@ -61,9 +60,13 @@ import {
   type RunHistograms,
   type RunResult,
   type SecondSample,
-  writeResults,
 } from '../../scenarios/results/index.js';
-import { type EngineProcess, startEngineProcess } from '../../scenarios/runner/engine-process.js';
+import {
+  type EngineProcess,
+  getEngineJson,
+  startEngineProcess,
+} from '../../scenarios/runner/engine-process.js';
+import { writeRunOutputs } from '../../scenarios/runner/run.js';
 import {
   loadOrGenerateWorkload,
   type PlannedOps,
@@ -457,7 +460,7 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
             break;
           }
         }
-        stats = await fetchJson(`${engine.url}/v1/stats`);
+        stats = (await getEngineJson(`${engine.url}/v1/stats`)) ?? null;
       } catch (error) {
         stopped = `stopped by an error: ${(error as Error).message}`;
         o.log(`  ${stopped}`);
@@ -542,7 +545,7 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
   });
   const result: RunResult = { ...built, steps: capacityStepEntries(analysis, ramps) };
   const dir = join(o.outDir, result.runId);
-  const paths = await writeResults(dir, result, combined.histograms);
+  const files = await writeRunOutputs(dir, result, combined.histograms, o.charts);
   const capacityFile = join(dir, 'capacity.json');
   await writeFile(
     capacityFile,
@@ -567,21 +570,8 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
       2,
     )}\n`,
   );
-  const files = [paths.result, paths.hlog, paths.timeseries, capacityFile];
-  if (o.charts) {
-    files.push(...(await renderRunCharts(result, dir)));
-    files.push(await writeReport(result, dir));
-  }
+  files.push(capacityFile);
   return { result, analysis, dir, files, plan };
-}
-
-async function fetchJson(url: string): Promise<unknown> {
-  try {
-    const res = await fetch(url);
-    return (await res.json()) as unknown;
-  } catch {
-    return null;
-  }
 }
 
 /** Flags -> options -> run -> summary; the exit code. */

@@ -132,3 +132,13 @@ export async function withEngine<T>(
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+/** GET a JSON document from the engine (e.g. /v1/stats, /v1/reconcile); undefined if it cannot. */
+export async function getEngineJson(url: string): Promise<unknown> {
+  try {
+    const res = await fetch(url);
+    return (await res.json()) as unknown;
+  } catch {
+    return undefined;
+  }
+}

@@ -7,9 +7,14 @@ import { join } from 'node:path';
 import { renderRunCharts, writeReport } from '../../charts/index.js';
 import { type LoadOptions, runLoad } from '../driver/index.js';
 import type { ScenarioOptions } from '../model/index.js';
-import { buildRunResult, type RunResult, writeResults } from '../results/index.js';
+import {
+  buildRunResult,
+  type RunHistograms,
+  type RunResult,
+  writeResults,
+} from '../results/index.js';
 import { loadOrGenerateWorkload } from '../workload/index.js';
-import { withEngine } from './engine-process.js';
+import { getEngineJson, withEngine } from './engine-process.js';
 
 export interface RunOptions {
   readonly scenario: string;
@@ -81,10 +86,10 @@ export async function runScenario(options: RunOptions): Promise<RunReport> {
             `(sized for the busiest second, ${meta.plannedRate.reduce((m, r) => Math.max(m, r), 0)} ops/s, at 2 x SLO latency)`,
         );
       const load = await runLoad(loaded.workload, { ...options.load, connections, target });
-      const reconciliation = (await getJson(
+      const reconciliation = (await getEngineJson(
         `${target}/v1/reconcile`,
       )) as RunResult['reconciliation'];
-      const engineStats = (await getJson(`${target}/v1/stats`)) as
+      const engineStats = (await getEngineJson(`${target}/v1/stats`)) as
         | Record<string, unknown>
         | undefined;
       const built = buildRunResult({
@@ -102,23 +107,28 @@ export async function runScenario(options: RunOptions): Promise<RunReport> {
       });
       const result: RunResult = engineStats ? { ...built, engine: engineStats } : built;
       const dir = join(options.outDir, result.runId);
-      const paths = await writeResults(dir, result, load.histograms);
-      const files: string[] = [paths.result, paths.hlog, paths.timeseries];
-      if (options.charts) {
-        files.push(...(await renderRunCharts(result, dir)));
-        files.push(await writeReport(result, dir));
-      }
+      const files = await writeRunOutputs(dir, result, load.histograms, options.charts);
       const passed = result.outcome.passed && result.reconciliation?.ok === true;
       return { result, dir, files, passed };
     },
   );
 }
 
-async function getJson(url: string): Promise<unknown> {
-  try {
-    const res = await fetch(url);
-    return (await res.json()) as unknown;
-  } catch {
-    return undefined;
+/**
+ * Writes a run's result files, then (with `charts`) its charts and report into `dir`: every
+ * kind of run (scenario, capacity ramp) leaves the same set. Returns the paths written.
+ */
+export async function writeRunOutputs(
+  dir: string,
+  result: RunResult,
+  histograms: RunHistograms,
+  charts: boolean,
+): Promise<string[]> {
+  const paths = await writeResults(dir, result, histograms);
+  const files: string[] = [paths.result, paths.hlog, paths.timeseries];
+  if (charts) {
+    files.push(...(await renderRunCharts(result, dir)));
+    files.push(await writeReport(result, dir));
   }
+  return files;
 }
