@@ -66,7 +66,7 @@ import {
   getEngineJson,
   startEngineProcess,
 } from '../../scenarios/runner/engine-process.js';
-import { writeRunOutputs } from '../../scenarios/runner/run.js';
+import { connectionsFor, writeRunOutputs } from '../../scenarios/runner/run.js';
 import {
   loadOrGenerateWorkload,
   type PlannedOps,
@@ -78,7 +78,7 @@ import { type Command, env, int, num, oneOf, parse, UsageError } from '../args.j
 const USAGE = `usage: ecny-bench capacity <scenario> [--variant V] [--scale small|city|national] [--seed S]
   [--start 500] [--step 500] [--step-duration 5] [--warmup 1] [--max-steps 8] [--slo-ms 50]
   [--threads-sweep 1,...,cores] [--batch-sweep 64,256] [--target-tps 300000] [--headroom 0.7]
-  [--cores-per-machine N] [--backend native|noble] [--processes 1] [--connections 64]
+  [--cores-per-machine N] [--backend native|noble] [--processes 1] [--connections N]
   [--client lean|undici] [--out results] [--no-charts]
 One stepped open-loop ramp per engine setting (each --threads-sweep value at the largest batch,
 each --batch-sweep value at the most threads) against an embedded engine: steps of
@@ -132,7 +132,8 @@ export interface CapacityOptions {
   readonly coresPerMachine: number;
   readonly backend: 'native' | 'noble';
   readonly processes: number;
-  readonly connections: number;
+  /** HTTP connections per process; undefined: sized for the ramp's top step (connectionsFor). */
+  readonly connections?: number;
   /** The load generator's HTTP client. Default lean. */
   readonly client?: ClientName;
   readonly outDir: string;
@@ -334,6 +335,15 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
     throw new UsageError(
       `the workload's ${workload.ops.bodies.length} ops do not cover one step of ${o.start} tx/s for ${o.stepDurationS} s`,
     );
+  const connections =
+    o.connections ??
+    connectionsFor(
+      plan.steps.map((s) => s.rate),
+      o.sloMs,
+      o.processes,
+    );
+  if (o.connections === undefined)
+    o.log(`load: ${o.processes} process(es) x ${connections} connections (sized for the top step)`);
   const criteria: ResolvedElbowCriteria = { ...DEFAULT_ELBOW_CRITERIA, sloP99Ms: o.sloMs };
   const settings = sweepSettings(o.threadsSweep, o.batchSweep);
 
@@ -412,7 +422,7 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
           const load = await runLoad(sliceWorkload(workload, planned.firstOp, planned.ops), {
             target,
             processes: o.processes,
-            connections: o.connections,
+            connections,
             client: o.client ?? 'lean',
             allowDrops: true,
             maxRetries: 0,
@@ -509,7 +519,7 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
     config: {
       target: 'embedded',
       processes: o.processes,
-      connections: o.connections,
+      connections,
       client: o.client ?? 'lean',
       pipelining: 1,
       maxRetries: 0,
@@ -617,7 +627,7 @@ export async function capacityCommand(argv: string[]): Promise<number> {
     coresPerMachine: int('cores-per-machine', flag('cores-per-machine'), cores, 1),
     backend,
     processes: int('processes', flag('processes'), 1, 1),
-    connections: int('connections', flag('connections'), 64, 1),
+    ...(flag('connections') ? { connections: int('connections', flag('connections'), 64, 1) } : {}),
     client: oneOf('client', flag('client'), CLIENTS, 'lean'),
     outDir: flag('out') ?? 'results',
     charts: values['no-charts'] !== true,
