@@ -27,14 +27,14 @@ import type { AddressInfo } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { CLIENTS, type ClientName, type LoadRun, runLoad } from '../scenarios/driver/index.js';
+import { CLIENTS, type ClientName, type LoadRun, runLoad } from '../load/index.js';
 import {
   collectEnvironment,
   createHistogram,
   decodeHistogram,
   percentiles,
-} from '../scenarios/results/index.js';
-import type { Workload } from '../scenarios/workload/types.js';
+} from '../result-format/index.js';
+import type { Workload } from '../scenarios/workload/index.js';
 
 const SELF = fileURLToPath(import.meta.url);
 

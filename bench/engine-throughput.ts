@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BackendName } from '../engine/crypto/index.js';
 import { defaultEngineConfig, openEngineService } from '../engine/service/index.js';
-import { buildTransferWorkload } from './transfer-workload.js';
+import { buildTransferWorkload } from '../gate/index.js';
 
 export interface EngineThroughput {
   readonly backend: BackendName;

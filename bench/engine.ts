@@ -10,9 +10,10 @@
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg as osLoadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { ENGINE_NODE_FLAGS, hasEngineNodeFlags } from '../engine/service/runtime.js';
+import { ENGINE_NODE_FLAGS, hasEngineNodeFlags } from '../engine/service/index.js';
+import { measureBatchSpeedup, measureSingleRate } from '../gate/index.js';
 import { measureEngineThroughput } from './engine-throughput.js';
-import { machine, measureBatchSpeedup, measureSingleRate } from './verify.js';
+import { machine } from './verify.js';
 
 const TRANSFERS = Number(process.env.ECNY_BENCH_TRANSFERS ?? 60_000);
 const SECONDS = Number(process.env.ECNY_BENCH_SECONDS ?? 3);

@@ -18,9 +18,9 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
 import { type Tx, toWire } from '../engine/domain/index.js';
-import { startEngineProcess } from '../scenarios/runner/engine-process.js';
-import { buildTransferWorkload } from './transfer-workload.js';
-import { machine, measureSingleRate } from './verify.js';
+import { buildTransferWorkload, measureSingleRate } from '../gate/index.js';
+import { startEngineProcess } from '../runner/index.js';
+import { machine } from './verify.js';
 
 interface Config {
   readonly name: string;

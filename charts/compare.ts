@@ -3,8 +3,8 @@
  * scenario plus the configuration values that tell the runs apart (backend=native vs
  * backend=noble), falling back to the run id when nothing in the configuration differs.
  */
-import type { RunResult } from '../scenarios/results/schema.js';
-import { distributionChart, runCurves } from './builders/latency-distribution.js';
+import type { RunResult } from '../result-format/index.js';
+import { distributionChart, runCurves } from './builders/index.js';
 import { FAINT_ALPHA, runColour, withAlpha } from './palette.js';
 import {
   DASH,

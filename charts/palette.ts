@@ -9,7 +9,7 @@
  * - Rejection codes have fixed colours; a code the engine does not know yet gets a stable colour
  *   derived from its name, so it stays the same across charts too.
  */
-import { REJECTION_CODES } from '../engine/domain/codes.js';
+import { REJECTION_CODES } from '../engine/domain/index.js';
 
 /** Named series that appear in more than one chart, or that a reader compares across charts. */
 export const SERIES = {

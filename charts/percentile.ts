@@ -5,7 +5,7 @@
  * tail, where latency problems live, is spread out instead of squeezed into the last pixel of a
  * 0-100% axis. This is the axis of HdrHistogram's own plotter and of most latency papers.
  */
-import type { SpectrumPoint } from '../scenarios/results/schema.js';
+import type { SpectrumPoint } from '../result-format/index.js';
 import type { Point } from './types.js';
 
 /** x = 1/(1-p) for a fraction p in [0, 1): 0.5 -> 2, 0.99 -> 100, 0.999 -> 1000. */

@@ -7,22 +7,29 @@
  * the PNG, the report section and its "how to read this" follow. Builders should compose
  * charts/theme.ts and charts/palette.ts so new charts look like the old ones.
  */
-import type { RunResult } from '../scenarios/results/schema.js';
-import { BACKLOG_ID, buildBacklogChart, hasBacklog } from './builders/backlog.js';
-import { hasCapacitySteps } from './builders/capacity-data.js';
-import { buildCapacityLatencyChart, CAPACITY_LATENCY_ID } from './builders/capacity-latency.js';
+import type { RunResult } from '../result-format/index.js';
 import {
+  BACKLOG_ID,
+  buildBacklogChart,
+  buildCapacityLatencyChart,
   buildCapacityThroughputChart,
-  CAPACITY_THROUGHPUT_ID,
-} from './builders/capacity-throughput.js';
-import { buildCapacityUslChart, CAPACITY_USL_ID, hasUslPoints } from './builders/capacity-usl.js';
-import {
+  buildCapacityUslChart,
   buildLatencyDistributionChart,
+  buildLatencyOverTimeChart,
+  buildPoolChart,
+  buildThroughputChart,
+  CAPACITY_LATENCY_ID,
+  CAPACITY_THROUGHPUT_ID,
+  CAPACITY_USL_ID,
+  hasBacklog,
+  hasCapacitySteps,
+  hasEngineStats,
+  hasUslPoints,
   LATENCY_DISTRIBUTION_ID,
-} from './builders/latency-distribution.js';
-import { buildLatencyOverTimeChart, LATENCY_OVER_TIME_ID } from './builders/latency-over-time.js';
-import { buildPoolChart, hasEngineStats, POOL_ID } from './builders/pool.js';
-import { buildThroughputChart, THROUGHPUT_ID } from './builders/throughput.js';
+  LATENCY_OVER_TIME_ID,
+  POOL_ID,
+  THROUGHPUT_ID,
+} from './builders/index.js';
 import type { BuiltChart, ChartDefinition } from './types.js';
 
 const registry = new Map<string, ChartDefinition>();

@@ -9,7 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createCanvas } from '@napi-rs/canvas';
 import { Chart, type ChartItem, LogarithmicScale, registerables } from 'chart.js';
-import type { RunResult } from '../scenarios/results/schema.js';
+import type { RunResult } from '../result-format/index.js';
 import { compareCharts } from './compare.js';
 import { FORMATTERS, hydrateChartConfig } from './formatters.js';
 import { buildRunCharts } from './registry.js';

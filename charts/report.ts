@@ -9,7 +9,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { Percentiles, RunResult } from '../scenarios/results/schema.js';
+import type { Percentiles, RunResult } from '../result-format/index.js';
 import { whiteBackground } from './background.js';
 import { compareCharts, comparisonSubtitle } from './compare.js';
 import { formatNumber, formatterSource } from './formatters.js';

@@ -6,7 +6,7 @@
  * style with units, same legend, same log-axis ticks. Sizes are chosen for an 800 px wide figure,
  * the width of a journal column at print resolution and of a laptop browser pane.
  */
-import type { Environment, RunResult } from '../scenarios/results/schema.js';
+import type { Environment, RunResult } from '../result-format/index.js';
 import type { ChartConfig, ChartDatasetConfig, FormatterName, Point } from './types.js';
 
 /** The default figure size in CSS pixels (PNGs are rendered at 2x this). */

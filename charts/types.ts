@@ -8,7 +8,7 @@
  * functions by `hydrateChartConfig` (charts/formatters.ts) on both sides.
  */
 import type { ChartConfiguration } from 'chart.js';
-import type { RunResult } from '../scenarios/results/schema.js';
+import type { RunResult } from '../result-format/index.js';
 
 /** Names of the tick/tooltip formatters in charts/formatters.ts (implemented once, used twice). */
 export type FormatterName = 'number' | 'compact' | 'percentile';

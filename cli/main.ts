@@ -1,11 +1,10 @@
 #!/usr/bin/env node
-import { UsageError } from './args.js';
 /**
  * ecny-bench: one module per command under cli/commands/. Exit codes (docs/cli.md):
  * 0 success, 1 the run failed its checks (mismatch, loss, reconciliation, regression),
  * 2 unusable input (bad flags, bad config, unreadable files).
  */
-import { COMMANDS } from './commands/index.js';
+import { COMMANDS, UsageError } from './commands/index.js';
 
 /** Error codes that mean "the input was unusable": exit 2 with the message, no stack. */
 const INPUT_ERRORS = new Set([

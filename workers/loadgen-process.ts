@@ -1,7 +1,7 @@
 /**
- * Entry point of a load-generator child process (forked by scenarios/driver's coordinator).
- * Thin on purpose: all behaviour lives in scenarios/driver.
+ * Entry point of a load-generator child process (forked by load/coordinator.ts).
+ * Thin on purpose: all behaviour lives in load/.
  */
-import { runLoadgenProcess } from '../scenarios/driver/index.js';
+import { runLoadgenProcess } from '../load/index.js';
 
 runLoadgenProcess();

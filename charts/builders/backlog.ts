@@ -6,7 +6,7 @@
  * falling behind its schedule. A queue depth pinned high while the backlog drains means the
  * engine, not the sync, sets the drain rate.
  */
-import type { RunResult } from '../../scenarios/results/schema.js';
+import type { RunResult } from '../../result-format/index.js';
 import { SERIES } from '../palette.js';
 import {
   DASH,

@@ -1,10 +1,10 @@
 /**
  * What the capacity charts read from a `kind: 'capacity'` result: its `steps` entries (one per
- * ramp step, one "sweep-point" per ramp; written by capacity/sweep.ts `capacityStepEntries`).
+ * ramp step, one "sweep-point" per ramp; written by capacity/analysis/sweep.ts `capacityStepEntries`).
  * Entries are `Record<string, unknown>` in the schema and may come from an older or hand-edited
  * file, so every field is checked and anything malformed is skipped rather than drawn wrong.
  */
-import type { RunResult } from '../../scenarios/results/schema.js';
+import type { RunResult } from '../../result-format/index.js';
 import { runColour } from '../palette.js';
 import type { ChartDatasetConfig, Point } from '../types.js';
 

@@ -3,7 +3,7 @@
  * stays flat and low while throughput grows, then turns up steeply near saturation: the hockey
  * stick. Where a ramp's line crosses the SLO is where latency, not throughput, limits capacity.
  */
-import type { RunResult } from '../../scenarios/results/schema.js';
+import type { RunResult } from '../../result-format/index.js';
 import { SERIES } from '../palette.js';
 import { linearAxis, lineChart, logMsAxis, referenceLine, runSubtitle, yRange } from '../theme.js';
 import type { ChartConfig, Point } from '../types.js';

@@ -4,7 +4,7 @@
  * line bends away below the keep-up limit (95% of offered by default) it has saturated, and the
  * elbow is the last step before that bend that also met the latency SLO and the error limit.
  */
-import type { RunResult } from '../../scenarios/results/schema.js';
+import type { RunResult } from '../../result-format/index.js';
 import { SERIES, withAlpha } from '../palette.js';
 import { DASH, LINE, linearAxis, lineChart, lineSeries, runSubtitle } from '../theme.js';
 import type { ChartConfig } from '../types.js';

@@ -6,8 +6,8 @@
  * legend: on a 2-core machine (N = 1, 2) any σ and κ with the same σ + 2κ fit equally well, so
  * the curve beyond the points is one guess among many (docs/capacity.md).
  */
-import { fitUsl, type UslFit, uslThroughput } from '../../capacity/index.js';
-import type { RunResult } from '../../scenarios/results/schema.js';
+import { fitUsl, type UslFit, uslThroughput } from '../../capacity/analysis/index.js';
+import type { RunResult } from '../../result-format/index.js';
 import { runColour, withAlpha } from '../palette.js';
 import { DASH, LINE, latin, linearAxis, lineChart, lineSeries, runSubtitle } from '../theme.js';
 import type { ChartConfig, ChartDatasetConfig, FormatterName, Point } from '../types.js';

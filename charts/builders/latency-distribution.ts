@@ -6,7 +6,7 @@
  * curve that turns up sharply at 99.9% is a healthy system with rare stalls; a curve climbing
  * from the start is a system running near saturation.
  */
-import type { RunResult } from '../../scenarios/results/schema.js';
+import type { RunResult } from '../../result-format/index.js';
 import { FAINT_ALPHA, SERIES, withAlpha } from '../palette.js';
 import { percentileAxisMax, percentileTicks, spectrumPoints } from '../percentile.js';
 import {

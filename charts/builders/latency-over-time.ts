@@ -7,7 +7,7 @@
  * (no coordinated omission). The faint line is the service time from the actual send: the gap
  * between the two p99 lines is queueing the client-side view would otherwise hide.
  */
-import type { Percentiles, RunResult } from '../../scenarios/results/schema.js';
+import type { Percentiles, RunResult } from '../../result-format/index.js';
 import { FAINT_ALPHA, PERCENTILE_COLOURS, SERIES, withAlpha } from '../palette.js';
 import {
   DASH,

@@ -5,7 +5,7 @@
  * signature, is the bottleneck (more threads or bigger batches help); verify rising means each
  * check got slower (CPU contention, a slower backend).
  */
-import type { RunResult } from '../../scenarios/results/schema.js';
+import type { RunResult } from '../../result-format/index.js';
 import { SERIES } from '../palette.js';
 import {
   DASH,

@@ -6,7 +6,7 @@
  * show what was refused, and why, each second. Rejections get their own panel because they are
  * usually a tiny fraction of the rate and would vanish at the bottom of a shared axis.
  */
-import type { RunResult, SecondSample } from '../../scenarios/results/schema.js';
+import type { RunResult, SecondSample } from '../../result-format/index.js';
 import { rejectionColour, SERIES } from '../palette.js';
 import {
   axisTitle,

@@ -1,6 +1,9 @@
-import { CHART_COMMANDS } from '../../charts/cli.js';
-import type { Command } from '../args.js';
+import type { Command } from './args.js';
+
+export { type Command, UsageError } from './args.js';
+
 import { capacity } from './capacity.js';
+import { CHART_COMMANDS } from './charts.js';
 import { gate } from './gate.js';
 import { merge } from './merge.js';
 import { list, run, start } from './run.js';

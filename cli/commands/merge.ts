@@ -1,5 +1,5 @@
-import { mergeResults } from '../../scenarios/results/index.js';
-import { type Command, parse, UsageError } from '../args.js';
+import { mergeResults } from '../../result-format/index.js';
+import { type Command, parse, UsageError } from './args.js';
 
 const USAGE = 'usage: ecny-bench merge --out <dir> <shard-result-dir> <shard-result-dir> ...';
 

@@ -1,9 +1,9 @@
+import { CLIENTS, parseShard, parseStartAt } from '../../load/index.js';
+import type { RunResult } from '../../result-format/index.js';
+import { type RunReport, runScenario } from '../../runner/index.js';
 import { getScenario, SCENARIOS } from '../../scenarios/catalog/index.js';
-import { CLIENTS, parseShard, parseStartAt } from '../../scenarios/driver/index.js';
 import { SCALES, type Scale, type ScenarioOptions } from '../../scenarios/model/index.js';
-import type { RunResult } from '../../scenarios/results/index.js';
-import { type RunReport, runScenario } from '../../scenarios/runner/run.js';
-import { type Command, env, int, num, oneOf, parse, UsageError } from '../args.js';
+import { type Command, env, int, num, oneOf, parse, UsageError } from './args.js';
 
 const USAGE = `usage: ecny-bench run <scenario> [--variant V] [--scale small|city|national] [--duration S]
   [--time-compression X] [--seed S] [--invalid-share F] [--target URL] [--processes N]

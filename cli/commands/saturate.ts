@@ -1,7 +1,7 @@
+import { saturateScenario } from '../../runner/index.js';
 import { SCENARIOS } from '../../scenarios/catalog/index.js';
 import type { Scale } from '../../scenarios/model/index.js';
-import { saturateScenario } from '../../scenarios/runner/saturate.js';
-import { type Command, int, num, parse, UsageError } from '../args.js';
+import { type Command, int, num, parse, UsageError } from './args.js';
 
 const USAGE = `usage: ecny-bench saturate <scenario> [--scale small|city|national] [--seed S] [--duration 10]
   [--connections 16] [--pipelining 1] [--target URL] [--backend native|noble] [--threads N] [--out results]

@@ -4,7 +4,7 @@ import {
   type EngineConfig,
   openEngineService,
 } from '../../engine/service/index.js';
-import { type Command, env, int, parse } from '../args.js';
+import { type Command, env, int, parse } from './args.js';
 
 const USAGE = `usage: ecny-bench serve [--port 8080] [--host 127.0.0.1] [--journal PATH] [--backend native|noble]
   [--threads N] [--max-batch 256] [--max-queue 16384] [--max-inflight 20000] [--max-batch-txs 256]

@@ -7,41 +7,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { decodeWire, type Rejection, type Tx } from '../domain/index.js';
 import type { Outcome } from '../pipeline/index.js';
-import type { EngineService } from '../service/index.js';
+import type { EngineService, HttpOptions } from '../service/index.js';
 import { type Answer, errorAnswer, outcomeAnswer, rejectionAnswer } from './answers.js';
 import { BodyTooLarge, collectBody } from './body.js';
 import { prometheusText } from './metrics.js';
 import { coinView, walletView } from './views.js';
-
-export interface HttpOptions {
-  readonly host: string;
-  readonly port: number;
-  /** Largest accepted body for POST /v1/tx, bytes. */
-  readonly maxBodyBytes: number;
-  /** Most transactions in one POST /v1/tx/batch. */
-  readonly maxBatchTxs: number;
-  readonly headersTimeoutMs: number;
-  readonly requestTimeoutMs: number;
-  readonly keepAliveTimeoutMs: number;
-  readonly maxConnections: number;
-  /** Bearer token that reveals identity references (controllable anonymity); null: never. */
-  readonly regulatorToken: string | null;
-  /** Seconds suggested in Retry-After when overloaded. */
-  readonly retryAfterS: number;
-}
-
-export const DEFAULT_HTTP_OPTIONS: HttpOptions = {
-  host: '127.0.0.1',
-  port: 8080,
-  maxBodyBytes: 64 * 1024,
-  maxBatchTxs: 256,
-  headersTimeoutMs: 10_000,
-  requestTimeoutMs: 30_000,
-  keepAliveTimeoutMs: 65_000,
-  maxConnections: 1024,
-  regulatorToken: null,
-  retryAfterS: 1,
-};
 
 /** Flat [name, value] list: writeHead copies it without walking an object's keys. */
 const JSON_HEADERS: string[] = ['content-type', 'application/json'];

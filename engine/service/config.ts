@@ -5,8 +5,8 @@
 import { availableParallelism } from 'node:os';
 import type { BackendName } from '../crypto/index.js';
 import { DEFAULT_CENTRAL_BANK_SEED, deriveKeyPair } from '../domain/index.js';
-import { DEFAULT_HTTP_OPTIONS, type HttpOptions } from '../http/server.js';
 import type { JournalFaults } from '../journal/index.js';
+import { DEFAULT_HTTP_OPTIONS, type HttpOptions } from './http-options.js';
 
 /** Test-only fault injection (docs/reliability.md). Never set outside tests. */
 export interface EngineFaults {

@@ -3,7 +3,7 @@
  * with the engine's own primitives (encodeBody, txidOf, signMessage) called once each. signTx
  * encodes and hashes every transaction twice (once for the id, once for the returned Tx); the
  * generator only needs the id and the wire JSON, which makes it ~1.8x faster
- * (test/scenarios/workload.test.ts checks equality with signTx).
+ * (test/scenarios/workload/workload.test.ts checks equality with signTx).
  */
 import {
   encodeBody,

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { RunResult } from '../../scenarios/results/index.js';
+import type { RunResult } from '../../result-format/index.js';
 
 const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 

@@ -38,7 +38,7 @@ import {
 import { binSeconds, latin, logTicks, shortCpuModel } from '../../charts/theme.js';
 import type { ChartDatasetConfig, Point } from '../../charts/types.js';
 import { REJECTION_CODES } from '../../engine/domain/codes.js';
-import type { RunResult } from '../../scenarios/results/schema.js';
+import type { RunResult } from '../../result-format/schema.js';
 import { nobleResult, offlineBurstResult, steadyResult } from './fixtures/results.js';
 
 const steady = steadyResult();

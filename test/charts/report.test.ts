@@ -3,7 +3,6 @@ import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { compareCommand, reportCommand } from '../../charts/cli.js';
 import {
   buildRunCharts,
   reportHtml,
@@ -11,7 +10,8 @@ import {
   writeReport,
 } from '../../charts/index.js';
 import { escapeHtml, scriptJson } from '../../charts/report.js';
-import type { RunResult } from '../../scenarios/results/schema.js';
+import { compareCommand, reportCommand } from '../../cli/commands/charts.js';
+import type { RunResult } from '../../result-format/schema.js';
 import { nobleResult, offlineBurstResult, steadyResult } from './fixtures/results.js';
 
 const dirs: string[] = [];

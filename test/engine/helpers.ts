@@ -5,7 +5,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
-import { buildTransferWorkload, type TransferWorkload } from '../../bench/transfer-workload.js';
 import { isAcceptablePublicKey } from '../../engine/crypto/index.js';
 import {
   decodeSigned,
@@ -16,6 +15,7 @@ import {
 } from '../../engine/domain/index.js';
 import { HEADER_SIZE, RECORD_OVERHEAD } from '../../engine/journal/index.js';
 import { Registry } from '../../engine/registry/index.js';
+import { buildTransferWorkload, type TransferWorkload } from '../../gate/index.js';
 
 /**
  * Every whole record of a journal file, decoded, read synchronously (so a caller can check the
@@ -72,7 +72,7 @@ export interface KeyedWorkload extends TransferWorkload {
   readonly keys: ReadonlyMap<string, KeyPair>;
 }
 
-/** bench/transfer-workload.ts plus its wallets' keys (same derivation). */
+/** gate/transfer-workload.ts plus its wallets' keys (same derivation). */
 export function keyedTransferWorkload(transfers: number, seed: string): KeyedWorkload {
   const workload = buildTransferWorkload(transfers, seed);
   const keys = new Map<string, KeyPair>();

@@ -27,7 +27,7 @@ import {
   type EngineProcess,
   type EngineProcessOptions,
   startEngineProcess,
-} from '../../scenarios/runner/engine-process.js';
+} from '../../runner/index.js';
 import { coinOf, type Ledger, op, out, type Who } from '../fixtures/ledger.js';
 
 /** A fresh directory, removed when the calling test file ends. */
@@ -235,7 +235,7 @@ export function spendEach(from: KeyPair, coins: readonly string[], to: Who, valu
 }
 
 /**
- * `ecny-bench serve` as a child process (scenarios/runner/engine-process.ts), retried when it
+ * `ecny-bench serve` as a child process (runner/engine-process.ts), retried when it
  * dies before listening. In a shared checkout another `tsc` may be rewriting dist/ at that very
  * moment (seen: a half-written module, "exited with code 0/1 before listening"). A journal that
  * cannot be recovered fails the same way every time, so the retries never hide it.

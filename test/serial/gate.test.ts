@@ -16,8 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type GateResult, parseBaseline } from '../../capacity/index.js';
-import type { GateRunReport } from '../../cli/commands/gate.js';
+import type { GateRunReport } from '../../gate/index.js';
+import { type GateResult, parseBaseline } from '../../gate/index.js';
 
 const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 

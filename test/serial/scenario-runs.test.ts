@@ -8,8 +8,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { runScenario } from '../../runner/index.js';
 import { scenarioVariants } from '../../scenarios/catalog/index.js';
-import { runScenario } from '../../scenarios/runner/run.js';
 
 const DURATION_S = 4;
 

@@ -1,0 +1,316 @@
+/**
+ * The coordinator of an open-model run on one host: genesis, then N load-generator processes
+ * started at one agreed time, their per-second deltas merged exactly as they arrive, engine
+ * stats polled alongside, and the measured part of result.json at the end.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  HISTOGRAM_KINDS,
+  type MeasuredRun,
+  type MismatchSample,
+  offlineOf,
+  type RunHistograms,
+  SecondsAccumulator,
+  summarizeRun,
+} from '../result-format/index.js';
+import type { Workload } from '../scenarios/workload/index.js';
+import { fetchStats, StatsPoller } from './engine-stats.js';
+import { DriverError } from './errors.js';
+import { type GenesisReport, sendGenesis } from './genesis.js';
+import { type LoadOptions, type ResolvedLoadOptions, resolveLoadOptions } from './options.js';
+import {
+  type FromGenerator,
+  type GeneratorTally,
+  isFromGenerator,
+  type ToGenerator,
+  type WireBucket,
+} from './protocol.js';
+import { scheduleDurationMs } from './schedules/index.js';
+import { segmentOf } from './segment.js';
+import { checkWorkload, writeWorkloadFile } from './workload-file.js';
+
+/** What `runLoad` hands back: the measured fields, every histogram, and the resolved config. */
+export interface LoadRun {
+  readonly measured: MeasuredRun;
+  readonly histograms: RunHistograms;
+  /** The driver configuration as resolved (defaults applied), for result.json `config`. */
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly genesis: GenesisReport | null;
+  readonly startAtMs: number;
+}
+
+/** Seconds that may still receive data stay live this long behind the present. */
+const SEAL_LAG_S = 3;
+
+/**
+ * Runs the workload against the engine at `options.target`: genesis (unless disabled), then the
+ * measured phase in `options.processes` generator processes. Rejects with a DriverError on bad
+ * options, a genesis mismatch or a failed generator; a run with mismatches, losses or
+ * (unallowed) drops resolves with `measured.outcome.passed === false`.
+ */
+export async function runLoad(workload: Workload, options: LoadOptions): Promise<LoadRun> {
+  const opts = resolveLoadOptions(options);
+  const problems = checkWorkload(workload);
+  if (problems.length > 0) {
+    throw new DriverError('DRIVER_BAD_WORKLOAD', `invalid workload: ${problems.join('; ')}`);
+  }
+  if (opts.startAt !== undefined && opts.startAt <= Date.now()) {
+    throw new DriverError(
+      'DRIVER_START_IN_PAST',
+      `startAt ${new Date(opts.startAt).toISOString()} has already passed`,
+    );
+  }
+  const genesis =
+    opts.sendGenesis && workload.genesis.bodies.length > 0
+      ? await sendGenesis(workload.genesis, {
+          target: opts.generator.target,
+          path: opts.generator.path,
+          concurrency: opts.genesisConcurrency,
+          maxRetries: opts.generator.maxRetries,
+        })
+      : null;
+
+  let tempDir: string | undefined;
+  let workloadPath = opts.workloadPath;
+  if (workloadPath === undefined) {
+    tempDir = await mkdtemp(join(tmpdir(), 'ecny-bench-workload-'));
+    workloadPath = join(tempDir, 'workload.json');
+    await writeWorkloadFile(workloadPath, workload);
+  }
+  try {
+    return await measure(workload, opts, workloadPath, genesis, options.onProgress);
+  } finally {
+    if (tempDir !== undefined) await rm(tempDir, { recursive: true, force: true });
+  }
+}
+
+async function measure(
+  workload: Workload,
+  opts: ResolvedLoadOptions,
+  workloadPath: string,
+  genesis: GenesisReport | null,
+  onProgress: LoadOptions['onProgress'],
+): Promise<LoadRun> {
+  const acc = new SecondsAccumulator();
+  let reported = -1;
+  let startAtMs = Number.NaN;
+  const absorb = (buckets: readonly WireBucket[]): void => {
+    for (const b of buckets) {
+      acc.addCounters(b.t, b.counters);
+      for (const kind of HISTOGRAM_KINDS) {
+        const h = b.histograms[kind];
+        if (h !== undefined) acc.addHistogram(b.t, kind, h);
+      }
+    }
+    const nowSecond = Math.floor((Date.now() - startAtMs) / 1000);
+    if (nowSecond - SEAL_LAG_S > 0) acc.seal(nowSecond - SEAL_LAG_S);
+    if (onProgress !== undefined) {
+      // second t is complete at t+1 and flushed by every generator within one more second
+      for (; reported < nowSecond - 2; reported++) {
+        const t = reported + 1;
+        const c = acc.peekCounters(t);
+        onProgress({
+          t,
+          offered: c?.offered ?? 0,
+          sent: c?.sent ?? 0,
+          achieved: c?.achieved ?? 0,
+          dropped: c?.dropped ?? 0,
+          errors: c?.errors ?? 0,
+        });
+      }
+    }
+  };
+
+  const workerPath =
+    opts.workerPath ?? fileURLToPath(new URL('../workers/loadgen-process.js', import.meta.url));
+  const handles: GeneratorHandle[] = [];
+  try {
+    for (let i = 0; i < opts.processes; i++) {
+      const handle = new GeneratorHandle(workerPath, absorb);
+      handles.push(handle);
+      handle.post({
+        type: 'init',
+        workloadPath,
+        segment: segmentOf(opts.shard, i, opts.processes),
+        config: opts.generator,
+      });
+    }
+    const planned = (await Promise.all(handles.map((h) => h.ready))).reduce((a, b) => a + b, 0);
+    startAtMs = opts.startAt ?? Date.now() + opts.startLeadMs;
+    if (startAtMs <= Date.now()) {
+      throw new DriverError(
+        'DRIVER_START_IN_PAST',
+        `startAt ${new Date(startAtMs).toISOString()} passed while the generators were getting ready`,
+      );
+    }
+    const poller = new StatsPoller(opts.generator.target, startAtMs, opts.statsIntervalMs);
+    poller.start();
+    for (const h of handles) h.post({ type: 'start', startAtMs });
+    const reports = await Promise.all(handles.map((h) => h.done)).finally(() => poller.stop());
+    const engineSeconds = await poller.stop();
+    const endedAt = new Date().toISOString();
+    const engine = opts.statsIntervalMs > 0 ? await fetchStats(opts.generator.target) : undefined;
+
+    const samples: MismatchSample[] = [];
+    let matched = 0;
+    let mismatched = 0;
+    let lost = 0;
+    let retried = 0;
+    let cpuMicros = 0;
+    for (const r of reports) {
+      matched += r.tally.matched;
+      mismatched += r.tally.mismatched;
+      lost += r.tally.lost;
+      retried += r.tally.retried;
+      samples.push(...r.tally.samples);
+      cpuMicros += r.cpuMicros;
+    }
+    const durationMs =
+      opts.generator.schedule === null
+        ? workload.meta.durationMs
+        : scheduleDurationMs(opts.generator.schedule);
+    const accumulated = acc.finish(startAtMs);
+    const measured = summarizeRun({
+      accumulated,
+      tally: { planned, matched, mismatched, lost, retried, samples },
+      allowDrops: opts.allowDrops,
+      startedAt: new Date(startAtMs).toISOString(),
+      endedAt,
+      durationS: durationMs / 1000,
+      engineSeconds,
+      // Offline tap times are modelled on the workload's own schedule; another schedule voids them.
+      ...(opts.generator.schedule === null
+        ? offlineOf(workload.meta.params, opts.shard.count === 1)
+        : {}),
+      ...(engine === undefined ? {} : { engine }),
+      generator: { processes: opts.processes, cpuSeconds: cpuMicros / 1e6 },
+    });
+    return {
+      measured,
+      histograms: accumulated.histograms,
+      config: describeConfig(opts, startAtMs),
+      genesis,
+      startAtMs,
+    };
+  } catch (error) {
+    for (const h of handles) h.kill();
+    throw error;
+  } finally {
+    await Promise.all(handles.map((h) => h.exited));
+  }
+}
+
+function describeConfig(opts: ResolvedLoadOptions, startAtMs: number): Record<string, unknown> {
+  const g = opts.generator;
+  return {
+    target: g.target,
+    path: g.path,
+    client: g.client,
+    processes: opts.processes,
+    connections: g.connections,
+    pipelining: g.pipelining,
+    maxInFlight: g.maxInFlight,
+    maxLagMs: g.maxLagMs,
+    allowDrops: opts.allowDrops,
+    graceMs: g.graceMs,
+    maxRetries: g.maxRetries,
+    connectRetries: g.connectRetries,
+    requestTimeoutMs: g.requestTimeoutMs,
+    schedule: g.schedule,
+    shard: `${opts.shard.index}/${opts.shard.count}`,
+    startAtMs,
+    sendGenesis: opts.sendGenesis,
+    genesisConcurrency: opts.genesisConcurrency,
+  };
+}
+
+/** One forked generator process, seen from the coordinator. */
+class GeneratorHandle {
+  readonly ready: Promise<number>;
+  readonly done: Promise<{ tally: GeneratorTally; cpuMicros: number }>;
+  readonly exited: Promise<void>;
+  readonly #child: ChildProcess;
+
+  constructor(workerPath: string, onBuckets: (buckets: readonly WireBucket[]) => void) {
+    const child = fork(workerPath, [], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // lets the generator collect its set-up garbage before the start (generator-process.ts)
+      execArgv: [...process.execArgv, '--expose-gc'],
+    });
+    this.#child = child;
+    let resolveReady!: (planned: number) => void;
+    let resolveDone!: (r: { tally: GeneratorTally; cpuMicros: number }) => void;
+    let reject!: (error: Error) => void;
+    let settled = false;
+    const failed = new Promise<never>((_, rej) => {
+      reject = (error) => {
+        if (!settled) rej(error);
+        settled = true;
+      };
+    });
+    // A failure before `ready` must reject `ready`, and one later must reject `done`.
+    failed.catch(() => undefined);
+    this.ready = Promise.race([new Promise<number>((r) => (resolveReady = r)), failed]);
+    this.done = Promise.race([
+      new Promise<{ tally: GeneratorTally; cpuMicros: number }>((r) => (resolveDone = r)),
+      failed,
+    ]);
+    this.ready.catch(() => undefined);
+    this.done.catch(() => undefined);
+    this.exited = new Promise((resolve) => {
+      child.once('exit', () => resolve());
+    });
+    child.on('message', (message: unknown) => {
+      if (!isFromGenerator(message)) return;
+      const m: FromGenerator = message;
+      switch (m.type) {
+        case 'ready':
+          resolveReady(m.planned);
+          return;
+        case 'interval':
+          onBuckets(m.buckets);
+          return;
+        case 'done':
+          onBuckets(m.buckets);
+          settled = true;
+          resolveDone({ tally: m.tally, cpuMicros: m.cpuMicros });
+          return;
+        case 'failed':
+          reject(
+            new DriverError(
+              'DRIVER_GENERATOR_FAILED',
+              `load generator failed: ${m.message} (${m.code})`,
+            ),
+          );
+          return;
+      }
+    });
+    child.once('error', (error) => {
+      reject(
+        new DriverError('DRIVER_GENERATOR_FAILED', `load generator: ${error.message}`, {
+          cause: error,
+        }),
+      );
+    });
+    child.once('exit', (code, signal) => {
+      reject(
+        new DriverError(
+          'DRIVER_GENERATOR_FAILED',
+          `load generator exited (code ${code}, signal ${signal}) before finishing`,
+        ),
+      );
+    });
+  }
+
+  post(message: ToGenerator): void {
+    if (this.#child.connected) this.#child.send(message);
+  }
+
+  kill(): void {
+    if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill();
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Door of load/: the load driver, which sends a workload to an engine and measures it.
+ * - `runLoad`: open-model run (genesis, N generator processes, intended-time latency, outcome
+ *   checking, engine stats) -> the measured part of result.json and its histograms;
+ * - `saturate`: closed-loop maximum throughput with autocannon;
+ * - schedules, shard/segment helpers and the generator-process entry for workers/.
+ */
+export { type Answer, classifyAnswer, parseRetryAfter } from './answer.js';
+export { type LoadRun, runLoad } from './coordinator.js';
+export { engineSample, fetchStats, StatsPoller } from './engine-stats.js';
+export { DriverError, type DriverErrorCode, GenesisMismatchError } from './errors.js';
+export { type GeneratorReport, LoadGenerator } from './generator.js';
+export { runLoadgenProcess } from './generator-process.js';
+export { type GenesisOptions, type GenesisReport, sendGenesis } from './genesis.js';
+export {
+  CLIENTS,
+  type ClientName,
+  type GeneratorConfig,
+  type LoadOptions,
+  type Progress,
+  type ResolvedLoadOptions,
+  resolveLoadOptions,
+} from './options.js';
+export type { FromGenerator, GeneratorTally, ToGenerator, WireBucket } from './protocol.js';
+export { type SaturateOptions, type SaturationResult, saturate } from './saturate.js';
+export {
+  type ConstantSchedule,
+  type RampSchedule,
+  SCHEDULE_TYPES,
+  type ScheduleSpec,
+  type ScheduleType,
+  type StepsSchedule,
+  scheduleArrivals,
+  scheduleDurationMs,
+  validateSchedule,
+} from './schedules/index.js';
+export {
+  ownsLane,
+  parseShard,
+  parseStartAt,
+  type Segment,
+  type Shard,
+  segmentOf,
+  WHOLE,
+} from './segment.js';
+export { checkWorkload, readWorkloadFile, writeWorkloadFile } from './workload-file.js';

@@ -1,0 +1,208 @@
+/**
+ * Options of an open-model run: pure data, checked in one place before anything starts. Every
+ * problem is collected and reported at once, each naming its option.
+ */
+import { CLIENTS, type ClientName } from './clients/index.js';
+import { DriverError } from './errors.js';
+import { type ScheduleSpec, validateSchedule } from './schedules/index.js';
+import { type Shard, WHOLE } from './segment.js';
+
+export { CLIENTS, type ClientName };
+
+export interface LoadOptions {
+  /** Engine base URL, e.g. `http://127.0.0.1:8080`. */
+  readonly target: string;
+  /** Path transactions are POSTed to. Default `/v1/tx`. */
+  readonly path?: string;
+  /**
+   * The generators' HTTP client: `lean`, the project's own HTTP/1.1 client (default: the one
+   * with the fewest CPU-seconds per request), or `undici`, an undici Pool. Recorded in
+   * result.json `config.client`. docs/driver.md says where the two differ (answer timeout).
+   */
+  readonly client?: ClientName;
+  /** Load-generator processes on this host. Default 1. */
+  readonly processes?: number;
+  /** HTTP connections per process. Default 16. */
+  readonly connections?: number;
+  /**
+   * Requests in flight per connection (HTTP/1.1 pipelining). Default 1. A connection that breaks
+   * fails every request it carried; those are resent like any connection failure (a
+   * transaction id makes a resend harmless).
+   */
+  readonly pipelining?: number;
+  /** Requests in flight per process. Default connections × pipelining. */
+  readonly maxInFlight?: number;
+  /**
+   * Lateness bound: an op that cannot be sent within this many ms of becoming sendable is
+   * dropped and counted (k6's dropped_iterations). Default 1000. `Infinity`: never drop.
+   */
+  readonly maxLagMs?: number;
+  /** Dropped sends fail the run unless true. Default false. */
+  readonly allowDrops?: boolean;
+  /** After the last send, how long to wait without progress before in-flight ops count as lost. Default 5000. */
+  readonly graceMs?: number;
+  /** Retries of an op answered 503 OVERLOADED (after its Retry-After). Default 5. */
+  readonly maxRetries?: number;
+  /** Retries of an op whose connection failed before any answer. Default 2. */
+  readonly connectRetries?: number;
+  /**
+   * Answer timeout in ms: a connection with requests in flight and no answer completing for
+   * this long fails its oldest request (lost, never resent) and closes; 0 = none (the grace
+   * period decides). Default 0.
+   */
+  readonly requestTimeoutMs?: number;
+  /** Override the workload's intended send times with a rate schedule. */
+  readonly schedule?: ScheduleSpec;
+  /** This host's shard of a multi-host run. Default 0/1. */
+  readonly shard?: Shard;
+  /** Agreed start of the measured phase, epoch ms (`--start-at`). Default: now + startLeadMs once all generators are ready. */
+  readonly startAt?: number;
+  /** Lead time between "all generators ready" and the start. Default 500. */
+  readonly startLeadMs?: number;
+  /** Send the genesis phase first. Default true on shard 0 only (one host sets up the engine). */
+  readonly sendGenesis?: boolean;
+  /** Concurrency of the closed-loop genesis phase. Default 32. */
+  readonly genesisConcurrency?: number;
+  /** Workload file the generator processes load. Default: a temporary copy of `workload`. */
+  readonly workloadPath?: string;
+  /** Engine stats polling period (GET /v1/stats). Default 1000; 0 disables. */
+  readonly statsIntervalMs?: number;
+  /** How often generators ship their per-second data. Default 1000. */
+  readonly flushIntervalMs?: number;
+  /** Open `connections` sockets before the start so connects do not count as send lag. Default true. */
+  readonly warmup?: boolean;
+  /** The generator script to fork. Default `dist/workers/loadgen-process.js`. */
+  readonly workerPath?: string;
+  /** Called when a second is complete, with its counters merged over all generators. */
+  readonly onProgress?: (second: Progress) => void;
+}
+
+/** One completed second, for live progress output. */
+export interface Progress {
+  readonly t: number;
+  readonly offered: number;
+  readonly sent: number;
+  readonly achieved: number;
+  readonly dropped: number;
+  readonly errors: number;
+}
+
+/** What each generator process needs (JSON-safe: Infinity is sent as null). */
+export interface GeneratorConfig {
+  readonly target: string;
+  readonly path: string;
+  readonly client: ClientName;
+  readonly connections: number;
+  readonly pipelining: number;
+  readonly maxInFlight: number;
+  readonly maxLagMs: number | null;
+  readonly graceMs: number;
+  readonly maxRetries: number;
+  readonly connectRetries: number;
+  readonly requestTimeoutMs: number;
+  readonly schedule: ScheduleSpec | null;
+  readonly flushIntervalMs: number;
+  readonly warmup: boolean;
+}
+
+export interface ResolvedLoadOptions {
+  readonly generator: GeneratorConfig;
+  readonly processes: number;
+  readonly shard: Shard;
+  readonly startAt: number | undefined;
+  readonly startLeadMs: number;
+  readonly sendGenesis: boolean;
+  readonly genesisConcurrency: number;
+  readonly allowDrops: boolean;
+  readonly workloadPath: string | undefined;
+  readonly statsIntervalMs: number;
+  readonly workerPath: string | undefined;
+}
+
+/** Applies defaults and checks everything; throws one DriverError listing every problem. */
+export function resolveLoadOptions(options: LoadOptions): ResolvedLoadOptions {
+  const errors: string[] = [];
+  const int = (name: keyof LoadOptions, fallback: number, min: number): number => {
+    const v = options[name] ?? fallback;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) {
+      errors.push(`${name} must be an integer >= ${min}, got ${String(v)}`);
+      return fallback;
+    }
+    return v;
+  };
+  let target = options.target;
+  try {
+    const url = new URL(options.target);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
+    target = url.origin;
+  } catch {
+    errors.push(`target must be an http(s) URL, got ${JSON.stringify(options.target)}`);
+  }
+  const path = options.path ?? '/v1/tx';
+  if (!path.startsWith('/')) errors.push(`path must start with /, got ${JSON.stringify(path)}`);
+  const client = options.client ?? 'lean';
+  if (!(CLIENTS as readonly unknown[]).includes(client)) {
+    errors.push(`client must be one of ${CLIENTS.join(', ')}, got ${JSON.stringify(client)}`);
+  }
+  const processes = int('processes', 1, 1);
+  const connections = int('connections', 16, 1);
+  const pipelining = int('pipelining', 1, 1);
+  const maxInFlight = int('maxInFlight', connections * pipelining, 1);
+  const maxLagMs = options.maxLagMs ?? 1000;
+  if (typeof maxLagMs !== 'number' || Number.isNaN(maxLagMs) || maxLagMs < 0) {
+    errors.push(`maxLagMs must be >= 0 or Infinity, got ${String(maxLagMs)}`);
+  }
+  const graceMs = int('graceMs', 5000, 0);
+  const maxRetries = int('maxRetries', 5, 0);
+  const connectRetries = int('connectRetries', 2, 0);
+  const requestTimeoutMs = int('requestTimeoutMs', 0, 0);
+  const startLeadMs = int('startLeadMs', 500, 0);
+  const genesisConcurrency = int('genesisConcurrency', 32, 1);
+  const statsIntervalMs = int('statsIntervalMs', 1000, 0);
+  const flushIntervalMs = int('flushIntervalMs', 1000, 10);
+  const shard = options.shard ?? WHOLE;
+  if (
+    !Number.isSafeInteger(shard.index) ||
+    !Number.isSafeInteger(shard.count) ||
+    shard.count < 1 ||
+    shard.index < 0 ||
+    shard.index >= shard.count
+  ) {
+    errors.push(`shard must satisfy 0 <= index < count, got ${shard.index}/${shard.count}`);
+  }
+  if (options.startAt !== undefined && !Number.isFinite(options.startAt)) {
+    errors.push(`startAt must be epoch ms, got ${String(options.startAt)}`);
+  }
+  if (options.schedule !== undefined) errors.push(...validateSchedule(options.schedule));
+  if (errors.length > 0) {
+    throw new DriverError('DRIVER_BAD_OPTIONS', `invalid load options:\n  ${errors.join('\n  ')}`);
+  }
+  return {
+    generator: {
+      target,
+      path,
+      client,
+      connections,
+      pipelining,
+      maxInFlight,
+      maxLagMs: Number.isFinite(maxLagMs) ? maxLagMs : null,
+      graceMs,
+      maxRetries,
+      connectRetries,
+      requestTimeoutMs,
+      schedule: options.schedule ?? null,
+      flushIntervalMs,
+      warmup: options.warmup ?? true,
+    },
+    processes,
+    shard,
+    startAt: options.startAt,
+    startLeadMs,
+    sendGenesis: options.sendGenesis ?? shard.index === 0,
+    genesisConcurrency,
+    allowDrops: options.allowDrops ?? false,
+    workloadPath: options.workloadPath,
+    statsIntervalMs,
+    workerPath: options.workerPath,
+  };
+}

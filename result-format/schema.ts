@@ -1,0 +1,134 @@
+/**
+ * result.json, versioned. Everything a chart, a report, a comparison or a gate needs is here,
+ * so `ecny-bench report <dir>` can re-render from the result files alone.
+ * Latencies are milliseconds (floating); rates are per second; times are ISO-8601 UTC.
+ */
+export const RESULT_SCHEMA = 'ecny-bench/result/v1';
+
+/** Percentile snapshots are the project's one HDR summary shape (engine/metrics), in ms here. */
+import type { Percentiles } from '../engine/metrics/index.js';
+
+export type { Percentiles };
+
+/** The HDR percentile spectrum: (percentile, value ms) points for the distribution chart. */
+export interface SpectrumPoint {
+  readonly percentile: number;
+  readonly valueMs: number;
+}
+
+export interface Environment {
+  readonly cpuModel: string;
+  readonly cores: number;
+  readonly memoryBytes: number;
+  readonly os: string;
+  readonly node: string;
+  readonly packages: Readonly<Record<string, string>>;
+  readonly gitCommit: string | null;
+  readonly hostname: string;
+}
+
+/** One second of the measured phase. */
+export interface SecondSample {
+  /** Seconds since the start of the measured phase. */
+  readonly t: number;
+  /** Planned sends whose intended time fell in this second. */
+  readonly offered: number;
+  readonly sent: number;
+  /** Answers received this second (settled + rejected). */
+  readonly achieved: number;
+  readonly settled: number;
+  readonly rejectedByCode: Readonly<Record<string, number>>;
+  /** Sends that could not go out within the lateness bound (k6's dropped_iterations). */
+  readonly dropped: number;
+  readonly errors: number;
+  /**
+   * Corrected latency (from intended send time; for an op that waited for its dependency, from
+   * that dependency's answer) of answers received this second.
+   */
+  readonly latency: Percentiles;
+  /** Service time (from the actual send) of answers received this second. */
+  readonly uncorrected: Percentiles;
+  /**
+   * Runs with offline payments only: answers to offline payments received this second, and the
+   * offline backlog at its end (payments made on devices so far, per the scenario's model of
+   * tap times, minus those answered so far: measured).
+   */
+  readonly synced?: number;
+  readonly backlog?: number;
+  /** Engine-side figures polled from GET /v1/stats, when the engine is reachable. */
+  readonly engine?: {
+    readonly queueDepth: number;
+    readonly poolWaitP50: number;
+    readonly poolWaitP99: number;
+    readonly verifyP50: number;
+    readonly verifyP99: number;
+    readonly cpuPercent: number;
+  };
+}
+
+export interface RunResult {
+  readonly schema: typeof RESULT_SCHEMA;
+  readonly runId: string;
+  readonly kind: 'run' | 'saturate' | 'capacity';
+  readonly scenario: {
+    readonly name: string;
+    readonly variant?: string;
+    readonly scale: string;
+    readonly seed: string;
+    readonly params: Readonly<Record<string, unknown>>;
+  };
+  /** Driver and engine configuration: processes, connections, pipelining, backend, ... */
+  readonly config: Readonly<Record<string, unknown>> & { readonly sloMs: number };
+  readonly environment: Environment;
+  readonly startedAt: string;
+  readonly endedAt: string;
+  readonly durationS: number;
+  readonly totals: {
+    readonly planned: number;
+    readonly sent: number;
+    readonly dropped: number;
+    readonly settled: number;
+    readonly rejected: number;
+    readonly errors: number;
+    readonly matched: number;
+    readonly mismatched: number;
+    readonly lost: number;
+    readonly achievedPerSecond: number;
+    readonly settledPerSecond: number;
+    /** Re-sends after 503 OVERLOADED or a connection error (not counted in `sent`). */
+    readonly retried?: number;
+  };
+  readonly outcome: {
+    readonly passed: boolean;
+    /** Why the run failed, one line per cause ("3 mismatched", ...); empty when passed. */
+    readonly reasons?: readonly string[];
+    /** A few mismatches, for the reader: op index, expected, got. */
+    readonly samples: ReadonlyArray<{
+      readonly op: number;
+      readonly expected: string;
+      readonly got: string;
+    }>;
+  };
+  readonly reconciliation?: { readonly ok: boolean } & Readonly<Record<string, unknown>>;
+  readonly rejectionsByCode: Readonly<Record<string, number>>;
+  readonly latency: {
+    readonly corrected: Percentiles;
+    readonly uncorrected: Percentiles;
+    readonly spectrum: readonly SpectrumPoint[];
+    readonly uncorrectedSpectrum: readonly SpectrumPoint[];
+    /** Send lag: actual send minus the time the op became sendable (the generator's lateness). */
+    readonly sendLag?: Percentiles;
+  };
+  readonly dependencies: {
+    readonly waited: number;
+    readonly waitP50: number;
+    readonly waitP99: number;
+  };
+  readonly timeseries: readonly SecondSample[];
+  /** The load generators themselves: how many processes and the CPU they used. */
+  readonly generator?: { readonly processes: number; readonly cpuSeconds: number };
+  /** Engine summary at the end of the run (GET /v1/stats). */
+  readonly engine?: Readonly<Record<string, unknown>>;
+  /** Capacity runs: one entry per step / sweep point (issue "Capacity planning"). */
+  readonly steps?: ReadonlyArray<Readonly<Record<string, unknown>>>;
+}

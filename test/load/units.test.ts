@@ -1,0 +1,283 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import {
+  checkWorkload,
+  classifyAnswer,
+  DriverError,
+  engineSample,
+  ownsLane,
+  parseRetryAfter,
+  parseShard,
+  parseStartAt,
+  readWorkloadFile,
+  resolveLoadOptions,
+  scheduleArrivals,
+  scheduleDurationMs,
+  segmentOf,
+  validateSchedule,
+  writeWorkloadFile,
+} from '../../load/index.js';
+import {
+  createHistogram,
+  decodeHistogram,
+  encodeHistogram,
+  formatHlog,
+  makeRunId,
+  parseHlog,
+  percentiles,
+  recordMicros,
+  SecondsAccumulator,
+} from '../../result-format/index.js';
+import { syntheticWorkload } from './helpers/workload.js';
+
+describe('schedules', () => {
+  it('constant: evenly spaced, ends at the duration, truncated to the ops available', () => {
+    const at = scheduleArrivals({ type: 'constant', rate: 100, durationMs: 1000 }, 1_000_000);
+    assert.equal(at.length, 100);
+    assert.equal(at[1], 10);
+    assert.equal(scheduleArrivals({ type: 'constant', rate: 100, durationMs: 1000 }, 7).length, 7);
+  });
+
+  it('ramp: the count is the area under the rate line, and gaps shrink as the rate grows', () => {
+    const at = scheduleArrivals({ type: 'ramp', fromRate: 0, toRate: 200, durationMs: 2000 }, 1e6);
+    assert.ok(Math.abs(at.length - 200) <= 1, `${at.length}`);
+    for (let i = 1; i < at.length; i++) assert.ok(at[i]! > at[i - 1]!);
+    assert.ok(at[1]! - at[0]! > at.at(-1)! - at.at(-2)!);
+  });
+
+  it('steps: stage after stage, pauses included', () => {
+    const spec = {
+      type: 'steps',
+      steps: [
+        { rate: 10, durationMs: 1000 },
+        { rate: 0, durationMs: 500 },
+        { rate: 20, durationMs: 1000 },
+      ],
+    } as const;
+    const at = scheduleArrivals(spec, 1e6);
+    assert.equal(at.length, 30);
+    assert.equal(at[10], 1500);
+    assert.equal(scheduleDurationMs(spec), 2500);
+  });
+
+  it('validation names the field', () => {
+    assert.deepEqual(validateSchedule({ type: 'wave' }), [
+      'schedule.type must be one of constant, ramp, steps, got wave',
+    ]);
+    assert.match(
+      validateSchedule({ type: 'constant', rate: -1, durationMs: 5 })[0]!,
+      /schedule.rate/,
+    );
+  });
+});
+
+describe('segments and shards', () => {
+  it('every lane has exactly one owner across shards x processes', () => {
+    const shards = 3;
+    const processes = 2;
+    for (let lane = 0; lane < 100; lane++) {
+      let owners = 0;
+      for (let s = 0; s < shards; s++) {
+        for (let p = 0; p < processes; p++) {
+          if (ownsLane(lane, segmentOf({ index: s, count: shards }, p, processes))) owners++;
+        }
+      }
+      assert.equal(owners, 1, `lane ${lane}`);
+    }
+  });
+
+  it('parses --shard and --start-at', () => {
+    assert.deepEqual(parseShard('1/4'), { index: 1, count: 4 });
+    assert.throws(() => parseShard('4/4'), DriverError);
+    assert.equal(parseStartAt('1700000000000'), 1_700_000_000_000);
+    assert.equal(parseStartAt('2026-01-01T00:00:00Z'), Date.UTC(2026, 0, 1));
+    assert.equal(parseStartAt('+5', 1000), 6000);
+    assert.throws(() => parseStartAt('soon'), /--start-at/);
+  });
+});
+
+describe('answers', () => {
+  it('maps the wire answers of docs/api.md', () => {
+    assert.deepEqual(classifyAnswer(200, '', undefined), { kind: 'settled' });
+    assert.deepEqual(
+      classifyAnswer(422, '{"status":"rejected","code":"ALREADY_SPENT"}', undefined),
+      {
+        kind: 'rejected',
+        code: 'ALREADY_SPENT',
+      },
+    );
+    assert.deepEqual(classifyAnswer(400, '{"code":"MALFORMED"}', undefined), {
+      kind: 'rejected',
+      code: 'MALFORMED',
+    });
+    assert.deepEqual(classifyAnswer(503, '{"code":"OVERLOADED"}', '2'), {
+      kind: 'overloaded',
+      retryAfterMs: 2000,
+    });
+    assert.deepEqual(classifyAnswer(503, '{"code":"UNAVAILABLE"}', undefined), {
+      kind: 'error',
+      got: 'HTTP 503 UNAVAILABLE',
+    });
+    assert.deepEqual(classifyAnswer(500, 'oops', undefined), { kind: 'error', got: 'HTTP 500' });
+  });
+
+  it('reads Retry-After as seconds or a date, capped', () => {
+    assert.equal(parseRetryAfter('0.25'), 250);
+    assert.equal(parseRetryAfter(undefined), 1000);
+    assert.equal(parseRetryAfter('3600'), 30_000);
+    assert.equal(parseRetryAfter(new Date(10_000).toUTCString(), 8000), 2000);
+  });
+
+  it('reads engine stats in the nested and the flat shape, and tolerates none', () => {
+    assert.deepEqual(
+      engineSample({
+        queueDepth: 3,
+        pool: { wait: { p50: 1, p99: 2 }, verify: { p50: 3, p99: 4 } },
+        cpu: { percentSinceLast: 55 },
+      }),
+      { queueDepth: 3, poolWaitP50: 1, poolWaitP99: 2, verifyP50: 3, verifyP99: 4, cpuPercent: 55 },
+    );
+    assert.equal(engineSample({ hello: 'world' }), undefined);
+  });
+});
+
+describe('options and workload checks', () => {
+  it('reports every bad option at once, each by name', () => {
+    assert.throws(
+      () =>
+        resolveLoadOptions({ target: 'ftp://x', connections: 0, pipelining: 1.5, maxLagMs: -1 }),
+      (e: unknown) => {
+        assert.ok(e instanceof DriverError);
+        assert.equal(e.code, 'DRIVER_BAD_OPTIONS');
+        for (const name of ['target', 'connections', 'pipelining', 'maxLagMs'])
+          assert.match(e.message, new RegExp(name));
+        return true;
+      },
+    );
+    const ok = resolveLoadOptions({
+      target: 'http://h:1/x',
+      connections: 4,
+      pipelining: 2,
+      maxLagMs: Infinity,
+    });
+    assert.equal(ok.generator.maxInFlight, 8);
+    assert.equal(ok.generator.maxLagMs, null);
+    assert.equal(ok.generator.target, 'http://h:1');
+    assert.equal(ok.sendGenesis, true);
+    assert.equal(
+      resolveLoadOptions({ target: 'http://h', shard: { index: 1, count: 2 } }).sendGenesis,
+      false,
+    );
+  });
+
+  it('takes the HTTP client by name: lean by default, undici on request, nothing else', () => {
+    assert.equal(resolveLoadOptions({ target: 'http://h' }).generator.client, 'lean');
+    assert.equal(
+      resolveLoadOptions({ target: 'http://h', client: 'undici' }).generator.client,
+      'undici',
+    );
+    assert.throws(
+      () => resolveLoadOptions({ target: 'http://h', client: 'curl' as 'lean' }),
+      (e: unknown) => {
+        assert.ok(e instanceof DriverError);
+        assert.equal(e.code, 'DRIVER_BAD_OPTIONS');
+        assert.match(e.message, /client must be one of lean, undici, got "curl"/);
+        return true;
+      },
+    );
+  });
+
+  it('reads the workload cache format and plain JSON', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'driver-wl-'));
+    try {
+      const w = syntheticWorkload({ ops: 20, rate: 10, genesis: 2 });
+      await writeWorkloadFile(join(dir, 'a.workload'), w);
+      await writeFile(join(dir, 'b.json'), JSON.stringify(w));
+      for (const name of ['a.workload', 'b.json']) {
+        const back = await readWorkloadFile(join(dir, name));
+        assert.deepEqual([...back.ops.bodies], w.ops.bodies);
+        assert.deepEqual([...back.genesis.expected], w.genesis.expected);
+        assert.deepEqual(back.meta, w.meta);
+      }
+      await writeFile(join(dir, 'c.json'), '{"meta":{}}');
+      await assert.rejects(readWorkloadFile(join(dir, 'c.json')), { code: 'DRIVER_BAD_WORKLOAD' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects a dependency across lanes or forward in time', () => {
+    const w = syntheticWorkload({
+      ops: 10,
+      rate: 10,
+      lanes: 2,
+      dependsOn: (i) => (i === 5 ? 4 : -1),
+    });
+    assert.match(checkWorkload(w).join(), /another lane/);
+    const fwd = syntheticWorkload({ ops: 10, rate: 10, dependsOn: (i) => (i === 5 ? 7 : -1) });
+    assert.match(checkWorkload(fwd).join(), /earlier index/);
+  });
+});
+
+describe('results pieces', () => {
+  it('run ids are time-sortable and name the scenario', () => {
+    const id = makeRunId({
+      startedAt: new Date('2026-11-23T11:05:00.123Z'),
+      scenario: 'xiongan-retail',
+      scale: 'small',
+      salt: 's',
+    });
+    assert.match(id, /^2026-11-23T11-05-00Z-xiongan-retail-small-[0-9a-f]{7}$/);
+  });
+
+  it('the accumulator adds histograms exactly, whatever order and sealing', () => {
+    const a = createHistogram();
+    const b = createHistogram();
+    for (let i = 1; i <= 1000; i++) recordMicros(i % 2 === 0 ? a : b, i * 37);
+    // HDR encoding keeps bucket counts, not the exact max: compare like with like
+    const all = createHistogram();
+    all.add(decodeHistogram(encodeHistogram(a)));
+    all.add(decodeHistogram(encodeHistogram(b)));
+    const acc = new SecondsAccumulator();
+    acc.addHistogram(0, 'corrected', encodeHistogram(a));
+    acc.seal(1); // a sealed second still accepts late data exactly
+    acc.addHistogram(0, 'corrected', b);
+    const done = acc.finish(0);
+    assert.deepEqual(done.seconds[0]!.latency, percentiles(all));
+    assert.deepEqual(percentiles(done.overall.corrected), percentiles(all));
+  });
+
+  it('latency.hlog round-trips every interval and tag', () => {
+    const h = createHistogram();
+    recordMicros(h, 1234);
+    recordMicros(h, 99_000);
+    const e = encodeHistogram(h);
+    const empty = encodeHistogram(createHistogram());
+    const run = {
+      startAtMs: 1_790_000_000_250,
+      intervals: [
+        {
+          t: 0,
+          histograms: { corrected: e, uncorrected: e, sendLag: empty, dependencyWait: empty },
+        },
+        { t: 1, histograms: { corrected: empty, uncorrected: e, sendLag: e, dependencyWait: e } },
+      ],
+    };
+    const text = formatHlog(run);
+    assert.match(text, /^#\[StartTime: 1790000000\.250 /m);
+    assert.match(text, /^#\[BaseTime: 1790000000\.250 /m);
+    assert.match(text, /^Tag=corrected,0\.000,1\.000,99\.\d+,HIST/m);
+    const back = parseHlog(text);
+    assert.equal(back.startAtMs, run.startAtMs);
+    assert.equal(back.intervals.length, 2);
+    assert.equal(decodeHistogram(back.intervals[1]!.histograms.sendLag).totalCount, 2);
+    assert.equal(decodeHistogram(back.intervals[1]!.histograms.corrected).totalCount, 0);
+    assert.deepEqual(
+      percentiles(decodeHistogram(back.intervals[0]!.histograms.corrected)),
+      percentiles(decodeHistogram(e)),
+    );
+  });
+});

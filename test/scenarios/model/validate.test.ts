@@ -1,0 +1,173 @@
+/** Validation reports every problem, with paths, before anything starts. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { getScenario, SCENARIOS, scenarioNames } from '../../../scenarios/catalog/index.js';
+import {
+  type ConfigIssue,
+  formatIssue,
+  resolveScenario,
+  ScenarioConfigError,
+  type ScenarioDefinition,
+  type ScenarioSpec,
+  validateDefinition,
+  validateOptions,
+  validateSpec,
+} from '../../../scenarios/model/index.js';
+import { generateWorkload } from '../../../scenarios/workload/index.js';
+
+const messages = (issues: readonly ConfigIssue[]) => issues.map(formatIssue);
+
+describe('the catalog', () => {
+  it('registers the four pilot scenarios, each valid', () => {
+    assert.deepEqual(scenarioNames(), [
+      'suzhou-subsidy',
+      'xiongan-retail',
+      'shenzhen-lottery',
+      'offline-burst',
+    ]);
+    for (const def of SCENARIOS.values()) assert.deepEqual(messages(validateDefinition(def)), []);
+    assert.deepEqual(Object.keys(getScenario('suzhou-subsidy').variants).sort(), [
+      'double12',
+      'hotspot',
+      'presplit',
+    ]);
+  });
+
+  it('names the known scenarios when asked for an unknown one', () => {
+    assert.throws(
+      () => getScenario('atlantis'),
+      /unknown scenario "atlantis" \(known: suzhou-subsidy/,
+    );
+  });
+});
+
+describe('validateSpec', () => {
+  const good = getScenario('xiongan-retail').variants.default!;
+
+  it('collects every error of a broken spec, each with its path', () => {
+    const bad = {
+      ...good,
+      windowS: -1,
+      banks: ['ICBC', 'ICBC'],
+      mix: { catering: -1, teleport: 1 },
+      arrival: { kind: 'curve', points: [{ t: 0.2, rate: 1 }] },
+      groups: {
+        ...good.groups,
+        consumers: {
+          ...good.groups.consumers!,
+          tiers: { 5: 1 },
+          funding: [{ share: 2, coins: 1, yuan: 0.001 }],
+        },
+      },
+      flows: {
+        ...good.flows,
+        catering: {
+          ...good.flows.catering!,
+          payer: 'nobody',
+          amount: { kind: 'lognormal', medianYuan: 10, sigma: 0, minYuan: 5, maxYuan: 1 },
+        },
+      },
+      phases: [{ name: 'evening', from: 0.9, to: 0.5, mix: { retail: 1 } }],
+      scales: { ...good.scales, small: { payments: 0, durationS: 10, note: '' } },
+    };
+    const got = messages(validateSpec(bad));
+    const want = [
+      'windowS: must be > 0',
+      'banks[1]: is listed twice',
+      'groups.consumers.tiers.5: must be a tier 1, 2, 3 or 4',
+      'groups.consumers.funding[0].share: must be <= 1',
+      'groups.consumers.funding[0].yuan: must be a whole number of fen (0.01 yuan)',
+      'flows.catering.payer: is not a group of this scenario',
+      'flows.catering.amount.sigma: must be > 0',
+      'flows.catering.amount.maxYuan: must be >= minYuan',
+      'arrival.points: must have at least two points',
+      'mix.catering: must be >= 0',
+      'mix.teleport: is not a flow of this scenario',
+      'phases[0].to: must be > from',
+      'scales.small.payments: must be >= 1',
+    ];
+    for (const m of want) assert.ok(got.includes(m), `missing "${m}" in:\n${got.join('\n')}`);
+    assert.ok(got.length >= want.length);
+  });
+
+  it('rejects funding above a tier balance limit and offline flows sent before reconnecting', () => {
+    const ob = getScenario('offline-burst').variants.default!;
+    const bad: ScenarioSpec = {
+      ...ob,
+      groups: {
+        ...ob.groups,
+        visitors: { ...ob.groups.visitors!, funding: [{ share: 1, coins: 30, yuan: 50 }] },
+      },
+      mix: { online: 1, offline: 1 },
+    };
+    const got = messages(validateSpec(bad));
+    assert.ok(
+      got.includes(
+        'groups.visitors.funding: 1500 yuan at scale small exceeds the tier 4 balance limit of 1000 yuan',
+      ),
+      got.join('\n'),
+    );
+    assert.ok(
+      got.includes(
+        'mix.offline: an offline flow may only be weighted in a phase after it reconnects',
+      ),
+      got.join('\n'),
+    );
+  });
+});
+
+describe('options', () => {
+  const def = getScenario('suzhou-subsidy');
+
+  it('collects every bad option', () => {
+    const got = messages(
+      validateOptions(
+        {
+          scale: 'galactic',
+          durationS: 0,
+          invalidShare: 0.9,
+          invalidSplit: { LOST: 1 },
+          variant: 'x',
+          colour: 'red',
+        },
+        def,
+      ),
+    );
+    assert.deepEqual(got.sort(), [
+      'colour: unknown field (allowed: variant, scale, durationS, timeCompression, seed, invalidShare, invalidSplit)',
+      'durationS: must be > 0',
+      'invalidShare: must be <= 0.5',
+      'invalidSplit.LOST: is not an injectable code (BAD_SIGNATURE, ALREADY_SPENT, TIER_LIMIT, UNKNOWN_COIN)',
+      'scale: must be one of small, city, national',
+      'variant: must be one of hotspot, presplit, double12',
+    ]);
+  });
+
+  it('throws all problems at once, before generating anything', () => {
+    const broken: ScenarioDefinition = {
+      ...def,
+      variants: {
+        ...def.variants,
+        presplit: { ...def.variants.presplit!, mix: { transport: -1 } },
+      },
+    };
+    assert.throws(
+      () => generateWorkload(broken, { durationS: -5 }),
+      (e: unknown) => {
+        assert.ok(e instanceof ScenarioConfigError);
+        const m = messages(e.issues);
+        assert.ok(m.includes('variants.presplit.mix.transport: must be >= 0'), m.join('\n'));
+        assert.ok(m.includes('options.durationS: must be > 0'), m.join('\n'));
+        return true;
+      },
+    );
+  });
+
+  it('fills defaults: time compression keeps the scenario window', () => {
+    const r = resolveScenario(def, { durationS: 10 });
+    assert.equal(r.spec.variant, 'presplit');
+    assert.equal(r.scale, 'small');
+    assert.equal(r.timeCompression * r.durationS, r.spec.windowS);
+    assert.equal(r.invalidShare, 0.02);
+  });
+});
