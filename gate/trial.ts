@@ -83,7 +83,7 @@ export interface GateTrialOptions {
 }
 
 /** One timed engine segment and the calibration windows on either side of it. */
-export interface Segment {
+export interface TrialSegment {
   readonly settled: number;
   readonly seconds: number;
   readonly settledPerSecond: number;
@@ -110,7 +110,7 @@ export interface EngineMeasurement {
   readonly cpuMicrosPerTx: number;
   readonly meanBatch: number;
   readonly fsyncs: number;
-  readonly segments: readonly Segment[];
+  readonly segments: readonly TrialSegment[];
 }
 
 /** Everything one trial measured, and the two ratios the gate judges. */
@@ -301,7 +301,7 @@ export class GateTrials {
       const per = Math.ceil(timed.length / o.segments);
       const s0 = service.stats();
       windows.push(await this.calibrationWindow());
-      const segments: Segment[] = [];
+      const segments: TrialSegment[] = [];
       for (let from = 0; from < timed.length; from += per) {
         const cpu0 = process.cpuUsage();
         const t0 = performance.now();

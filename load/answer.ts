@@ -4,13 +4,14 @@
  * engine did nothing), anything else is an error answer.
  */
 
-export type Answer =
+/** An engine answer as outcome checking sees it. */
+export type ClassifiedAnswer =
   | { readonly kind: 'settled' }
   | { readonly kind: 'rejected'; readonly code: string }
   | { readonly kind: 'overloaded'; readonly retryAfterMs: number }
   | { readonly kind: 'error'; readonly got: string };
 
-export const SETTLED: Answer = { kind: 'settled' };
+export const SETTLED: ClassifiedAnswer = { kind: 'settled' };
 
 /** Retry-After when the header is missing or unreadable. */
 export const DEFAULT_RETRY_AFTER_MS = 1000;
@@ -22,7 +23,7 @@ export function classifyAnswer(
   status: number,
   body: string,
   retryAfter: string | string[] | undefined,
-): Answer {
+): ClassifiedAnswer {
   if (status === 200) return SETTLED;
   const code = readCode(body);
   if (status === 422 || status === 400) {

@@ -21,7 +21,11 @@ import type { Workload } from '../scenarios/workload/index.js';
 import { fetchStats, StatsPoller } from './engine-stats.js';
 import { DriverError } from './errors.js';
 import { type GenesisReport, sendGenesis } from './genesis.js';
-import { type LoadOptions, type ResolvedLoadOptions, resolveLoadOptions } from './options.js';
+import {
+  type LoadRunOptions,
+  type ResolvedLoadRunOptions,
+  resolveLoadRunOptions,
+} from './options.js';
 import {
   type FromGenerator,
   type GeneratorTally,
@@ -52,8 +56,8 @@ const SEAL_LAG_S = 3;
  * options, a genesis mismatch or a failed generator; a run with mismatches, losses or
  * (unallowed) drops resolves with `measured.outcome.passed === false`.
  */
-export async function runLoad(workload: Workload, options: LoadOptions): Promise<LoadRun> {
-  const opts = resolveLoadOptions(options);
+export async function runLoad(workload: Workload, options: LoadRunOptions): Promise<LoadRun> {
+  const opts = resolveLoadRunOptions(options);
   const problems = checkWorkload(workload);
   if (problems.length > 0) {
     throw new DriverError('DRIVER_BAD_WORKLOAD', `invalid workload: ${problems.join('; ')}`);
@@ -90,10 +94,10 @@ export async function runLoad(workload: Workload, options: LoadOptions): Promise
 
 async function measure(
   workload: Workload,
-  opts: ResolvedLoadOptions,
+  opts: ResolvedLoadRunOptions,
   workloadPath: string,
   genesis: GenesisReport | null,
-  onProgress: LoadOptions['onProgress'],
+  onProgress: LoadRunOptions['onProgress'],
 ): Promise<LoadRun> {
   const acc = new SecondsAccumulator();
   let reported = -1;
@@ -204,7 +208,7 @@ async function measure(
   }
 }
 
-function describeConfig(opts: ResolvedLoadOptions, startAtMs: number): Record<string, unknown> {
+function describeConfig(opts: ResolvedLoadRunOptions, startAtMs: number): Record<string, unknown> {
   const g = opts.generator;
   return {
     target: g.target,

@@ -5,7 +5,7 @@
  * - `saturate`: closed-loop maximum throughput with autocannon;
  * - schedules, shard/segment helpers and the generator-process entry for workers/.
  */
-export { type Answer, classifyAnswer, parseRetryAfter } from './answer.js';
+export { type ClassifiedAnswer, classifyAnswer, parseRetryAfter } from './answer.js';
 export { type LoadRun, runLoad } from './coordinator.js';
 export { engineSample, fetchStats, StatsPoller } from './engine-stats.js';
 export { DriverError, type DriverErrorCode, GenesisMismatchError } from './errors.js';
@@ -16,10 +16,10 @@ export {
   CLIENTS,
   type ClientName,
   type GeneratorConfig,
-  type LoadOptions,
+  type LoadRunOptions,
   type Progress,
-  type ResolvedLoadOptions,
-  resolveLoadOptions,
+  type ResolvedLoadRunOptions,
+  resolveLoadRunOptions,
 } from './options.js';
 export type { FromGenerator, GeneratorTally, ToGenerator, WireBucket } from './protocol.js';
 export { type SaturateOptions, type SaturationResult, saturate } from './saturate.js';

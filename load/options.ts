@@ -9,7 +9,7 @@ import { type Shard, WHOLE } from './segment.js';
 
 export { CLIENTS, type ClientName };
 
-export interface LoadOptions {
+export interface LoadRunOptions {
   /** Engine base URL, e.g. `http://127.0.0.1:8080`. */
   readonly target: string;
   /** Path transactions are POSTed to. Default `/v1/tx`. */
@@ -105,7 +105,7 @@ export interface GeneratorConfig {
   readonly warmup: boolean;
 }
 
-export interface ResolvedLoadOptions {
+export interface ResolvedLoadRunOptions {
   readonly generator: GeneratorConfig;
   readonly processes: number;
   readonly shard: Shard;
@@ -120,9 +120,9 @@ export interface ResolvedLoadOptions {
 }
 
 /** Applies defaults and checks everything; throws one DriverError listing every problem. */
-export function resolveLoadOptions(options: LoadOptions): ResolvedLoadOptions {
+export function resolveLoadRunOptions(options: LoadRunOptions): ResolvedLoadRunOptions {
   const errors: string[] = [];
-  const int = (name: keyof LoadOptions, fallback: number, min: number): number => {
+  const int = (name: keyof LoadRunOptions, fallback: number, min: number): number => {
     const v = options[name] ?? fallback;
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) {
       errors.push(`${name} must be an integer >= ${min}, got ${String(v)}`);

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { renderRunCharts, writeReport } from '../charts/index.js';
-import { type LoadOptions, runLoad } from '../load/index.js';
+import { type LoadRunOptions, runLoad } from '../load/index.js';
 import {
   buildRunResult,
   type RunHistograms,
@@ -23,7 +23,7 @@ export interface RunOptions {
   readonly target?: string;
   /** `serve` flags for the embedded engine, e.g. ['--backend', 'noble']. */
   readonly engineArgs: readonly string[];
-  readonly load: Omit<LoadOptions, 'target' | 'workloadPath'>;
+  readonly load: Omit<LoadRunOptions, 'target' | 'workloadPath'>;
   readonly sloMs: number;
   readonly outDir: string;
   readonly charts: boolean;

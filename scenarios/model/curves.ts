@@ -7,7 +7,7 @@
 import type { ArrivalCurve } from './types.js';
 
 /** A linear piece of a curve: rate goes from r0 at u0 to r1 at u1. */
-export interface Segment {
+export interface CurvePiece {
   readonly u0: number;
   readonly u1: number;
   readonly r0: number;
@@ -18,7 +18,7 @@ export interface Segment {
 }
 
 /** The curve as linear segments with cumulative areas. Assumes a validated curve. */
-export function segmentsOf(curve: ArrivalCurve): Segment[] {
+export function segmentsOf(curve: ArrivalCurve): CurvePiece[] {
   const pieces: [number, number, number, number][] = [];
   switch (curve.kind) {
     case 'constant':
@@ -44,7 +44,7 @@ export function segmentsOf(curve: ArrivalCurve): Segment[] {
       }
       break;
   }
-  const out: Segment[] = [];
+  const out: CurvePiece[] = [];
   let before = 0;
   for (const [u0, u1, r0, r1] of pieces) {
     const area = ((r0 + r1) / 2) * (u1 - u0);
@@ -55,13 +55,13 @@ export function segmentsOf(curve: ArrivalCurve): Segment[] {
 }
 
 /** Total area under the curve over [0, 1]. */
-export function curveArea(segments: readonly Segment[]): number {
+export function curveArea(segments: readonly CurvePiece[]): number {
   const last = segments[segments.length - 1];
   return last ? last.before + last.area : 0;
 }
 
 /** Relative rate at u (right-continuous at jumps). */
-export function rateAt(segments: readonly Segment[], u: number): number {
+export function rateAt(segments: readonly CurvePiece[], u: number): number {
   for (const s of segments) {
     if (u < s.u1 || s === segments[segments.length - 1]) {
       const w = s.u1 - s.u0;
@@ -72,7 +72,7 @@ export function rateAt(segments: readonly Segment[], u: number): number {
 }
 
 /** Position inside a segment where the area from u0 reaches `a` (0 <= a <= area). */
-function solveInSegment(s: Segment, a: number): number {
+function solveInSegment(s: CurvePiece, a: number): number {
   const w = s.u1 - s.u0;
   const slope = (s.r1 - s.r0) / w;
   if (Math.abs(slope) < 1e-12 * Math.max(1, Math.abs(s.r0))) {

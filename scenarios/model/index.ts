@@ -1,12 +1,12 @@
 /** The scenario model: types, arrival curves, validation and resolution (pure data, no I/O). */
 export {
+  type CurvePiece,
   curveArea,
   eventTimes,
   type HourlyPoint,
   hourlyProfileCurve,
   perSecond,
   rateAt,
-  type Segment,
   segmentsOf,
   uniformTimes,
 } from './curves.js';

@@ -21,7 +21,7 @@ import type { Workload } from './types.js';
 export const DEFAULT_CACHE_DIR = '.cache/workloads';
 
 /** How loadOrGenerateWorkload uses the cache and reports progress. */
-export interface LoadOptions {
+export interface WorkloadCacheOptions {
   readonly cacheDir?: string;
   /** Skip the cache: always generate, never write. */
   readonly noCache?: boolean;
@@ -88,7 +88,7 @@ export function workloadCachePath(
 export async function loadOrGenerateWorkload(
   scenario: string | ScenarioDefinition,
   options: ScenarioOptions = {},
-  load: LoadOptions = {},
+  load: WorkloadCacheOptions = {},
 ): Promise<LoadedWorkload> {
   const started = performance.now();
   const key = cacheKeyOf(scenario, options);

@@ -15,8 +15,8 @@ export {
   codeFingerprint,
   DEFAULT_CACHE_DIR,
   type LoadedWorkload,
-  type LoadOptions,
   loadOrGenerateWorkload,
+  type WorkloadCacheOptions,
   workloadCachePath,
 } from './cache.js';
 export {

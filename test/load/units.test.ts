@@ -13,7 +13,7 @@ import {
   parseShard,
   parseStartAt,
   readWorkloadFile,
-  resolveLoadOptions,
+  resolveLoadRunOptions,
   scheduleArrivals,
   scheduleDurationMs,
   segmentOf,
@@ -148,7 +148,7 @@ describe('options and workload checks', () => {
   it('reports every bad option at once, each by name', () => {
     assert.throws(
       () =>
-        resolveLoadOptions({ target: 'ftp://x', connections: 0, pipelining: 1.5, maxLagMs: -1 }),
+        resolveLoadRunOptions({ target: 'ftp://x', connections: 0, pipelining: 1.5, maxLagMs: -1 }),
       (e: unknown) => {
         assert.ok(e instanceof DriverError);
         assert.equal(e.code, 'DRIVER_BAD_OPTIONS');
@@ -157,7 +157,7 @@ describe('options and workload checks', () => {
         return true;
       },
     );
-    const ok = resolveLoadOptions({
+    const ok = resolveLoadRunOptions({
       target: 'http://h:1/x',
       connections: 4,
       pipelining: 2,
@@ -168,19 +168,19 @@ describe('options and workload checks', () => {
     assert.equal(ok.generator.target, 'http://h:1');
     assert.equal(ok.sendGenesis, true);
     assert.equal(
-      resolveLoadOptions({ target: 'http://h', shard: { index: 1, count: 2 } }).sendGenesis,
+      resolveLoadRunOptions({ target: 'http://h', shard: { index: 1, count: 2 } }).sendGenesis,
       false,
     );
   });
 
   it('takes the HTTP client by name: lean by default, undici on request, nothing else', () => {
-    assert.equal(resolveLoadOptions({ target: 'http://h' }).generator.client, 'lean');
+    assert.equal(resolveLoadRunOptions({ target: 'http://h' }).generator.client, 'lean');
     assert.equal(
-      resolveLoadOptions({ target: 'http://h', client: 'undici' }).generator.client,
+      resolveLoadRunOptions({ target: 'http://h', client: 'undici' }).generator.client,
       'undici',
     );
     assert.throws(
-      () => resolveLoadOptions({ target: 'http://h', client: 'curl' as 'lean' }),
+      () => resolveLoadRunOptions({ target: 'http://h', client: 'curl' as 'lean' }),
       (e: unknown) => {
         assert.ok(e instanceof DriverError);
         assert.equal(e.code, 'DRIVER_BAD_OPTIONS');
