@@ -8,6 +8,7 @@ export {
   type CapacityOptions,
   CapacityPlanError,
   type CapacityReport,
+  CapacityRunError,
   combineSteps,
   mergedLatency,
   runCapacity,

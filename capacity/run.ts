@@ -21,6 +21,7 @@
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CodedError } from '../engine/domain/index.js';
 import { type ClientName, type LoadRun, runLoad, sendGenesis } from '../load/index.js';
 import {
   buildRunResult,
@@ -67,8 +68,15 @@ import {
 } from './analysis/index.js';
 
 /** The ramp asked for cannot run on this workload (exit 2: unusable input). */
-export class CapacityPlanError extends Error {
+export class CapacityPlanError extends CodedError {
   readonly code = 'CAPACITY_BAD_PLAN';
+  readonly kind = 'input';
+}
+
+/** A capacity run that could not measure: the genesis engine failed, or no step ran. */
+export class CapacityRunError extends CodedError {
+  readonly code = 'CAPACITY_RUN_FAILED';
+  readonly kind = 'failure';
 }
 
 /** Everything a capacity run needs, flags resolved. */
@@ -323,7 +331,7 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
     // A clean stop flushes the journal the ramps copy; anything else makes it unusable.
     const code = await genesisEngine.stop();
     if (genesisError !== null) throw genesisError;
-    if (code !== 0) throw new Error(`the genesis engine exited with code ${code}`);
+    if (code !== 0) throw new CapacityRunError(`the genesis engine exited with code ${code}`);
     // Every ramp's engine replays the genesis journal before any ramp runs, all at once: the
     // replay is CPU-bound (each opened wallet's key is re-validated) and would otherwise sit
     // in front of every ramp; an engine waiting for its ramp is idle and costs no CPU.
@@ -433,7 +441,7 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
     await Promise.all(started.map((e) => e.stop()));
     await rm(journalDir, { recursive: true, force: true });
   }
-  if (runs.length === 0) throw new Error('no ramp step ran; see the messages above');
+  if (runs.length === 0) throw new CapacityRunError('no ramp step ran; see the messages above');
 
   const env = cpus()[0]?.model.trim() ?? 'unknown CPU';
   const analysis = analyzeCapacity({

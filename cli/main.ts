@@ -2,22 +2,11 @@
 /**
  * ecny-bench: one module per command under cli/commands/. Exit codes (docs/cli.md):
  * 0 success, 1 the run failed its checks (mismatch, loss, reconciliation, regression),
- * 2 unusable input (bad flags, bad config, unreadable files).
+ * 2 unusable input (a coded error of kind 'input': the message alone) or a failure (the full
+ * error). The exit status follows the error's kind, never a list of codes.
  */
-import { COMMANDS, UsageError } from './commands/index.js';
-
-/** Error codes that mean "the input was unusable": exit 2 with the message, no stack. */
-const INPUT_ERRORS = new Set([
-  'USAGE',
-  'BAD_CONFIG',
-  'BAD_SCENARIO',
-  'UNKNOWN_SCENARIO',
-  'MERGE_INCOMPATIBLE',
-  'BAD_WORKLOAD_FILE',
-  'DRIVER_BAD_OPTIONS',
-  'DRIVER_BAD_WORKLOAD',
-  'DRIVER_START_IN_PAST',
-]);
+import { isCodedError } from '../engine/domain/index.js';
+import { COMMANDS } from './commands/index.js';
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -34,9 +23,9 @@ async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (error instanceof UsageError || (typeof code === 'string' && INPUT_ERRORS.has(code))) {
-      console.error(`ecny-bench ${name}: ${(error as Error).message}`);
+    // Unusable input: the message is the whole story. Anything else: the full error, cause and all.
+    if (isCodedError(error, 'input')) {
+      console.error(`ecny-bench ${name}: ${error.message}`);
       return 2;
     }
     throw error;

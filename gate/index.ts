@@ -45,6 +45,7 @@ export { hodgesLehmannRatio, type MannWhitneyResult, mannWhitney, median } from 
 export { buildTransferWorkload, type TransferWorkload } from './transfer-workload.js';
 export {
   type EngineMeasurement,
+  GateTrialError,
   type GateTrialOptions,
   type GateTrialResult,
   GateTrials,

@@ -33,6 +33,7 @@ import { runInNewContext } from 'node:vm';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { BackendName } from '../engine/crypto/index.js';
 import type { Tx } from '../engine/domain/index.js';
+import { CodedError } from '../engine/domain/index.js';
 import {
   defaultEngineConfig,
   type EngineConfig,
@@ -43,6 +44,12 @@ import { measureSingleRate, type Rate } from './calibration.js';
 import { gateRatios } from './decision.js';
 import { median } from './stats.js';
 import { buildTransferWorkload } from './transfer-workload.js';
+
+/** A gate trial that could not measure: the engine did not settle, or a calibration failed. */
+export class GateTrialError extends CodedError {
+  readonly code = 'GATE_TRIAL_FAILED';
+  readonly kind = 'failure';
+}
 
 /** Options of {@link GateTrials}; every field has a default sized for a 2-4 s trial. */
 export interface GateTrialOptions {
@@ -240,7 +247,7 @@ export class GateTrials {
         for (const tx of workload.genesis) {
           const outcome = await service.engine.submit(tx);
           if (outcome.status !== 'settled')
-            throw new Error(`gate genesis failed: ${JSON.stringify(outcome)}`);
+            throw new GateTrialError(`gate genesis failed: ${JSON.stringify(outcome)}`);
         }
       } finally {
         await service.close();
@@ -430,7 +437,7 @@ async function drive(service: EngineService, txs: readonly Tx[], window: number)
       const tx = txs[next++]!;
       const outcome = await service.engine.submit(tx);
       if (outcome.status !== 'settled')
-        throw new Error(`gate transfer not settled: ${JSON.stringify(outcome)}`);
+        throw new GateTrialError(`gate transfer not settled: ${JSON.stringify(outcome)}`);
       settled++;
     }
   };
@@ -443,7 +450,7 @@ function ask(worker: Worker, request: CalibrationRequest): Promise<Rate> {
     const onMessage = (m: { rate?: Rate; error?: string }) => {
       worker.off('error', onError);
       if (m.rate) resolve(m.rate);
-      else reject(new Error(`calibration thread: ${m.error ?? 'no answer'}`));
+      else reject(new GateTrialError(`calibration thread: ${m.error ?? 'no answer'}`));
     };
     const onError = (error: Error) => {
       worker.off('message', onMessage);

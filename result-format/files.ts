@@ -5,6 +5,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatTimeseriesCsv, parseTimeseriesCsv } from './csv.js';
+import { ResultFileError } from './errors.js';
 import { formatHlog, parseHlog } from './hlog.js';
 import { RESULT_SCHEMA, type RunResult } from './schema.js';
 import type { RunHistograms } from './series.js';
@@ -60,7 +61,7 @@ export async function readResults(dir: string): Promise<ResultFiles> {
     parsed === null ||
     (parsed as { schema?: unknown }).schema !== RESULT_SCHEMA
   ) {
-    throw new Error(`${join(dir, RESULT_FILE)} is not a ${RESULT_SCHEMA} result`);
+    throw new ResultFileError(`${join(dir, RESULT_FILE)} is not a ${RESULT_SCHEMA} result`);
   }
   return {
     result: parsed as RunResult,
@@ -76,11 +77,13 @@ export async function readResult(dir: string): Promise<RunResult> {
   try {
     parsed = JSON.parse(await readFile(file, 'utf8'));
   } catch (error) {
-    throw new Error(`${file}: ${(error as Error).message}`);
+    throw new ResultFileError(`${file}: ${(error as Error).message}`);
   }
   const schema = (parsed as { schema?: unknown } | null)?.schema;
   if (schema !== RESULT_SCHEMA) {
-    throw new Error(`${file}: schema is ${JSON.stringify(schema)}, expected "${RESULT_SCHEMA}"`);
+    throw new ResultFileError(
+      `${file}: schema is ${JSON.stringify(schema)}, expected "${RESULT_SCHEMA}"`,
+    );
   }
   return parsed as RunResult;
 }

@@ -7,6 +7,7 @@
  * its `outputStartTime` emits an extra blank line, which the Java scanner does not expect.
  */
 import { HistogramLogReader, HistogramLogWriter } from 'hdr-histogram-js';
+import { ResultFileError } from './errors.js';
 import { createHistogram, decodeHistogram, encodeHistogram } from './histogram.js';
 import { HISTOGRAM_KINDS, type HistogramKind, type RunHistograms } from './series.js';
 
@@ -49,10 +50,13 @@ export function parseHlog(text: string): RunHistograms {
   for (let h = reader.nextIntervalHistogram(); h !== null; h = reader.nextIntervalHistogram()) {
     baseSec ??= reader.baseTimeSec;
     if (!Number.isFinite(baseSec) || baseSec === 0) {
-      throw new Error('latency.hlog has no #[BaseTime: ...] line: cannot place its intervals');
+      throw new ResultFileError(
+        'latency.hlog has no #[BaseTime: ...] line: cannot place its intervals',
+      );
     }
     const kind = h.tag;
-    if (!isKind(kind)) throw new Error(`latency.hlog has an unknown tag ${JSON.stringify(kind)}`);
+    if (!isKind(kind))
+      throw new ResultFileError(`latency.hlog has an unknown tag ${JSON.stringify(kind)}`);
     const t = Math.round(h.startTimeStampMsec / 1000 - baseSec);
     const slot = byT.get(t) ?? {};
     slot[kind] = encodeHistogram(h);
@@ -60,7 +64,7 @@ export function parseHlog(text: string): RunHistograms {
   }
   if (baseSec === undefined) {
     const match = /^#\[BaseTime: ([0-9.]+)/m.exec(text);
-    if (match === null) throw new Error('latency.hlog has no #[BaseTime: ...] line');
+    if (match === null) throw new ResultFileError('latency.hlog has no #[BaseTime: ...] line');
     baseSec = Number.parseFloat(match[1]!);
   }
   const empty = encodeHistogram(createHistogram());

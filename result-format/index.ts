@@ -6,6 +6,7 @@
 export { type BuildResultInput, buildRunResult } from './build.js';
 export { formatTimeseriesCsv, parseTimeseriesCsv } from './csv.js';
 export { collectEnvironment, projectRoot, TRACKED_PACKAGES } from './environment.js';
+export { ResultFileError } from './errors.js';
 export {
   HLOG_FILE,
   RESULT_FILE,

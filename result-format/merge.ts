@@ -5,6 +5,7 @@
  * which is the same instant when the shards were started with one `--start-at`.
  */
 
+import { CodedError } from '../engine/domain/index.js';
 import { type ResultFiles, readResults, writeResults } from './files.js';
 import { makeRunId } from './run-id.js';
 import type { RunResult } from './schema.js';
@@ -23,12 +24,9 @@ import {
 } from './summary.js';
 
 /** Thrown when the directories are not shards of one run. */
-export class MergeError extends Error {
-  readonly code = 'MERGE_INCOMPATIBLE' as const;
-  constructor(message: string) {
-    super(message);
-    this.name = 'MergeError';
-  }
+export class MergeError extends CodedError {
+  readonly code = 'MERGE_INCOMPATIBLE';
+  readonly kind = 'input';
 }
 
 /**

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ENGINE_NODE_FLAGS } from '../engine/service/index.js';
+import { EngineStartError } from './errors.js';
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
@@ -53,7 +54,11 @@ export async function startEngineProcess(options: EngineProcessOptions): Promise
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`the engine did not start within ${options.startTimeoutMs ?? 30_000} ms`));
+      reject(
+        new EngineStartError(
+          `the engine did not start within ${options.startTimeoutMs ?? 30_000} ms`,
+        ),
+      );
     }, options.startTimeoutMs ?? 30_000);
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
@@ -69,7 +74,7 @@ export async function startEngineProcess(options: EngineProcessOptions): Promise
     });
     exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`the engine exited with code ${code} before listening`));
+      reject(new EngineStartError(`the engine exited with code ${code} before listening`));
     });
   });
   await waitHealthy(url, options.startTimeoutMs ?? 30_000);
@@ -99,7 +104,7 @@ export async function waitHealthy(url: string, timeoutMs: number): Promise<void>
       // not up yet
     }
     if (Date.now() > deadline)
-      throw new Error(`${url} did not become healthy within ${timeoutMs} ms`);
+      throw new EngineStartError(`${url} did not become healthy within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

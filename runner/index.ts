@@ -11,6 +11,7 @@ export {
   waitHealthy,
   withEngine,
 } from './engine-process.js';
+export { EngineStartError } from './errors.js';
 export {
   connectionsFor,
   type RunOptions,

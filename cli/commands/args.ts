@@ -1,8 +1,11 @@
 /** Flag parsing shared by every command: node:util parseArgs plus checked number conversion. */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { CodedError } from '../../engine/domain/index.js';
 
-export class UsageError extends Error {
+/** Bad flags or arguments: exit 2 with the message. */
+export class UsageError extends CodedError {
   readonly code = 'USAGE';
+  readonly kind = 'input';
 }
 
 export interface Command {

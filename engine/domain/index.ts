@@ -1,5 +1,6 @@
 export * from './codes.js';
 export * from './encoding.js';
+export * from './errors.js';
 export * from './keys.js';
 export * from './tiers.js';
 export * from './types.js';

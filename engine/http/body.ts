@@ -1,7 +1,9 @@
 import type { IncomingMessage } from 'node:http';
+import { CodedError } from '../domain/index.js';
 
-export class BodyTooLarge extends Error {
+export class BodyTooLarge extends CodedError {
   readonly code = 'BODY_TOO_LARGE';
+  readonly kind = 'input';
 }
 
 /**

@@ -1,3 +1,5 @@
+import { CodedError } from '../domain/index.js';
+
 /** Every way the journal refuses. Stable strings: callers and health checks switch on them. */
 export type JournalErrorCode =
   /** A write or fsync failed; the journal is closed for good (fail-closed). */
@@ -18,12 +20,12 @@ export type JournalErrorCode =
   | 'JOURNAL_BAD_OPTIONS';
 
 /** The only error type the journal produces for its own conditions; OS errors ride as `cause`. */
-export class JournalError extends Error {
+export class JournalError extends CodedError {
   readonly code: JournalErrorCode;
+  readonly kind = 'failure';
 
   constructor(code: JournalErrorCode, message: string, options?: ErrorOptions) {
     super(message, options);
-    this.name = 'JournalError';
     this.code = code;
   }
 }

@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { BackendName } from '../crypto/index.js';
-import { DEFAULT_CENTRAL_BANK_SEED, deriveKeyPair } from '../domain/index.js';
+import { CodedError, DEFAULT_CENTRAL_BANK_SEED, deriveKeyPair } from '../domain/index.js';
 import type { JournalFaults } from '../journal/index.js';
 import { DEFAULT_HTTP_OPTIONS, type HttpOptions } from './http-options.js';
 
@@ -54,8 +54,9 @@ export function defaultEngineConfig(): EngineConfig {
   };
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends CodedError {
   readonly code = 'BAD_CONFIG';
+  readonly kind = 'input';
 }
 
 function positiveInt(name: string, value: number, max = Number.MAX_SAFE_INTEGER): void {

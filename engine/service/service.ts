@@ -5,7 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isAcceptablePublicKey, isWellFormedPublicKey } from '../crypto/index.js';
-import { decodeSigned } from '../domain/index.js';
+import { CodedError, decodeSigned } from '../domain/index.js';
 import { Journal } from '../journal/index.js';
 import { SettlementEngine } from '../pipeline/index.js';
 import { Registry } from '../registry/index.js';
@@ -31,8 +31,9 @@ export interface EngineService {
 
 export type EngineStats = ReturnType<typeof collectStats>;
 
-export class RecoveryError extends Error {
+export class RecoveryError extends CodedError {
   readonly code = 'RECOVERY_FAILED';
+  readonly kind = 'failure';
 }
 
 export async function openEngineService(config: EngineConfig): Promise<EngineService> {

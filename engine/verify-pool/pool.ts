@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { type BackendName, ITEM_SIZE, packItem } from '../crypto/index.js';
+import { CodedError } from '../domain/index.js';
 import {
   createHistogram,
   distribution,
@@ -57,11 +58,11 @@ export type VerifyPoolErrorCode = 'VERIFY_FAILED' | 'POOL_CLOSED';
  * `false` verdict): VERIFY_FAILED = the batch failed on every attempt (the caller should answer
  * "try again", not "rejected"); POOL_CLOSED = `verify()` after `close()`.
  */
-export class VerifyPoolError extends Error {
+export class VerifyPoolError extends CodedError {
   readonly code: VerifyPoolErrorCode;
+  readonly kind = 'failure';
   constructor(code: VerifyPoolErrorCode, message: string, options?: ErrorOptions) {
     super(message, options);
-    this.name = 'VerifyPoolError';
     this.code = code;
   }
 }

@@ -2,6 +2,8 @@
  * The scenario registry: every scenario by name, one file per scenario beside this one.
  * Adding a scenario = a new file exporting a ScenarioDefinition, and one line in DEFINITIONS.
  */
+
+import { CodedError } from '../../engine/domain/index.js';
 import type { ScenarioDefinition } from '../model/index.js';
 import { offlineBurst } from './offline-burst.js';
 import { shenzhenLottery } from './shenzhen-lottery.js';
@@ -21,11 +23,11 @@ export const SCENARIOS: ReadonlyMap<string, ScenarioDefinition> = new Map(
 );
 
 /** A scenario name that is not registered; the message lists the known ones. */
-export class UnknownScenarioError extends Error {
+export class UnknownScenarioError extends CodedError {
   readonly code = 'UNKNOWN_SCENARIO';
+  readonly kind = 'input';
   constructor(name: string) {
     super(`unknown scenario "${name}" (known: ${[...SCENARIOS.keys()].join(', ')})`);
-    this.name = 'UnknownScenarioError';
   }
 }
 

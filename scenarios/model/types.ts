@@ -11,7 +11,7 @@
  * real-world `windowS`, compressed by `timeCompression`), which dates each payment's value day.
  * Money is in yuan here (readable); the workload is in fen.
  */
-import type { WalletKind, WalletTier } from '../../engine/domain/index.js';
+import { CodedError, type WalletKind, type WalletTier } from '../../engine/domain/index.js';
 
 /** The scales every scenario defines, smallest first. */
 export const SCALES = ['small', 'city', 'national'] as const;
@@ -223,15 +223,15 @@ export interface ConfigIssue {
 }
 
 /** Thrown by `resolveScenario` with every problem found, not just the first. */
-export class ScenarioConfigError extends Error {
+export class ScenarioConfigError extends CodedError {
   readonly code = 'BAD_SCENARIO';
+  readonly kind = 'input';
   readonly issues: readonly ConfigIssue[];
   constructor(issues: readonly ConfigIssue[]) {
     super(
       `invalid scenario configuration (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n` +
         issues.map((i) => `  ${formatIssue(i)}`).join('\n'),
     );
-    this.name = 'ScenarioConfigError';
     this.issues = issues;
   }
 }

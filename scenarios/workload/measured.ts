@@ -17,7 +17,7 @@
  *  - TIER_LIMIT: pays above the single limit from a reserve coin no valid op ever spends;
  *  - UNKNOWN_COIN: spends a random coin id.
  */
-import { coinIdOf, DEFAULT_TIERS, type Output } from '../../engine/domain/index.js';
+import { CodedError, coinIdOf, DEFAULT_TIERS, type Output } from '../../engine/domain/index.js';
 import { yearOf } from '../../engine/registry/index.js';
 import {
   DEFAULT_INVALID_SPLIT,
@@ -59,12 +59,9 @@ const REDRAWS = 8;
 const MAX_INPUTS_USED = 100;
 
 /** The population cannot carry the planned payments (or an invalid op cannot be built). */
-export class WorkloadGenerationError extends Error {
+export class WorkloadGenerationError extends CodedError {
   readonly code = 'WORKLOAD_GENERATION';
-  constructor(message: string) {
-    super(message);
-    this.name = 'WorkloadGenerationError';
-  }
+  readonly kind = 'failure';
 }
 
 interface ChangeCoin {

@@ -11,6 +11,7 @@
  * this text identifies a workload.
  */
 import { createHash } from 'node:crypto';
+import { CodedError } from '../../engine/domain/index.js';
 import { OpList } from './op-list.js';
 import type { Expected, PlannedOps, Workload, WorkloadMeta } from './types.js';
 
@@ -53,12 +54,9 @@ export function serializeWorkload(w: Workload): string {
   return out;
 }
 
-export class WorkloadFormatError extends Error {
+export class WorkloadFormatError extends CodedError {
   readonly code = 'BAD_WORKLOAD_FILE';
-  constructor(message: string) {
-    super(message);
-    this.name = 'WorkloadFormatError';
-  }
+  readonly kind = 'input';
 }
 
 const NL = 0x0a;

@@ -1,0 +1,7 @@
+import { CodedError } from '../engine/domain/index.js';
+
+/** The engine child process did not start, or did not become healthy in time. */
+export class EngineStartError extends CodedError {
+  readonly code = 'ENGINE_START_FAILED';
+  readonly kind = 'failure';
+}
