@@ -1,8 +1,7 @@
 /**
  * The load generator's HTTP/1.1 client: keep-alive connections over plain sockets, requests
- * encoded once at set-up, answers framed by Content-Length (or chunked, or read-until-close) and
- * parsed no further than the generator needs (status, Retry-After, and the body only when the
- * status is not 200).
+ * encoded once at set-up, answers read by ./http1-parser.ts (framed by Content-Length, chunked or
+ * read-until-close, and parsed no further than the generator needs).
  *
  * Why not undici: at 10,000 req/s undici's per-request machinery (request object, header
  * validation, llhttp calls into JS per header, stream plumbing) was most of the generator's user
@@ -21,6 +20,7 @@
  */
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { type AnswerHandler, AnswerParser } from './http1-parser.js';
 
 /** Receives each request's fate, by the caller's request index `k`. */
 export interface Http1Sink {
@@ -51,11 +51,7 @@ export const SOCKET_CODE = 'DRIVER_SOCKET_CLOSED';
 /** `code` when the target's answer could not be read as HTTP/1.x. */
 export const PROTOCOL_CODE = 'DRIVER_BAD_ANSWER';
 
-/** Larger answer heads are refused (a protocol error). */
-const MAX_HEAD_BYTES = 64 * 1024;
 const READ_BUFFER_BYTES = 64 * 1024;
-const CRLF = Buffer.from('\r\n');
-const CRLFCRLF = Buffer.from('\r\n\r\n');
 
 function codedError(code: string, message: string, cause?: unknown): Error {
   const error = new Error(message, cause === undefined ? undefined : { cause });
@@ -101,37 +97,6 @@ export function encodePosts(
   return out;
 }
 
-/** Whether `text` at `at` holds header name `lower` (lower-case letters and '-'), in any case. */
-function nameIs(text: string, at: number, lower: string): boolean {
-  for (let i = 0; i < lower.length; i++) {
-    if ((text.charCodeAt(at + i) | 0x20) !== lower.charCodeAt(i)) return false;
-  }
-  return true;
-}
-
-/** A Content-Length value (digits, optional surrounding blanks) in `text[from, to)`, or NaN. */
-function readLength(text: string, from: number, to: number): number {
-  while (from < to && (text.charCodeAt(from) === 0x20 || text.charCodeAt(from) === 0x09)) from++;
-  while (to > from && (text.charCodeAt(to - 1) === 0x20 || text.charCodeAt(to - 1) === 0x09)) to--;
-  if (from === to || to - from > 15) return Number.NaN;
-  let v = 0;
-  for (let i = from; i < to; i++) {
-    const d = text.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return Number.NaN;
-    v = v * 10 + d;
-  }
-  return v;
-}
-
-// Answer parser states.
-const HEAD = 0;
-const BODY_LENGTH = 1;
-const CHUNK_SIZE = 2;
-const CHUNK_DATA = 3;
-const CHUNK_DATA_END = 4;
-const TRAILERS = 5;
-const BODY_UNTIL_CLOSE = 6;
-
 /** One keep-alive connection and the requests in flight on it, oldest first. */
 class Connection {
   readonly socket: Socket;
@@ -147,19 +112,11 @@ class Connection {
   corked = false;
   timer: NodeJS.Timeout | undefined;
 
-  // parser
-  state = HEAD;
-  /** Bytes of an incomplete head (or chunk-size line / trailers), copied out of the read buffer. */
-  pending: Buffer | undefined;
-  status = 0;
-  remaining = 0;
-  keepAlive = true;
-  retryAfter: string | undefined;
-  /** Body chunks (copies), for non-200 answers only. */
-  body: Buffer[] | undefined;
+  readonly parser: AnswerParser;
 
-  constructor(socket: Socket) {
+  constructor(socket: Socket, handler: (c: Connection) => AnswerHandler) {
     this.socket = socket;
+    this.parser = new AnswerParser(handler(this));
   }
 
   get load(): number {
@@ -291,7 +248,7 @@ export class Http1Pool {
     const onread = {
       buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
       callback: (n: number, buf: Buffer): boolean => {
-        this.#onBytes(c, buf, 0, n);
+        c.parser.feed(buf, 0, n);
         return true;
       },
     };
@@ -303,10 +260,15 @@ export class Http1Pool {
           ...(isIP(this.#host) === 0 ? { servername: this.#host } : {}),
         })
       : netConnect({ host: this.#host, port: this.#port, noDelay: true, onread });
-    const c = new Connection(socket);
+    const c = new Connection(socket, (conn) => ({
+      expecting: () => conn.load > 0,
+      answer: (status, body, retryAfter, keepAlive) =>
+        this.#answered(conn, status, body, retryAfter, keepAlive),
+      malformed: (what) => this.#protocolError(conn, what),
+    }));
     if (this.#tls) {
       socket.setNoDelay(true);
-      socket.on('data', (chunk: Buffer) => this.#onBytes(c, chunk, 0, chunk.length));
+      socket.on('data', (chunk: Buffer) => c.parser.feed(chunk, 0, chunk.length));
     }
     socket.on('error', (error) => this.#broken(c, error));
     socket.on('end', () => this.#ended(c));
@@ -367,7 +329,7 @@ export class Http1Pool {
 
   /** The target closed its side: an answer read until close is complete now. */
   #ended(c: Connection): void {
-    if (c.state === BODY_UNTIL_CLOSE && c.load > 0) this.#complete(c);
+    if (c.parser.readingUntilClose && c.load > 0) c.parser.end();
     this.#kill(c, codedError(SOCKET_CODE, 'the target closed the connection'));
   }
 
@@ -405,220 +367,17 @@ export class Http1Pool {
     this.#kill(c, codedError(PROTOCOL_CODE, `unreadable answer from the target: ${what}`));
   }
 
-  /** Parses `buf[from, to)`, completing as many answers as it holds. */
-  #onBytes(c: Connection, buf: Buffer, from: number, to: number): void {
-    let at = from;
-    while (at < to && !c.dead) {
-      switch (c.state) {
-        case HEAD: {
-          if (c.load === 0) {
-            this.#protocolError(c, 'bytes without a request');
-            return;
-          }
-          let data = buf;
-          let start = at;
-          let end = to;
-          if (c.pending !== undefined) {
-            // join the partial head with the new bytes (rare: heads are small)
-            data = Buffer.concat([c.pending, buf.subarray(at, to)]);
-            start = 0;
-            end = data.length;
-          }
-          // (the read buffer holds stale bytes past `end`: a match must end within it)
-          const stop = data.indexOf(CRLFCRLF, start);
-          if (stop < 0 || stop + 4 > end) {
-            if (end - start > MAX_HEAD_BYTES) {
-              this.#protocolError(c, 'head too large');
-              return;
-            }
-            c.pending = Buffer.from(data.subarray(start, end));
-            return;
-          }
-          const consumed = stop + 4 - start;
-          if (!this.#readHead(c, data, start, stop)) return;
-          // bytes of `buf` consumed: the head's end, minus what came from `pending`
-          at = c.pending === undefined ? start + consumed : at + consumed - c.pending.length;
-          c.pending = undefined;
-          break;
-        }
-        case BODY_LENGTH: {
-          const take = Math.min(c.remaining, to - at);
-          if (c.body !== undefined) c.body.push(Buffer.from(buf.subarray(at, at + take)));
-          c.remaining -= take;
-          at += take;
-          if (c.remaining === 0) this.#complete(c);
-          break;
-        }
-        case CHUNK_SIZE:
-        case TRAILERS: {
-          const line = this.#line(c, buf, at, to);
-          if (line === undefined) return;
-          at = line.next;
-          if (c.state === CHUNK_SIZE) {
-            const size = Number.parseInt(line.text.split(';', 1)[0]!.trim(), 16);
-            if (!Number.isSafeInteger(size) || size < 0) {
-              this.#protocolError(c, 'bad chunk size');
-              return;
-            }
-            if (size === 0) c.state = TRAILERS;
-            else {
-              c.remaining = size;
-              c.state = CHUNK_DATA;
-            }
-          } else if (line.text === '') {
-            this.#complete(c);
-          }
-          break;
-        }
-        case CHUNK_DATA: {
-          const take = Math.min(c.remaining, to - at);
-          if (c.body !== undefined) c.body.push(Buffer.from(buf.subarray(at, at + take)));
-          c.remaining -= take;
-          at += take;
-          if (c.remaining === 0) c.state = CHUNK_DATA_END;
-          break;
-        }
-        case CHUNK_DATA_END: {
-          const line = this.#line(c, buf, at, to);
-          if (line === undefined) return;
-          if (line.text !== '') {
-            this.#protocolError(c, 'chunk not followed by CRLF');
-            return;
-          }
-          at = line.next;
-          c.state = CHUNK_SIZE;
-          break;
-        }
-        case BODY_UNTIL_CLOSE: {
-          if (c.body !== undefined) c.body.push(Buffer.from(buf.subarray(at, to)));
-          at = to;
-          break;
-        }
-      }
-    }
-  }
-
-  /** One CRLF-terminated line (chunk size, chunk end, trailer), joined across reads. */
-  #line(
+  /**
+   * The oldest request's answer is complete: hand it over and free its slot. Returns whether the
+   * connection is still there to parse more.
+   */
+  #answered(
     c: Connection,
-    buf: Buffer,
-    at: number,
-    to: number,
-  ): { text: string; next: number } | undefined {
-    const pending = c.pending;
-    const data = pending === undefined ? buf : Buffer.concat([pending, buf.subarray(at, to)]);
-    const start = pending === undefined ? at : 0;
-    const end = pending === undefined ? to : data.length;
-    const stop = data.indexOf(CRLF, start);
-    if (stop < 0 || stop + 2 > end) {
-      c.pending = Buffer.from(data.subarray(start, end));
-      if (c.pending.length > MAX_HEAD_BYTES) this.#protocolError(c, 'line too long');
-      return undefined;
-    }
-    c.pending = undefined;
-    const text = data.toString('latin1', start, stop);
-    // bytes of `buf` consumed: up to the CRLF, minus what came from `pending`
-    return { text, next: pending === undefined ? stop + 2 : at + stop + 2 - pending.length };
-  }
-
-  /** Reads the head `data[start, stop)` (without its final CRLFCRLF); false on a protocol error. */
-  #readHead(c: Connection, data: Buffer, start: number, stop: number): boolean {
-    // "HTTP/1.x SSS ..."
-    if (
-      stop - start < 12 ||
-      data[start] !== 0x48 || // H
-      data[start + 4] !== 0x2f || // /
-      data[start + 5] !== 0x31 || // 1
-      data[start + 6] !== 0x2e // .
-    ) {
-      this.#protocolError(c, 'no HTTP/1.x status line');
-      return false;
-    }
-    const http10 = data[start + 7] === 0x30;
-    const status =
-      (data[start + 9]! - 48) * 100 + (data[start + 10]! - 48) * 10 + (data[start + 11]! - 48);
-    if (!(status >= 100 && status <= 999)) {
-      this.#protocolError(c, 'bad status code');
-      return false;
-    }
-    let length = -1;
-    let chunked = false;
-    let keepAlive = !http10;
-    let retryAfter: string | undefined;
-    const lineEnd = data.indexOf(CRLF, start);
-    if (lineEnd < stop) {
-      // Walks the header lines of one latin1 string: no split, and only the four names that
-      // matter are compared (lengths first); values are sliced only for those.
-      const head = data.toString('latin1', lineEnd + 2, stop);
-      const n = head.length;
-      let pos = 0;
-      while (pos < n) {
-        let eol = head.indexOf('\r\n', pos);
-        if (eol < 0) eol = n;
-        const colon = head.indexOf(':', pos);
-        if (colon > pos && colon < eol) {
-          switch (colon - pos) {
-            case 14:
-              if (nameIs(head, pos, 'content-length')) {
-                length = readLength(head, colon + 1, eol);
-              }
-              break;
-            case 17:
-              if (nameIs(head, pos, 'transfer-encoding')) {
-                chunked = head
-                  .slice(colon + 1, eol)
-                  .trim()
-                  .toLowerCase()
-                  .endsWith('chunked');
-              }
-              break;
-            case 10:
-              if (nameIs(head, pos, 'connection')) {
-                const v = head.slice(colon + 1, eol).toLowerCase();
-                if (v.includes('close')) keepAlive = false;
-                else if (v.includes('keep-alive')) keepAlive = true;
-              }
-              break;
-            case 11:
-              if (nameIs(head, pos, 'retry-after')) {
-                retryAfter = head.slice(colon + 1, eol).trim();
-              }
-              break;
-          }
-        }
-        pos = eol + 2;
-      }
-    }
-    if (Number.isNaN(length)) {
-      this.#protocolError(c, 'bad content-length');
-      return false;
-    }
-    if (status < 200) {
-      // 1xx: an interim answer, the real one follows
-      c.state = HEAD;
-      return true;
-    }
-    c.status = status;
-    c.keepAlive = keepAlive;
-    c.retryAfter = retryAfter;
-    c.body = status === 200 ? undefined : [];
-    if (status === 204 || status === 304) {
-      this.#complete(c);
-    } else if (chunked) {
-      c.state = CHUNK_SIZE;
-    } else if (length >= 0) {
-      c.remaining = length;
-      c.state = BODY_LENGTH;
-      if (length === 0) this.#complete(c);
-    } else {
-      c.keepAlive = false;
-      c.state = BODY_UNTIL_CLOSE;
-    }
-    return true;
-  }
-
-  /** The oldest request's answer is complete: hand it over and free its slot. */
-  #complete(c: Connection): void {
+    status: number,
+    body: string,
+    retryAfter: string | undefined,
+    keepAlive: boolean,
+  ): boolean {
     const k = c.inFlight[c.head++]!;
     if (c.head === c.inFlight.length) {
       c.inFlight.length = 0;
@@ -628,13 +387,6 @@ export class Http1Pool {
       c.inFlight.splice(0, c.head);
       c.head = 0;
     }
-    const status = c.status;
-    const retryAfter = c.retryAfter;
-    const body =
-      c.body === undefined || c.body.length === 0 ? '' : Buffer.concat(c.body).toString('utf8');
-    c.state = HEAD;
-    c.body = undefined;
-    c.retryAfter = undefined;
     if (c.timer !== undefined) {
       if (c.load === 0) {
         clearTimeout(c.timer);
@@ -643,15 +395,16 @@ export class Http1Pool {
         c.timer.refresh();
       }
     }
-    if (!c.keepAlive) {
+    if (!keepAlive) {
       // nothing more will come on this connection: the rest of its requests fail
       c.closing = true;
       this.#sink.answered(k, status, body, retryAfter);
       this.#kill(c, codedError(SOCKET_CODE, 'the target closed the connection after an answer'));
-      return;
+      return false;
     }
     if (c.closing && c.load === 0) c.socket.end();
     this.#sink.answered(k, status, body, retryAfter);
     if (this.#queueHead < this.#queue.length) this.#drainQueue();
+    return !c.dead;
   }
 }

@@ -3,6 +3,7 @@
  * (./transport.ts): `lean`, the project's own HTTP/1.1 client (./http1.ts), and `undici`.
  */
 export { createTransport } from './create.js';
+export { type AnswerHandler, AnswerParser, MAX_HEAD_BYTES } from './http1-parser.js';
 export {
   ANSWER_TIMEOUT_CODE,
   encodePosts,
