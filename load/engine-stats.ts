@@ -4,6 +4,7 @@
  * an engine without the endpoint, or not reachable, just leaves `SecondSample.engine` unset.
  */
 import { request } from 'undici';
+import type { StatsContract } from '../engine/service/index.js';
 import type { EngineSample } from '../result-format/index.js';
 
 /** Polls until stopped; keeps the reading of each second of the measured phase. */
@@ -76,36 +77,41 @@ export async function fetchStats(
 }
 
 /**
- * Picks the per-second figures out of a stats document. Accepts the engine's nested shape
- * (`queueDepth`, `pool.wait.p50`, `pool.verify.p99`, `cpu.percentSinceLast`) and flat names
- * (`poolWaitP50`, `verifyP99`, `cpuPercent`); ms throughout. Undefined when none is present.
+ * The per-second figures of a stats document, read by the engine's contract (StatsContract,
+ * engine/service/stats-contract.ts). The document comes off the network, so every figure is
+ * checked; one that is missing counts 0, and a document with none of them gives undefined.
  */
 export function engineSample(stats: Record<string, unknown>): EngineSample | undefined {
-  const queueDepth = num(stats, ['queueDepth'], ['queue', 'depth']);
-  const poolWaitP50 = num(stats, ['poolWaitP50'], ['pool', 'wait', 'p50'], ['poolWait', 'p50']);
-  const poolWaitP99 = num(stats, ['poolWaitP99'], ['pool', 'wait', 'p99'], ['poolWait', 'p99']);
-  const verifyP50 = num(stats, ['verifyP50'], ['pool', 'verify', 'p50'], ['verify', 'p50']);
-  const verifyP99 = num(stats, ['verifyP99'], ['pool', 'verify', 'p99'], ['verify', 'p99']);
-  const cpuPercent = num(stats, ['cpuPercent'], ['cpu', 'percentSinceLast'], ['cpu', 'percent']);
-  const found = [queueDepth, poolWaitP50, poolWaitP99, verifyP50, verifyP99, cpuPercent];
-  if (found.every((v) => v === undefined)) return undefined;
+  const doc = stats as DeepPartial<StatsContract>;
+  const pool = isRecord(doc.pool) ? doc.pool : undefined;
+  const wait = isRecord(pool?.wait) ? pool.wait : undefined;
+  const verify = isRecord(pool?.verify) ? pool.verify : undefined;
+  const cpu = isRecord(doc.cpu) ? doc.cpu : undefined;
+  const sample = {
+    queueDepth: finite(doc.queueDepth),
+    poolWaitP50: finite(wait?.p50),
+    poolWaitP99: finite(wait?.p99),
+    verifyP50: finite(verify?.p50),
+    verifyP99: finite(verify?.p99),
+    cpuPercent: finite(cpu?.percentSinceLast),
+  };
+  if (Object.values(sample).every((v) => v === undefined)) return undefined;
   return {
-    queueDepth: queueDepth ?? 0,
-    poolWaitP50: poolWaitP50 ?? 0,
-    poolWaitP99: poolWaitP99 ?? 0,
-    verifyP50: verifyP50 ?? 0,
-    verifyP99: verifyP99 ?? 0,
-    cpuPercent: cpuPercent ?? 0,
+    queueDepth: sample.queueDepth ?? 0,
+    poolWaitP50: sample.poolWaitP50 ?? 0,
+    poolWaitP99: sample.poolWaitP99 ?? 0,
+    verifyP50: sample.verifyP50 ?? 0,
+    verifyP99: sample.verifyP99 ?? 0,
+    cpuPercent: sample.cpuPercent ?? 0,
   };
 }
 
-function num(root: Record<string, unknown>, ...paths: string[][]): number | undefined {
-  for (const path of paths) {
-    let v: unknown = root;
-    for (const key of path) v = isRecord(v) ? v[key] : undefined;
-    if (typeof v === 'number' && Number.isFinite(v)) return v;
-  }
-  return undefined;
+type DeepPartial<T> = {
+  readonly [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : unknown;
+};
+
+function finite(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

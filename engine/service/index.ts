@@ -17,3 +17,4 @@ export {
   RecoveryError,
   recoverRegistry,
 } from './service.js';
+export type { StatsContract, StatsLatency } from './stats-contract.js';

@@ -11,6 +11,7 @@ import { SettlementEngine } from '../pipeline/index.js';
 import { Registry } from '../registry/index.js';
 import { VerifyPool } from '../verify-pool/index.js';
 import { checkEngineConfig, type EngineConfig } from './config.js';
+import type { StatsContract } from './stats-contract.js';
 
 export interface Recovery {
   /** Transactions replayed from the journal. */
@@ -151,7 +152,7 @@ class CpuMeter {
 function collectStats(engine: SettlementEngine, pool: VerifyPool, journal: Journal, cpu: CpuMeter) {
   const c = engine.counters;
   const poolStats = pool.stats();
-  return {
+  const stats = {
     uptimeS: process.uptime(),
     settled: c.settled,
     rejected: c.rejected,
@@ -169,4 +170,6 @@ function collectStats(engine: SettlementEngine, pool: VerifyPool, journal: Journ
     lifecycle: engine.registry.lifecycle,
     failure: engine.failure?.message ?? null,
   };
+  // The driver reads this document by StatsContract: a change that breaks it fails to compile.
+  return stats satisfies StatsContract;
 }

@@ -131,7 +131,7 @@ describe('answers', () => {
     assert.equal(parseRetryAfter(new Date(10_000).toUTCString(), 8000), 2000);
   });
 
-  it('reads engine stats in the nested and the flat shape, and tolerates none', () => {
+  it("reads engine stats by the engine's contract, and tolerates none", () => {
     assert.deepEqual(
       engineSample({
         queueDepth: 3,
@@ -141,6 +141,16 @@ describe('answers', () => {
       { queueDepth: 3, poolWaitP50: 1, poolWaitP99: 2, verifyP50: 3, verifyP99: 4, cpuPercent: 55 },
     );
     assert.equal(engineSample({ hello: 'world' }), undefined);
+    // partial or mistyped figures count 0; the old flat aliases are not the contract
+    assert.deepEqual(engineSample({ queueDepth: 2, pool: { wait: 'x' }, cpu: null }), {
+      queueDepth: 2,
+      poolWaitP50: 0,
+      poolWaitP99: 0,
+      verifyP50: 0,
+      verifyP99: 0,
+      cpuPercent: 0,
+    });
+    assert.equal(engineSample({ poolWaitP50: 1, cpuPercent: 5 }), undefined);
   });
 });
 
