@@ -9,14 +9,7 @@
  * that depended on registry state (e.g. ALREADY_SPENT) is answered only after every record
  * appended before it is durable too, so no answer ever reflects state a crash could undo.
  */
-import {
-  encodeSigned,
-  MAX_INPUTS,
-  MAX_OUTPUTS,
-  type Rejection,
-  reject,
-  type Tx,
-} from '../domain/index.js';
+import { MAX_INPUTS, MAX_OUTPUTS, type Rejection, reject, type Tx } from '../domain/index.js';
 import type { Registry } from '../registry/index.js';
 import { type Outcome, OVERLOADED_QUEUE } from './outcome.js';
 import type { DurableLog, SignatureStage } from './ports.js';
@@ -117,23 +110,10 @@ export class SettlementEngine {
     const answer = new Promise<Outcome>((resolve) => {
       pending = { tx, resolve };
     });
-    const verifier = this.#verifier;
-    if (verifier.submit !== undefined) {
-      // The pool's callback form: no promise, closure or reaction per transaction on the way in.
-      if (!verifier.submit(tx.signerKey, tx.txid, tx.signature, this.#onVerdict, pending)) {
-        this.counters.overloaded++;
-        return Promise.resolve(OVERLOADED_QUEUE);
-      }
-    } else {
-      const verdict = verifier.verify(tx.signerKey, tx.txid, tx.signature);
-      if (!verdict) {
-        this.counters.overloaded++;
-        return Promise.resolve(OVERLOADED_QUEUE);
-      }
-      verdict.then(
-        (valid) => this.#onVerdict(pending, valid, null),
-        (error: unknown) => this.#onVerdict(pending, false, error),
-      );
+    // The pool's callback form: no promise, closure or reaction per transaction on the way in.
+    if (!this.#verifier.submit(tx.signerKey, tx.txid, tx.signature, this.#onVerdict, pending)) {
+      this.counters.overloaded++;
+      return Promise.resolve(OVERLOADED_QUEUE);
     }
     this.counters.admitted++;
     this.counters.inflight++;
@@ -208,10 +188,7 @@ export class SettlementEngine {
       );
       return;
     }
-    const durable =
-      journal.appendParts !== undefined
-        ? journal.appendParts(tx.body, tx.signature)
-        : journal.append(encodeSigned(tx));
+    const durable = journal.appendParts(tx.body, tx.signature);
     this.#durableTail = durable;
     // The journal hands every record of one group commit the same promise: one reaction answers
     // the whole group. (A log that returns a promise per record just makes groups of one.)

@@ -5,17 +5,12 @@
 
 export interface SignatureStage {
   /**
-   * Queues one signature. Verdicts resolve in submission order (the engine commits in arrival
-   * order because of it). Null when the queue is full: nothing was admitted.
+   * Queues one signature and later calls `done(context, valid, error)` exactly once, in
+   * submission order (the engine commits in arrival order because of it), never from inside
+   * `submit`; allocation-free: no promise or closure per signature. `error` non-null means no
+   * verdict. False when the queue is full: nothing was admitted and `done` will not run.
    */
-  verify(key: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> | null;
-  /**
-   * Optional allocation-free form of `verify` (the pool has it; fakes need not): queues one
-   * signature and later calls `done(context, valid, error)` exactly once, in submission order,
-   * never from inside `submit`. `error` non-null means no verdict (as `verify` rejecting).
-   * False when the queue is full: nothing was admitted and `done` will not run.
-   */
-  submit?<C>(
+  submit<C>(
     key: Uint8Array,
     message: Uint8Array,
     signature: Uint8Array,
@@ -26,10 +21,11 @@ export interface SignatureStage {
 }
 
 export interface DurableLog {
-  /** Resolves once the record is durable; rejects if it never will be. */
-  append(payload: Uint8Array): Promise<void>;
-  /** Optional: `append(head ‖ tail)` without the caller building the concatenation. */
-  appendParts?(head: Uint8Array, tail: Uint8Array): Promise<void>;
+  /**
+   * Appends the record `head ‖ tail` (no concatenation built by the caller); resolves once it is
+   * durable, rejects if it never will be. Records of one group commit may share one promise.
+   */
+  appendParts(head: Uint8Array, tail: Uint8Array): Promise<void>;
   /** Bytes waiting for the disk, and the most allowed: the engine sheds load before the limit. */
   readonly pendingBytes: number;
   readonly maxPendingBytes: number;
