@@ -15,7 +15,7 @@
 
 import { performance } from 'node:perf_hooks';
 import { MAX_MISMATCH_SAMPLES, type MismatchSample } from '../result-format/index.js';
-import { OFFLINE_TRANSFER, type Workload } from '../scenarios/workload/index.js';
+import type { Workload } from '../scenarios/workload/index.js';
 import { classifyAnswer } from './answer.js';
 import {
   ANSWER_TIMEOUT_CODE,
@@ -23,13 +23,13 @@ import {
   type Transport,
   type TransportSink,
 } from './clients/index.js';
-import { DriverError } from './errors.js';
+import { OpTable } from './op-table.js';
 import type { GeneratorConfig } from './options.js';
 import type { GeneratorTally, WireBucket } from './protocol.js';
 import { SecondRecorder } from './recorder.js';
 import { REHEARSAL_OPS, REHEARSAL_RATE, rehearsalWorkload } from './rehearsal.js';
 import { scheduleArrivals } from './schedules/index.js';
-import { ownsLane, type Segment, WHOLE } from './segment.js';
+import { type Segment, WHOLE } from './segment.js';
 
 // Op states.
 const PENDING = 0;
@@ -94,30 +94,8 @@ export class LoadGenerator implements TransportSink {
   readonly #writtenWhileCorked: number[] = [];
   readonly #maxLag: number;
 
-  // Share, indexed by local op k (ascending intended time).
-  readonly #global: Int32Array;
-  readonly #intended: Float64Array;
-  readonly #expected: string[];
-  /** 1 for a payment made offline and synced now: its answers drain the offline backlog. */
-  readonly #offline: Uint8Array;
-  readonly #dep: Int32Array;
-  readonly #state: Uint8Array;
-  /** performance.now() when the op became sendable (intended time, answer of its dependency, retry time). */
-  readonly #release: Float64Array;
-  /**
-   * performance.now() from which latency counts: the intended send time, or the answer of the
-   * op's dependency when that came later (a retry keeps it: its wait is part of the latency).
-   */
-  readonly #origin: Float64Array;
-  /** performance.now() of the op's latest write to a socket. */
-  readonly #sentAt: Float64Array;
-  readonly #overloads: Uint8Array;
-  readonly #connectFailures: Uint8Array;
-  /** 1 when the op may have reached the engine twice (resent after a connection error). */
-  readonly #maybeDuplicate: Uint8Array;
-  /** First-waiter / next-waiter lists of ops waiting for a dependency. */
-  readonly #waitHead: Int32Array;
-  readonly #waitNext: Int32Array;
+  /** Every op of this generator's share, by local index k: what it is and where it stands. */
+  readonly #ops: OpTable;
   /** FIFO of sendable ops (ring buffer; an op is in it at most once). */
   readonly #ready: Int32Array;
   #readyHead = 0;
@@ -161,44 +139,10 @@ export class LoadGenerator implements TransportSink {
       at = scheduleArrivals(config.schedule, n);
       n = at.length;
     }
-    const share: number[] = [];
-    for (let i = 0; i < n; i++) if (ownsLane(ops.lane[i]!, segment)) share.push(i);
-    const m = share.length;
+    const { table, bodies } = OpTable.build(workload, at, n, segment, probe ? PROBE_BODY : null);
+    this.#ops = table;
+    const m = table.size;
     this.planned = m;
-    this.#global = Int32Array.from(share);
-    this.#intended = new Float64Array(m);
-    const bodies = new Array<Buffer | string>(m);
-    this.#expected = new Array<string>(m);
-    this.#offline = new Uint8Array(m);
-    this.#dep = new Int32Array(m);
-    const localOf = new Map<number, number>();
-    for (let k = 0; k < m; k++) {
-      const i = share[k]!;
-      localOf.set(i, k);
-      this.#intended[k] = at[i]!;
-      bodies[k] = probe ? PROBE_BODY : ops.bodies[i]!;
-      this.#expected[k] = ops.expected[i]!;
-      if (ops.type[i] === OFFLINE_TRANSFER) this.#offline[k] = 1;
-      const d = ops.dependsOn[i]!;
-      const local = d < 0 ? -1 : localOf.get(d);
-      if (local === undefined) {
-        throw new DriverError(
-          'DRIVER_BAD_WORKLOAD',
-          `op ${i} depends on op ${d}, which segment ${segment.index}/${segment.count} does not own; ` +
-            'a dependency must stay in the same lane',
-        );
-      }
-      this.#dep[k] = local;
-    }
-    this.#state = new Uint8Array(m);
-    this.#release = new Float64Array(m);
-    this.#origin = new Float64Array(m);
-    this.#sentAt = new Float64Array(m);
-    this.#overloads = new Uint8Array(m);
-    this.#connectFailures = new Uint8Array(m);
-    this.#maybeDuplicate = new Uint8Array(m);
-    this.#waitHead = new Int32Array(m).fill(-1);
-    this.#waitNext = new Int32Array(m).fill(-1);
     this.#ready = new Int32Array(Math.max(1, m));
     this.#transport = createTransport(
       { config, path: probe ? '/healthz' : config.path, bodies },
@@ -267,14 +211,14 @@ export class LoadGenerator implements TransportSink {
     const now = performance.now();
     const rel = now - this.#startPerf;
     const m = this.planned;
-    const intended = this.#intended;
+    const intended = this.#ops.intended;
     while (this.#cursor < m && intended[this.#cursor]! <= rel) this.#releaseOp(this.#cursor++);
     const retries = this.#retries;
     while (retries.length > 0 && retries[0]!.at <= now) {
       const r = retries.shift()!;
       this.#enqueue(r.k, r.at);
     }
-    const release = this.#release;
+    const release = this.#ops.release;
     const maxLag = this.#maxLag;
     if (this.#readyLen > 0 && this.#inFlight < this.#config.maxInFlight) {
       this.#corked = true;
@@ -325,7 +269,7 @@ export class LoadGenerator implements TransportSink {
   #arm(now: number): void {
     let next =
       this.#cursor < this.planned
-        ? this.#startPerf + this.#intended[this.#cursor]!
+        ? this.#startPerf + this.#ops.intended[this.#cursor]!
         : Number.POSITIVE_INFINITY;
     if (this.#retries.length > 0) next = Math.min(next, this.#retries[0]!.at);
     if (next === Number.POSITIVE_INFINITY || (this.#timer !== undefined && this.#timerAt <= next)) {
@@ -346,28 +290,28 @@ export class LoadGenerator implements TransportSink {
   /** The op's intended time has come: count it offered and make it sendable or let it wait. */
   #releaseOp(k: number): void {
     const rec = this.#recorder!;
-    rec.counters(Math.floor(this.#intended[k]! / 1000)).offered++;
-    const d = this.#dep[k]!;
+    rec.counters(Math.floor(this.#ops.intended[k]! / 1000)).offered++;
+    const d = this.#ops.dep[k]!;
     if (d >= 0) {
-      const s = this.#state[d]!;
+      const s = this.#ops.state[d]!;
       if (s === DROPPED || s === LOST) {
         this.#drop(k);
         return;
       }
       if (s !== ANSWERED) {
-        this.#state[k] = WAITING;
-        this.#waitNext[k] = this.#waitHead[d]!;
-        this.#waitHead[d] = k;
+        this.#ops.state[k] = WAITING;
+        this.#ops.waitNext[k] = this.#ops.waitHead[d]!;
+        this.#ops.waitHead[d] = k;
         return;
       }
     }
-    this.#origin[k] = this.#startPerf + this.#intended[k]!;
-    this.#enqueue(k, this.#origin[k]!);
+    this.#ops.origin[k] = this.#startPerf + this.#ops.intended[k]!;
+    this.#enqueue(k, this.#ops.origin[k]!);
   }
 
   #enqueue(k: number, releaseAt: number): void {
-    this.#state[k] = READY;
-    this.#release[k] = releaseAt;
+    this.#ops.state[k] = READY;
+    this.#ops.release[k] = releaseAt;
     const cap = this.#ready.length;
     this.#ready[(this.#readyHead + this.#readyLen) % cap] = k;
     this.#readyLen++;
@@ -381,10 +325,10 @@ export class LoadGenerator implements TransportSink {
   }
 
   #send(k: number, now: number): void {
-    this.#state[k] = IN_FLIGHT;
+    this.#ops.state[k] = IN_FLIGHT;
     this.#inFlight++;
-    this.#sentAt[k] = now;
-    if (this.#overloads[k] === 0 && this.#connectFailures[k] === 0) {
+    this.#ops.sentAt[k] = now;
+    if (this.#ops.overloads[k] === 0 && this.#ops.connectFailures[k] === 0) {
       const rec = this.#recorder!;
       rec.counters(rec.second(now)).sent++;
     }
@@ -396,31 +340,31 @@ export class LoadGenerator implements TransportSink {
 
   /** @internal the request was written to a socket (again, by the client itself, if `rewrite`) */
   started(k: number, rewrite = false): void {
-    if (rewrite) this.#maybeDuplicate[k] = 1;
+    if (rewrite) this.#ops.maybeDuplicate[k] = 1;
     if (this.#corked) this.#writtenWhileCorked.push(k);
     else this.#recordSend(k, performance.now());
   }
 
   /** The op left for the engine at `now`: its service time starts; first sends record lag. */
   #recordSend(k: number, now: number): void {
-    if (this.#state[k] !== IN_FLIGHT) return;
-    this.#sentAt[k] = now;
+    if (this.#ops.state[k] !== IN_FLIGHT) return;
+    this.#ops.sentAt[k] = now;
     // lag of the first write of the first attempt only (not of retries or client rewrites)
-    if (this.#overloads[k] === 0 && this.#maybeDuplicate[k] === 0) {
+    if (this.#ops.overloads[k] === 0 && this.#ops.maybeDuplicate[k] === 0) {
       const rec = this.#recorder!;
-      rec.record(rec.second(now), 'sendLag', (now - this.#release[k]!) * 1000);
+      rec.record(rec.second(now), 'sendLag', (now - this.#ops.release[k]!) * 1000);
     }
   }
 
   /** @internal a complete answer */
   answered(k: number, status: number, body: string, retryAfter: string | undefined): void {
-    if (this.#finished || this.#state[k] !== IN_FLIGHT) return;
+    if (this.#finished || this.#ops.state[k] !== IN_FLIGHT) return;
     const now = performance.now();
     this.#inFlight--;
     if (this.#graceTimer !== undefined) this.#graceTimer.refresh();
     const answer = classifyAnswer(status, body, retryAfter);
-    if (answer.kind === 'overloaded' && this.#overloads[k]! < this.#config.maxRetries) {
-      this.#overloads[k]!++;
+    if (answer.kind === 'overloaded' && this.#ops.overloads[k]! < this.#config.maxRetries) {
+      this.#ops.overloads[k]!++;
       this.#retry(k, now + answer.retryAfterMs);
       return;
     }
@@ -430,7 +374,7 @@ export class LoadGenerator implements TransportSink {
     let got: string;
     if (answer.kind === 'settled' || answer.kind === 'rejected') {
       c.achieved++;
-      if (this.#offline[k] === 1) c.synced++;
+      if (this.#ops.offline[k] === 1) c.synced++;
       if (answer.kind === 'settled') {
         c.settled++;
         got = 'SETTLED';
@@ -438,36 +382,36 @@ export class LoadGenerator implements TransportSink {
         c.rejectedByCode[answer.code] = (c.rejectedByCode[answer.code] ?? 0) + 1;
         got = answer.code;
       }
-      rec.record(t, 'corrected', (now - this.#origin[k]!) * 1000);
-      rec.record(t, 'uncorrected', (now - this.#sentAt[k]!) * 1000);
+      rec.record(t, 'corrected', (now - this.#ops.origin[k]!) * 1000);
+      rec.record(t, 'uncorrected', (now - this.#ops.sentAt[k]!) * 1000);
     } else {
       c.errors++;
       got =
         answer.kind === 'overloaded'
-          ? `OVERLOADED after ${this.#overloads[k]} retries`
+          ? `OVERLOADED after ${this.#ops.overloads[k]} retries`
           : answer.got;
     }
-    const expected = this.#expected[k]!;
+    const expected = this.#ops.expected[k]!;
     if (
       got === expected ||
       // A resend after a connection error finding the first attempt settled.
-      (got === 'DUPLICATE_TX' && expected === 'SETTLED' && this.#maybeDuplicate[k] === 1)
+      (got === 'DUPLICATE_TX' && expected === 'SETTLED' && this.#ops.maybeDuplicate[k] === 1)
     ) {
       this.#matched++;
     } else {
       this.#mismatched++;
       if (this.#samples.length < MAX_MISMATCH_SAMPLES) {
-        this.#samples.push({ op: this.#global[k]!, expected, got });
+        this.#samples.push({ op: this.#ops.global[k]!, expected, got });
       }
     }
-    this.#state[k] = ANSWERED;
+    this.#ops.state[k] = ANSWERED;
     this.#releaseWaiters(k, now);
     // An answer is a free wake-up: use it when something is due (sub-ms timing the 1 ms timer
     // cannot give), a slot just freed up, or the run may be over.
     if (
       this.#readyLen > 0 ||
       this.#cursor === this.planned ||
-      this.#startPerf + this.#intended[this.#cursor]! <= now
+      this.#startPerf + this.#ops.intended[this.#cursor]! <= now
     ) {
       this.#schedulePump();
     }
@@ -475,19 +419,19 @@ export class LoadGenerator implements TransportSink {
 
   /** @internal no answer: connection refused/reset, timeout, socket closed */
   failed(k: number, error: Error): void {
-    if (this.#finished || this.#state[k] !== IN_FLIGHT) return;
+    if (this.#finished || this.#ops.state[k] !== IN_FLIGHT) return;
     const now = performance.now();
     this.#inFlight--;
     const code = (error as { code?: unknown }).code;
     // after a timeout the request may have been processed: never retried
     const timedOut = code === ANSWER_TIMEOUT_CODE;
-    if (!timedOut && this.#connectFailures[k]! < this.#config.connectRetries) {
-      this.#connectFailures[k]!++;
-      this.#maybeDuplicate[k] = 1;
-      this.#retry(k, now + CONNECT_RETRY_DELAY_MS * this.#connectFailures[k]!);
+    if (!timedOut && this.#ops.connectFailures[k]! < this.#config.connectRetries) {
+      this.#ops.connectFailures[k]!++;
+      this.#ops.maybeDuplicate[k] = 1;
+      this.#retry(k, now + CONNECT_RETRY_DELAY_MS * this.#ops.connectFailures[k]!);
       return;
     }
-    this.#state[k] = LOST;
+    this.#ops.state[k] = LOST;
     this.#lost++;
     const rec = this.#recorder!;
     rec.counters(rec.second(now)).errors++;
@@ -497,7 +441,7 @@ export class LoadGenerator implements TransportSink {
 
   #retry(k: number, at: number): void {
     this.#retried++;
-    this.#state[k] = RETRY;
+    this.#ops.state[k] = RETRY;
     const retries = this.#retries;
     let i = retries.length;
     while (i > 0 && retries[i - 1]!.at > at) i--;
@@ -506,24 +450,24 @@ export class LoadGenerator implements TransportSink {
   }
 
   #releaseWaiters(d: number, now: number): void {
-    let w = this.#waitHead[d]!;
+    let w = this.#ops.waitHead[d]!;
     if (w < 0) return;
-    this.#waitHead[d] = -1;
+    this.#ops.waitHead[d] = -1;
     const order: number[] = [];
-    for (; w >= 0; w = this.#waitNext[w]!) order.push(w);
+    for (; w >= 0; w = this.#ops.waitNext[w]!) order.push(w);
     const rec = this.#recorder!;
     const t = rec.second(now);
     for (let i = order.length - 1; i >= 0; i--) {
       const k = order[i]!;
-      rec.record(t, 'dependencyWait', (now - this.#startPerf - this.#intended[k]!) * 1000);
-      this.#origin[k] = now;
+      rec.record(t, 'dependencyWait', (now - this.#startPerf - this.#ops.intended[k]!) * 1000);
+      this.#ops.origin[k] = now;
       this.#enqueue(k, now);
     }
   }
 
   #drop(k: number): void {
-    this.#state[k] = DROPPED;
-    this.#recorder!.counters(Math.floor(this.#intended[k]! / 1000)).dropped++;
+    this.#ops.state[k] = DROPPED;
+    this.#recorder!.counters(Math.floor(this.#ops.intended[k]! / 1000)).dropped++;
     this.#cascadeDrop(k);
   }
 
@@ -532,12 +476,12 @@ export class LoadGenerator implements TransportSink {
     const stack = [d];
     while (stack.length > 0) {
       const x = stack.pop()!;
-      let w = this.#waitHead[x]!;
-      this.#waitHead[x] = -1;
+      let w = this.#ops.waitHead[x]!;
+      this.#ops.waitHead[x] = -1;
       while (w >= 0) {
-        const next = this.#waitNext[w]!;
-        this.#state[w] = DROPPED;
-        this.#recorder!.counters(Math.floor(this.#intended[w]! / 1000)).dropped++;
+        const next = this.#ops.waitNext[w]!;
+        this.#ops.state[w] = DROPPED;
+        this.#recorder!.counters(Math.floor(this.#ops.intended[w]! / 1000)).dropped++;
         stack.push(w);
         w = next;
       }
@@ -553,14 +497,14 @@ export class LoadGenerator implements TransportSink {
     const rec = this.#recorder!;
     // Whatever is left: sent and unanswered is lost; never sent is dropped.
     for (let k = 0; k < this.planned; k++) {
-      const s = this.#state[k]!;
+      const s = this.#ops.state[k]!;
       if (s === IN_FLIGHT || s === RETRY) {
-        this.#state[k] = LOST;
+        this.#ops.state[k] = LOST;
         this.#lost++;
       } else if (s === READY || s === WAITING || s === PENDING) {
-        if (s === PENDING) rec.counters(Math.floor(this.#intended[k]! / 1000)).offered++;
-        this.#state[k] = DROPPED;
-        rec.counters(Math.floor(this.#intended[k]! / 1000)).dropped++;
+        if (s === PENDING) rec.counters(Math.floor(this.#ops.intended[k]! / 1000)).offered++;
+        this.#ops.state[k] = DROPPED;
+        rec.counters(Math.floor(this.#ops.intended[k]! / 1000)).dropped++;
       }
     }
     this.#cursor = this.planned;

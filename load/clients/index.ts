@@ -3,7 +3,6 @@
  * (./transport.ts): `lean`, the project's own HTTP/1.1 client (./http1.ts), and `undici`.
  */
 export { createTransport } from './create.js';
-export { type AnswerHandler, AnswerParser, MAX_HEAD_BYTES } from './http1-parser.js';
 export {
   ANSWER_TIMEOUT_CODE,
   encodePosts,
@@ -13,6 +12,7 @@ export {
   PROTOCOL_CODE,
   SOCKET_CODE,
 } from './http1.js';
+export { type AnswerHandler, AnswerParser, MAX_HEAD_BYTES } from './http1-parser.js';
 export {
   CLIENTS,
   type ClientName,
