@@ -30,6 +30,7 @@ export {
   renderGateMarkdown,
   type Trial,
 } from './decision.js';
+export { GateTrialError } from './errors.js';
 export {
   DEFAULT_GATE_BASELINE,
   DEFAULT_GATE_TRIALS,
@@ -45,7 +46,6 @@ export { hodgesLehmannRatio, type MannWhitneyResult, mannWhitney, median } from 
 export { buildTransferWorkload, type TransferWorkload } from './transfer-workload.js';
 export {
   type EngineMeasurement,
-  GateTrialError,
   type GateTrialOptions,
   type GateTrialResult,
   GateTrials,

@@ -33,7 +33,6 @@ import { runInNewContext } from 'node:vm';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { BackendName } from '../engine/crypto/index.js';
 import type { Tx } from '../engine/domain/index.js';
-import { CodedError } from '../engine/domain/index.js';
 import {
   defaultEngineConfig,
   type EngineConfig,
@@ -42,14 +41,9 @@ import {
 } from '../engine/service/index.js';
 import { measureSingleRate, type Rate } from './calibration.js';
 import { gateRatios } from './decision.js';
+import { GateTrialError } from './errors.js';
 import { median } from './stats.js';
 import { buildTransferWorkload } from './transfer-workload.js';
-
-/** A gate trial that could not measure: the engine did not settle, or a calibration failed. */
-export class GateTrialError extends CodedError {
-  readonly code = 'GATE_TRIAL_FAILED';
-  readonly kind = 'failure';
-}
 
 /** Options of {@link GateTrials}; every field has a default sized for a 2-4 s trial. */
 export interface GateTrialOptions {

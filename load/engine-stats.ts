@@ -82,30 +82,27 @@ export async function fetchStats(
  * checked; one that is missing counts 0, and a document with none of them gives undefined.
  */
 export function engineSample(stats: Record<string, unknown>): EngineSample | undefined {
+  // Optional chaining is safe on any JSON value (a property of a string or number is undefined).
   const doc = stats as DeepPartial<StatsContract>;
-  const pool = isRecord(doc.pool) ? doc.pool : undefined;
-  const wait = isRecord(pool?.wait) ? pool.wait : undefined;
-  const verify = isRecord(pool?.verify) ? pool.verify : undefined;
-  const cpu = isRecord(doc.cpu) ? doc.cpu : undefined;
-  const sample = {
-    queueDepth: finite(doc.queueDepth),
-    poolWaitP50: finite(wait?.p50),
-    poolWaitP99: finite(wait?.p99),
-    verifyP50: finite(verify?.p50),
-    verifyP99: finite(verify?.p99),
-    cpuPercent: finite(cpu?.percentSinceLast),
+  const figures: Record<keyof EngineSample, unknown> = {
+    queueDepth: doc.queueDepth,
+    poolWaitP50: doc.pool?.wait?.p50,
+    poolWaitP99: doc.pool?.wait?.p99,
+    verifyP50: doc.pool?.verify?.p50,
+    verifyP99: doc.pool?.verify?.p99,
+    cpuPercent: doc.cpu?.percentSinceLast,
   };
-  if (Object.values(sample).every((v) => v === undefined)) return undefined;
-  return {
-    queueDepth: sample.queueDepth ?? 0,
-    poolWaitP50: sample.poolWaitP50 ?? 0,
-    poolWaitP99: sample.poolWaitP99 ?? 0,
-    verifyP50: sample.verifyP50 ?? 0,
-    verifyP99: sample.verifyP99 ?? 0,
-    cpuPercent: sample.cpuPercent ?? 0,
-  };
+  let any = false;
+  const sample = {} as Record<keyof EngineSample, number>;
+  for (const name of Object.keys(figures) as (keyof EngineSample)[]) {
+    const value = finite(figures[name]);
+    any ||= value !== undefined;
+    sample[name] = value ?? 0;
+  }
+  return any ? sample : undefined;
 }
 
+/** A document off the network: any field may be missing or of another type. */
 type DeepPartial<T> = {
   readonly [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : unknown;
 };
