@@ -2,10 +2,16 @@
  * The durable journal: the engine acknowledges a transaction only after its record is here.
  * See docs/journal.md for the format, group commit, durability and recovery rules.
  */
-export { isJournalError, JournalError, type JournalErrorCode } from './errors.js';
+export {
+  isJournalError,
+  JournalCorruptError,
+  JournalError,
+  type JournalErrorCode,
+} from './errors.js';
 export { FORMAT_VERSION, HEADER_SIZE, MAGIC, RECORD_OVERHEAD } from './format.js';
 export { Journal, type JournalOptions, type JournalStats } from './journal.js';
 export {
+  type CorruptionPolicy,
   type DropReason,
   type OnRecord,
   type ReplayOptions,

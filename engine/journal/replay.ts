@@ -1,22 +1,24 @@
 /**
- * Recovery: read the records back in order and cut the file at the first one that is not whole.
+ * Recovery: read the records back in order; cut a torn tail, refuse on corruption.
  *
  * Rules (see docs/journal.md):
  * - A record is good when its length is sane, all its bytes are present and its CRC matches.
- * - The first bad record ends the journal: it and everything after it are dropped and the file is
- *   truncated to the good prefix, so new appends follow good data. Nothing is half-applied: a
- *   record reaches `onRecord` only after it has been validated in full.
- * - A bad record in the MIDDLE followed by good records is still treated as the end. We cannot
- *   safely tell mid-file corruption from a torn tail (after a torn write, whatever follows is
- *   garbage that may look valid by chance; after bit rot, the records behind it were genuinely
- *   acknowledged). Resuming past a hole would also apply later transactions without the earlier
- *   ones they may depend on. So we stop, and report it loudly instead: `recordsAfterCorruption`
- *   counts the valid-looking records we dropped, a warning is raised, and the dropped bytes are
- *   kept in a side file for forensics.
+ *   Nothing is half-applied: a record reaches `onRecord` only after it has been validated in full.
+ * - A torn tail is the one thing recovery cuts on its own: the file ends inside a record (a crash
+ *   mid-append), or in zeros (a write whose pages never reached the disk), and no intact record
+ *   lies behind it. Such bytes were never synced, so they were never acknowledged.
+ * - Any other damaged record is corruption: an acknowledged record may be lost, and cutting there
+ *   would silently drop every record behind it (a spent coin would come back unspent). Replay
+ *   refuses (JournalCorruptError naming the offset) and leaves the file alone, unless the caller
+ *   chose `onCorruption: 'truncate'`: then the file is cut there, the dropped bytes are kept in a
+ *   side file, and the report counts the intact records discarded.
+ * - Telling the two apart: behind a damaged record, replay looks for any intact record, byte by
+ *   byte (a corrupted length field hides where the next record starts). A torn write leaves only
+ *   the rest of one incomplete record behind it, so an intact record there means corruption.
  */
 import { type FileHandle, open } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { JournalError } from './errors.js';
+import { JournalCorruptError, JournalError } from './errors.js';
 import {
   checkHeader,
   checksum,
@@ -30,14 +32,24 @@ import {
 
 /** Why replay stopped before the end of the file. */
 export type DropReason =
-  /** The file ends inside a record (a crash mid-append), or in a zero-filled tail. */
+  /** The file ends inside a record (a crash mid-append), or in zeros, with nothing intact behind. */
   | 'torn-tail'
   /** The file ends inside the file header (a crash while creating it); the header is rewritten. */
   | 'torn-header'
-  /** A record's length field is 0 or above `maxRecordBytes`: corruption. */
+  /**
+   * A record's length field is 0, above `maxRecordBytes`, or runs past the end of the file while
+   * the bytes there are a whole record or intact records follow: corruption.
+   */
   | 'bad-length'
   /** A record's bytes are all there but its CRC does not match: corruption. */
   | 'bad-checksum';
+
+/** What recovery does with corruption (a damaged record that is not a torn tail). */
+export type CorruptionPolicy =
+  /** Throw JournalCorruptError; the file is left untouched (the default). */
+  | 'refuse'
+  /** Cut the journal at the damaged record, discarding it and every record behind it. */
+  | 'truncate';
 
 /** What replay found and did. */
 export interface ReplayReport {
@@ -52,9 +64,8 @@ export interface ReplayReport {
   /** One line for the operator's log. */
   readonly message: string;
   /**
-   * Records with a valid CRC found right behind the bad one (by following its length field).
-   * Above 0 means this was most likely mid-file corruption, not a torn write, and acknowledged
-   * records were lost: page someone.
+   * Intact records found behind a corrupt one (0 for a torn tail): records that were most likely
+   * acknowledged, and that a truncation discards.
    */
   readonly recordsAfterCorruption: number;
   /** Side file holding the dropped bytes (kept for corruption, not for torn tails), or null. */
@@ -75,6 +86,12 @@ export interface ReplayOptions {
    * report says what would be dropped. `Journal.open` always repairs.
    */
   readonly repair?: boolean;
+  /**
+   * Corruption (not a torn tail): 'refuse' (default) throws JournalCorruptError and modifies
+   * nothing; 'truncate' cuts the file there. Only applies when repairing: an inspection
+   * (`repair: false`) reports what it found either way.
+   */
+  readonly onCorruption?: CorruptionPolicy;
   /** Copy bytes dropped for corruption to `<path>.dropped-<offset>-<time>` first (default true). */
   readonly preserveDropped?: boolean;
   /** Where the corruption warning goes; default `process.emitWarning`. */
@@ -98,10 +115,11 @@ export function resolveMaxRecordBytes(value: number | undefined): number {
 }
 
 /**
- * Reads a journal, calling `onRecord` for each good record in order, and (by default) truncates
- * it to its good prefix. Throws JOURNAL_BAD_HEADER / JOURNAL_UNSUPPORTED_VERSION for a file that
- * is not a journal of this format, and refuses a path a Journal in this process has open.
- * If `onRecord` throws, replay stops with that error and the file is left untouched.
+ * Reads a journal, calling `onRecord` for each good record in order, and (by default) cuts a torn
+ * tail. Throws JOURNAL_CORRUPT (JournalCorruptError) for corruption unless `onCorruption` is
+ * 'truncate', JOURNAL_BAD_HEADER / JOURNAL_UNSUPPORTED_VERSION for a file that is not a journal
+ * of this format, and refuses a path a Journal in this process has open. If `onRecord` throws,
+ * replay stops with that error and the file is left untouched.
  */
 export async function replay(
   path: string,
@@ -227,15 +245,137 @@ async function zerosFrom(reader: Reader, pos: number, size: number): Promise<boo
   return true;
 }
 
-/** Counts consecutive valid records from `pos`: evidence that a bad record was mid-file. */
-async function countValid(reader: Reader, pos: number, size: number, max: number): Promise<number> {
+/** Bytes of a disk page: a write torn by a crash loses whole pages. */
+const PAGE = 4096;
+
+/**
+ * Offset of the first intact record starting in [from, size), found byte by byte (a damaged
+ * length field hides where the next record starts), or -1. Reads in windows of one chunk plus
+ * one maximal record, so every candidate's payload is in memory when its header is.
+ */
+async function nextIntactRecord(
+  reader: Reader,
+  from: number,
+  size: number,
+  maxRecordBytes: number,
+): Promise<number> {
+  let window: Buffer | null = null;
+  let windowStart = 0;
+  for (let q = from; q + RECORD_OVERHEAD < size; q++) {
+    if (window === null || q >= windowStart + READ_CHUNK) {
+      windowStart = q;
+      window = await reader.view(
+        q,
+        Math.min(READ_CHUNK + RECORD_OVERHEAD + maxRecordBytes, size - q),
+      );
+    }
+    const at = q - windowStart;
+    const length = window.readUInt32LE(at);
+    if (length === 0 || length > maxRecordBytes || q + RECORD_OVERHEAD + length > size) continue;
+    const payload = window.subarray(at + RECORD_OVERHEAD, at + RECORD_OVERHEAD + length);
+    if (checksum(payload) === window.readUInt32LE(at + 4)) return q;
+  }
+  return -1;
+}
+
+/** Intact records behind a damaged one at `pos`: each run followed to its end, then resynced. */
+async function countIntactAfter(
+  reader: Reader,
+  pos: number,
+  size: number,
+  maxRecordBytes: number,
+): Promise<number> {
   let count = 0;
-  for (let at = pos; at < size; count++) {
-    const verdict = await readRecord(reader, at, size, max);
-    if (!verdict.ok) break;
-    at += RECORD_OVERHEAD + verdict.length;
+  let at = await nextIntactRecord(reader, pos + 1, size, maxRecordBytes);
+  while (at !== -1) {
+    for (;;) {
+      const verdict = await readRecord(reader, at, size, maxRecordBytes);
+      if (!verdict.ok) break;
+      count++;
+      at += RECORD_OVERHEAD + verdict.length;
+    }
+    at = at >= size ? -1 : await nextIntactRecord(reader, at + 1, size, maxRecordBytes);
   }
   return count;
+}
+
+/** Start of the run of zero bytes that ends the file (`size` if the last byte is not zero). */
+async function trailingZerosFrom(reader: Reader, from: number, size: number): Promise<number> {
+  let start = size;
+  while (start > from) {
+    const n = Math.min(READ_CHUNK, start - from);
+    const chunk = await reader.view(start - n, n);
+    let i = n;
+    while (i > 0 && chunk[i - 1] === 0) i--;
+    start -= n - i;
+    if (i > 0) break;
+  }
+  return start;
+}
+
+interface Judgement {
+  readonly reason: DropReason;
+  readonly detail: string;
+  /** True for a torn tail (cut routinely); false for corruption. */
+  readonly torn: boolean;
+}
+
+/**
+ * Torn tail or corruption, for the record at `pos` that failed `verdict`. Torn: the file ends
+ * inside the record, or the record's last pages (to the end of the file) are zeros, and no intact
+ * record lies behind it. Everything else is corruption.
+ */
+async function judge(
+  reader: Reader,
+  pos: number,
+  size: number,
+  maxRecordBytes: number,
+  verdict: Extract<Verdict, { ok: false }>,
+): Promise<Judgement> {
+  if (verdict.reason === 'torn-tail') {
+    if (size - pos >= RECORD_OVERHEAD) {
+      const head = await reader.view(pos, RECORD_OVERHEAD);
+      const length = head.readUInt32LE(0);
+      const crc = head.readUInt32LE(4);
+      const rest = size - pos - RECORD_OVERHEAD;
+      // A length field damaged upwards makes the last record look cut short: if the bytes that
+      // are there are the whole payload (its CRC matches), the record was complete.
+      if (
+        length !== 0 &&
+        rest > 0 &&
+        checksum(await reader.view(pos + RECORD_OVERHEAD, rest)) === crc
+      ) {
+        return {
+          reason: 'bad-length',
+          detail: `length field ${length}, but the ${rest} bytes left are a whole record`,
+          torn: false,
+        };
+      }
+    }
+    if ((await nextIntactRecord(reader, pos + 1, size, maxRecordBytes)) !== -1) {
+      return {
+        reason: 'bad-length',
+        detail: `the record runs past the end of the file, yet intact records follow it (${verdict.detail})`,
+        torn: false,
+      };
+    }
+    return { ...verdict, torn: true };
+  }
+  if (verdict.reason === 'bad-checksum') {
+    // A crash can leave a write's last pages as zeros (the file was extended, the data never
+    // landed): a record that ends in whole zero pages up to the end of the file is torn.
+    const zeros = await trailingZerosFrom(reader, pos, size);
+    const firstZeroPage = Math.ceil(zeros / PAGE) * PAGE;
+    const end = pos + RECORD_OVERHEAD + (await reader.view(pos, RECORD_OVERHEAD)).readUInt32LE(0);
+    if (firstZeroPage > pos + RECORD_OVERHEAD && firstZeroPage < end) {
+      return {
+        reason: 'torn-tail',
+        detail: `the record's pages from offset ${firstZeroPage} to the end of the file are zeros`,
+        torn: true,
+      };
+    }
+  }
+  return { ...verdict, torn: false };
 }
 
 /**
@@ -279,18 +419,15 @@ export async function recover(
 
   let pos = HEADER_SIZE;
   let records = 0;
-  let stop: { reason: DropReason; detail: string } | null = null;
+  let stop: Judgement | null = null;
   let after = 0;
   while (pos < size) {
     const verdict =
       bufferedGoodRecord(reader, pos, size, maxRecordBytes) ??
       (await readRecord(reader, pos, size, maxRecordBytes));
     if (!verdict.ok) {
-      stop = verdict;
-      if (verdict.reason === 'bad-checksum') {
-        const length = (await reader.view(pos, RECORD_OVERHEAD)).readUInt32LE(0);
-        after = await countValid(reader, pos + RECORD_OVERHEAD + length, size, maxRecordBytes);
-      }
+      stop = await judge(reader, pos, size, maxRecordBytes, verdict);
+      if (!stop.torn) after = await countIntactAfter(reader, pos, size, maxRecordBytes);
       break;
     }
     // Copy: the view is reused by the next read, and the callee may keep the payload.
@@ -313,7 +450,19 @@ export async function recover(
   }
 
   const droppedBytes = size - pos;
-  const corrupt = stop.reason !== 'torn-tail';
+  const corrupt = !stop.torn;
+  const where = `record ${records} at offset ${pos}`;
+  if (corrupt && repair && (options.onCorruption ?? 'refuse') === 'refuse') {
+    throw new JournalCorruptError(
+      `${path}: ${where} is corrupt (${stop.reason}: ${stop.detail}), not a torn write: ` +
+        `${records} good records before it, ${after} intact records after it, which were most ` +
+        'likely acknowledged. Nothing was changed. Restore the journal from a copy, or truncate ' +
+        `it at offset ${pos} on purpose (discarding ${after} intact records, ${droppedBytes} bytes).`,
+      pos,
+      records,
+      after,
+    );
+  }
   let droppedPath: string | null = null;
   if (repair) {
     // A torn tail only ever holds records that were never acknowledged (they were not synced),
@@ -328,8 +477,9 @@ export async function recover(
   const message =
     `${path}: ${records} good records; ${stop.reason} at offset ${pos} (${stop.detail}); ` +
     `${droppedBytes} bytes ${repair ? 'dropped' : 'would be dropped'}` +
-    (after > 0
-      ? `; ${after} valid-looking records after it were dropped too (mid-file corruption?)`
+    (corrupt
+      ? `; corruption, not a torn write: ${after} intact records after it ` +
+        `${repair ? 'were discarded' : 'would be discarded'}`
       : '') +
     (droppedPath === null ? '' : `; kept in ${droppedPath}`);
   if (corrupt) {
