@@ -199,6 +199,7 @@ function workloadFor(s: Settings, n: number): Workload {
       seed: 'bench',
       params: { rate: s.rate, durationS: s.durationS },
       centralBankKey: '00'.repeat(32),
+      day: 0,
       durationMs: s.durationS * 1000,
       plannedRate: [],
       expectedCounts: { SETTLED: n },

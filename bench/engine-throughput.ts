@@ -45,6 +45,7 @@ export async function measureEngineThroughput(
     threads,
     journalPath: join(dir, 'journal.ecj'),
     centralBankKey: workload.centralBankKey,
+    today: workload.day,
   };
   const service = await openEngineService(config);
   try {

@@ -9,10 +9,10 @@ import { cpus } from 'node:os';
 import { scenarioVariants } from '../scenarios/catalog/index.js';
 import type { Scale } from '../scenarios/model/index.js';
 import {
-  centralBankPair,
   fastKeysEnabled,
   generateWorkload,
   parseWorkloadBytes,
+  workloadCentralBankPair,
   workloadChunks,
 } from '../scenarios/workload/index.js';
 
@@ -29,7 +29,7 @@ console.log(
 );
 /** Bare Ed25519 signatures per second right now: the ceiling on this (shared) machine. */
 function rawSignRate(): number {
-  const key = centralBankPair().privateKey;
+  const key = workloadCentralBankPair('generate-bench').privateKey;
   const msg = Buffer.alloc(32, 7);
   const t = performance.now();
   for (let i = 0; i < 5_000; i++) sign(null, msg, key);

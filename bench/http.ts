@@ -17,7 +17,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
-import { type Tx, toWire } from '../engine/domain/index.js';
+import { isoDay, type Tx, toWire } from '../engine/domain/index.js';
 import { buildTransferWorkload, measureSingleRate } from '../gate/index.js';
 import { startEngineProcess } from '../runner/index.js';
 import { machine } from './verify.js';
@@ -51,7 +51,14 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'ecny-bench-http-'));
   const engine = await startEngineProcess({
     journalPath: join(dir, 'journal.ecj'),
-    args: ['--central-bank-key', workload.centralBankKey, '--backend', 'native'],
+    args: [
+      '--central-bank-key',
+      workload.centralBankKey,
+      '--today',
+      isoDay(workload.day),
+      '--backend',
+      'native',
+    ],
   });
   try {
     await send(

@@ -7,7 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import {
   coinIdOf,
-  DEFAULT_CENTRAL_BANK_SEED,
+  DEV_CENTRAL_BANK_SEED,
   deriveKeyPair,
   encodeSigned,
   type KeyPair,
@@ -51,7 +51,7 @@ export async function writeCityJournal(
 ): Promise<CityJournal> {
   const seed = options.seed ?? 'replay-bench';
   const bankCount = Math.max(1, options.banks ?? 8);
-  const cb = deriveKeyPair(DEFAULT_CENTRAL_BANK_SEED, 'central-bank');
+  const cb = deriveKeyPair(DEV_CENTRAL_BANK_SEED, 'central-bank');
   const registry = new Registry({ centralBankKey: cb.publicKey });
   const chunks: Buffer[] = [encodeHeader()];
   let bytes = chunks[0]!.length;

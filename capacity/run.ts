@@ -37,6 +37,7 @@ import {
 import {
   connectionsFor,
   type EngineProcess,
+  engineArgsFor,
   getEngineJson,
   startEngineProcess,
   writeRunOutputs,
@@ -301,7 +302,7 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
 
   const journalDir = await mkdtemp(join(tmpdir(), 'ecny-bench-capacity-'));
   const template = join(journalDir, 'genesis.ecj');
-  const baseArgs = ['--central-bank-key', meta.centralBankKey, '--backend', o.backend];
+  const baseArgs = [...engineArgsFor(meta), '--backend', o.backend];
   const runs: StepRun[] = [];
   const ramps: RampRecord[] = [];
   const engineStats: unknown[] = [];

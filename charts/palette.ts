@@ -57,6 +57,8 @@ export const REJECTION_COLOURS: Readonly<Record<string, string>> = {
   UNAUTHORIZED: '#ffbb78',
   DUPLICATE_TX: '#1f77b4',
   ALREADY_REGISTERED: '#aec7e8',
+  BAD_DAY: '#fdd0a2',
+  WEAK_KEY: '#ad494a',
   OVERLOADED: '#393b79',
   UNAVAILABLE: '#636363',
 };

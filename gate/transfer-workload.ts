@@ -5,7 +5,7 @@
  */
 import {
   coinIdOf,
-  DEFAULT_CENTRAL_BANK_SEED,
+  DEV_CENTRAL_BANK_SEED,
   deriveKeyPair,
   type KeyPair,
   signTx,
@@ -14,6 +14,8 @@ import {
 
 export interface TransferWorkload {
   readonly centralBankKey: string;
+  /** The value day every transaction carries: the engine's clock must read it (`today`). */
+  readonly day: number;
   /** enroll, open, issue, allocate, exchange: apply in order before timing. */
   readonly genesis: Tx[];
   /** Independent transfers, each one signature; transfer i is paid by wallet i mod `payers`. */
@@ -24,7 +26,7 @@ export interface TransferWorkload {
 const DAY = 20_415;
 
 export function buildTransferWorkload(transfers: number, seed = 'bench'): TransferWorkload {
-  const cb = deriveKeyPair(DEFAULT_CENTRAL_BANK_SEED, 'central-bank');
+  const cb = deriveKeyPair(DEV_CENTRAL_BANK_SEED, 'central-bank');
   const bank = deriveKeyPair(seed, 'bank');
   const wallets: KeyPair[] = [];
   const walletCount = Math.max(2, Math.ceil(transfers / 16));
@@ -142,5 +144,5 @@ export function buildTransferWorkload(transfers: number, seed = 'bench'): Transf
       ),
     );
   }
-  return { centralBankKey: cb.publicKey, genesis, transfers: list, payers: walletCount };
+  return { centralBankKey: cb.publicKey, day: DAY, genesis, transfers: list, payers: walletCount };
 }

@@ -204,6 +204,7 @@ export class GateTrials {
   readonly #dir: string;
   readonly #template: string;
   readonly #centralBankKey: string;
+  readonly #day: number;
   readonly #transfers: readonly Tx[];
   readonly #workers: Worker[];
   #trial = 0;
@@ -213,6 +214,7 @@ export class GateTrials {
     dir: string,
     template: string,
     centralBankKey: string,
+    day: number,
     transfers: readonly Tx[],
     workers: Worker[],
   ) {
@@ -220,6 +222,7 @@ export class GateTrials {
     this.#dir = dir;
     this.#template = template;
     this.#centralBankKey = centralBankKey;
+    this.#day = day;
     this.#transfers = transfers;
     this.#workers = workers;
   }
@@ -235,7 +238,9 @@ export class GateTrials {
     const workers: Worker[] = [];
     try {
       const template = join(dir, 'genesis.ecj');
-      const service = await openEngineService(engineConfig(o, template, workload.centralBankKey));
+      const service = await openEngineService(
+        engineConfig(o, template, workload.centralBankKey, workload.day),
+      );
       try {
         // Genesis phases depend on each other, so one at a time; this is set-up, not measured.
         for (const tx of workload.genesis) {
@@ -254,6 +259,7 @@ export class GateTrials {
         dir,
         template,
         workload.centralBankKey,
+        workload.day,
         workload.transfers,
         workers,
       );
@@ -293,7 +299,7 @@ export class GateTrials {
     let engine: EngineMeasurement;
     const windows: number[] = [];
     try {
-      service = await openEngineService(engineConfig(o, journal, this.#centralBankKey));
+      service = await openEngineService(engineConfig(o, journal, this.#centralBankKey, this.#day));
       await drive(service, this.#transfers.slice(0, o.warmupTransfers), o.window);
       // The previous trial's engine is garbage by now; collecting it here keeps its cost out of
       // this trial's CPU per transaction (without it, cpuRatio crept up trial after trial).
@@ -410,7 +416,12 @@ function fullGc(): void {
   gcFunction();
 }
 
-function engineConfig(o: Resolved, journalPath: string, centralBankKey: string): EngineConfig {
+function engineConfig(
+  o: Resolved,
+  journalPath: string,
+  centralBankKey: string,
+  today: number,
+): EngineConfig {
   return {
     ...defaultEngineConfig(),
     backend: o.backend,
@@ -419,6 +430,7 @@ function engineConfig(o: Resolved, journalPath: string, centralBankKey: string):
     extraWorkPerItem: o.extraWorkPerItem,
     journalPath,
     centralBankKey,
+    today,
   };
 }
 

@@ -25,6 +25,7 @@ export function rehearsalWorkload(n: number): Workload {
       seed: '',
       params: {},
       centralBankKey: '',
+      day: 0,
       durationMs: n,
       plannedRate: [],
       expectedCounts: {},

@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { isoDay } from '../engine/domain/index.js';
 import { ENGINE_NODE_FLAGS } from '../engine/service/index.js';
-import { EngineStartError } from './errors.js';
+import { EngineMismatchError, EngineStartError } from './errors.js';
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
@@ -109,24 +110,66 @@ export async function waitHealthy(url: string, timeoutMs: number): Promise<void>
   }
 }
 
+/** What an engine must trust and read from its clock to run a workload. */
+export interface EngineFor {
+  /** The workload's central bank public key (hex). */
+  readonly centralBankKey: string;
+  /** The workload's value day. */
+  readonly day: number;
+}
+
+/** The `serve` flags that make an engine fit a workload. */
+export function engineArgsFor(workload: EngineFor): string[] {
+  return ['--central-bank-key', workload.centralBankKey, '--today', isoDay(workload.day)];
+}
+
 /**
- * Runs `body` against `target` if given, else against a fresh embedded engine (new journal in a
- * temp dir, trusting `centralBankKey`) that is stopped and removed afterwards.
+ * Checks that the engine at `url` trusts the workload's central bank and reads its value day,
+ * as its /healthz says: otherwise genesis would be refused (UNKNOWN_SIGNER, BAD_DAY) and the run
+ * would only fail after its whole schedule.
+ */
+export async function checkEngineFits(url: string, workload: EngineFor): Promise<void> {
+  const health = (await getEngineJson(`${url}/healthz`)) as
+    | { centralBankKey?: unknown; day?: unknown }
+    | undefined;
+  if (health === undefined) throw new EngineMismatchError(`no /healthz answer from ${url}`);
+  const problems: string[] = [];
+  if (health.centralBankKey !== workload.centralBankKey)
+    problems.push(`it trusts central bank key ${String(health.centralBankKey)}`);
+  if (health.day !== workload.day)
+    problems.push(
+      `its value day is ${typeof health.day === 'number' ? isoDay(health.day) : String(health.day)}`,
+    );
+  if (problems.length > 0) {
+    throw new EngineMismatchError(
+      `the engine at ${url} does not fit this workload: ${problems.join(' and ')}; ` +
+        `start it with: ecny-bench serve ${engineArgsFor(workload).join(' ')}`,
+    );
+  }
+}
+
+/**
+ * Runs `body` against `target` if given (after checking it fits the workload), else against a
+ * fresh embedded engine (new journal in a temp dir, trusting the workload's central bank key and
+ * reading its value day) that is stopped and removed afterwards.
  */
 export async function withEngine<T>(
   target: string | undefined,
-  centralBankKey: string,
+  workload: EngineFor,
   args: readonly string[],
   body: (url: string, embedded: EngineProcess | null) => Promise<T>,
 ): Promise<T> {
-  if (target) return body(target, null);
+  if (target) {
+    await checkEngineFits(target, workload);
+    return body(target, null);
+  }
   // A fresh journal per run: genesis needs a blank registry.
   const dir = await mkdtemp(join(tmpdir(), 'ecny-bench-engine-'));
   let engine: EngineProcess | null = null;
   try {
     engine = await startEngineProcess({
       journalPath: join(dir, 'journal.ecj'),
-      args: ['--central-bank-key', centralBankKey, ...args],
+      args: [...engineArgsFor(workload), ...args],
     });
     return await body(engine.url, engine);
   } finally {

@@ -5,3 +5,9 @@ export class EngineStartError extends CodedError {
   readonly code = 'ENGINE_START_FAILED';
   readonly kind = 'failure';
 }
+
+/** An engine given with --target does not fit the workload: exit 2, saying how to start it. */
+export class EngineMismatchError extends CodedError {
+  readonly code = 'ENGINE_MISMATCH';
+  readonly kind = 'input';
+}

@@ -4,14 +4,17 @@
  * (result-format/), charts and report (charts/). `run` is open-model, `saturate` closed-loop.
  */
 export {
+  checkEngineFits,
+  type EngineFor,
   type EngineProcess,
   type EngineProcessOptions,
+  engineArgsFor,
   getEngineJson,
   startEngineProcess,
   waitHealthy,
   withEngine,
 } from './engine-process.js';
-export { EngineStartError } from './errors.js';
+export { EngineMismatchError, EngineStartError } from './errors.js';
 export {
   connectionsFor,
   type RunOptions,

@@ -1,17 +1,20 @@
 import { CLIENTS, parseShard, parseStartAt } from '../../load/index.js';
 import type { RunResult } from '../../result-format/index.js';
-import { type RunReport, runScenario } from '../../runner/index.js';
+import { engineArgsFor, type RunReport, runScenario } from '../../runner/index.js';
 import { getScenario, SCENARIOS } from '../../scenarios/catalog/index.js';
 import { SCALES, type Scale, type ScenarioOptions } from '../../scenarios/model/index.js';
+import { loadOrGenerateWorkload } from '../../scenarios/workload/index.js';
 import { type Command, env, int, num, oneOf, parse, UsageError } from './args.js';
 
 const USAGE = `usage: ecny-bench run <scenario> [--variant V] [--scale small|city|national] [--duration S]
   [--time-compression X] [--seed S] [--invalid-share F] [--target URL] [--processes N]
   [--connections N] [--pipelining N] [--client lean|undici] [--backend native|noble] [--threads N]
-  [--slo-ms 50] [--out results] [--no-charts] [--shard i/N] [--start-at TIME]
+  [--slo-ms 50] [--out results] [--no-charts] [--shard i/N] [--start-at TIME] [--print-engine-flags]
 Several hosts can share one run: each runs with --target <engine> --shard i/N and the same
 --start-at (ISO time, epoch ms, or +seconds), then \`ecny-bench merge\` combines their results.
-Without --target the engine is started as a child process and stopped after the run.
+Without --target the engine is started as a child process and stopped after the run. A --target
+engine must trust the workload's central bank key and read its value day:
+--print-engine-flags prints the \`serve\` flags that say so (and exits), and a run checks them first.
 --client: the load generators' HTTP client, lean (default, the project's own) or undici.
 Exit code 0: outcome check passed and the books reconciled; 1: they did not; 2: bad input.`;
 
@@ -34,6 +37,7 @@ const FLAGS = {
   'no-charts': { type: 'boolean' },
   shard: { type: 'string' },
   'start-at': { type: 'string' },
+  'print-engine-flags': { type: 'boolean' },
 } as const;
 
 export async function runCommand(
@@ -66,6 +70,11 @@ export async function runCommand(
       ? { invalidShare: num('invalid-share', flag('invalid-share'), 0, 0) }
       : {}),
   };
+  if (values['print-engine-flags']) {
+    const { workload } = await loadOrGenerateWorkload(name, scenarioOptions);
+    console.log(engineArgsFor(workload.meta).join(' '));
+    return 0;
+  }
   const engineArgs: string[] = [];
   if (flag('backend')) engineArgs.push('--backend', flag('backend')!);
   if (flag('threads')) engineArgs.push('--threads', String(int('threads', flag('threads'), 1, 1)));

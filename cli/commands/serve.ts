@@ -1,23 +1,73 @@
+import { isoDay, parseIsoDay } from '../../engine/domain/index.js';
 import { startHttpServer } from '../../engine/http/index.js';
+import { isJournalError } from '../../engine/journal/index.js';
 import {
+  type CentralBankKeySource,
   defaultEngineConfig,
   type EngineConfig,
   openEngineService,
+  RecoveryError,
+  type ResolvedCentralBankKey,
+  resolveCentralBankKey,
 } from '../../engine/service/index.js';
-import { type Command, env, int, parse } from './args.js';
+import { type Command, env, int, parse, UsageError } from './args.js';
 
 const USAGE = `usage: ecny-bench serve [--port 8080] [--host 127.0.0.1] [--journal PATH] [--backend native|noble]
   [--threads N] [--max-batch 256] [--max-queue 16384] [--max-inflight 20000] [--max-batch-txs 256]
-  [--central-bank-key HEX] [--regulator-token TOKEN] [--max-body-bytes 65536]
-  [--headers-timeout-ms 10000] [--max-connections 1024]
+  [--central-bank-key HEX | --central-bank-key-file PATH | --insecure-dev-central-bank-key]
+  [--regulator-token TOKEN] [--max-body-bytes 65536] [--headers-timeout-ms 10000]
+  [--max-connections 1024] [--journal-truncate-corrupt] [--today YYYY-MM-DD]
+The central bank key (the only one that can issue money): --central-bank-key or
+  --central-bank-key-file (PEM private or public Ed25519 key, or 64 hex digits); with neither, the
+  key beside the journal (<journal>.central-bank-key.pem), made fresh at first start (mode 0600).
+  --insecure-dev-central-bank-key trusts a key anyone can derive from the source: tests only.
+--today YYYY-MM-DD: fix the engine's value day (UTC) instead of reading the system clock, for
+  runs that replay a simulated date; every transaction must carry this day (docs/api.md).
+--journal-truncate-corrupt: recovery cuts the journal at a corrupt record instead of refusing to
+  start, discarding the intact records after it (it prints how many).
 Test-only fault injection (docs/reliability.md), never for production:
   [--fault-journal-fail-after-bytes N] (ENOSPC once the journal has written N record bytes)
   [--fault-journal-fail-sync-after N] (EIO on the fsync after N good ones)
   [--fault-crash-after-batches N] (each verification worker exits at its Nth batch)
 Each flag can also come from ECNY_<FLAG> (e.g. ECNY_PORT). Prints one JSON line when listening.`;
 
+/** A boolean flag, or its ECNY_ variable set to 1 or true. */
+function switched(values: Record<string, string | boolean | undefined>, name: string): boolean {
+  if (values[name] === true) return true;
+  const fromEnv = env(name);
+  return fromEnv === '1' || fromEnv === 'true';
+}
+
+function todayFlag(value: string | undefined): number | null {
+  if (value === undefined) return null;
+  const day = parseIsoDay(value);
+  if (day === null) throw new UsageError(`--today must be a date YYYY-MM-DD, got "${value}"`);
+  return day;
+}
+
+/** Which central-bank key the flags name: at most one of the three ways, or none (stored). */
+export function centralBankKeySource(
+  values: Record<string, string | boolean | undefined>,
+): CentralBankKeySource {
+  const key = (values['central-bank-key'] as string | undefined) ?? env('central-bank-key');
+  const file =
+    (values['central-bank-key-file'] as string | undefined) ?? env('central-bank-key-file');
+  const insecure = switched(values, 'insecure-dev-central-bank-key');
+  const given = [key, file, insecure || undefined].filter((v) => v !== undefined).length;
+  if (given > 1)
+    throw new UsageError(
+      'give at most one of --central-bank-key, --central-bank-key-file and --insecure-dev-central-bank-key',
+    );
+  if (key !== undefined) return { kind: 'key', publicKey: key };
+  if (file !== undefined) return { kind: 'file', path: file };
+  if (insecure) return { kind: 'insecure-dev' };
+  return { kind: 'stored' };
+}
+
+/** The engine configuration the flags describe; `centralBankKey` is the resolved key's. */
 export function engineConfigFromFlags(
   values: Record<string, string | boolean | undefined>,
+  centralBankKey: string,
 ): EngineConfig {
   const d = defaultEngineConfig();
   const flag = (name: string) => (values[name] as string | undefined) ?? env(name);
@@ -43,7 +93,9 @@ export function engineConfigFromFlags(
   return {
     ...d,
     journalPath: flag('journal') ?? d.journalPath,
-    centralBankKey: flag('central-bank-key') ?? d.centralBankKey,
+    journalCorruption: switched(values, 'journal-truncate-corrupt') ? 'truncate' : 'refuse',
+    centralBankKey,
+    today: todayFlag(flag('today')),
     backend: (flag('backend') ?? d.backend) as EngineConfig['backend'],
     threads: int('threads', flag('threads'), d.threads, 1),
     maxBatch: int('max-batch', flag('max-batch'), d.maxBatch, 1),
@@ -81,6 +133,10 @@ export const SERVE_FLAGS = {
   'max-batch-txs': { type: 'string' },
   'extra-work': { type: 'string' },
   'central-bank-key': { type: 'string' },
+  'central-bank-key-file': { type: 'string' },
+  'insecure-dev-central-bank-key': { type: 'boolean' },
+  'journal-truncate-corrupt': { type: 'boolean' },
+  today: { type: 'string' },
   'regulator-token': { type: 'string' },
   'max-body-bytes': { type: 'string' },
   'headers-timeout-ms': { type: 'string' },
@@ -99,8 +155,26 @@ export const serve: Command = {
       console.log(USAGE);
       return 0;
     }
-    const config = engineConfigFromFlags(values);
-    const service = await openEngineService(config);
+    const journalPath = (values.journal as string | undefined) ?? env('journal');
+    const key = await resolveCentralBankKey(
+      centralBankKeySource(values),
+      journalPath ?? defaultEngineConfig().journalPath,
+    );
+    announceKey(key);
+    const config = engineConfigFromFlags(values, key.publicKey);
+    let service: Awaited<ReturnType<typeof openEngineService>>;
+    try {
+      service = await openEngineService(config);
+    } catch (error) {
+      return refusedToStart(error);
+    }
+    const reason = service.recovery.dropReason;
+    if (reason === 'bad-length' || reason === 'bad-checksum') {
+      console.error(
+        `ecny-bench serve: --journal-truncate-corrupt: ${service.recovery.recordsDiscarded} intact ` +
+          `journal records discarded behind a corrupt one (${service.recovery.droppedBytes} bytes cut)`,
+      );
+    }
     const http = await startHttpServer(service, config.http);
     console.log(
       JSON.stringify({
@@ -110,6 +184,8 @@ export const serve: Command = {
         recovery: service.recovery,
         backend: config.backend,
         threads: config.threads,
+        centralBankKey: key,
+        today: isoDay(service.today()),
       }),
     );
     // A close that fails (the journal failed closed) exits 1, so a supervisor can tell.
@@ -135,3 +211,41 @@ export const serve: Command = {
     return clean ? 0 : 1;
   },
 };
+
+/** Tells the operator which key the engine trusts, loudly when it is new or insecure. */
+function announceKey(key: ResolvedCentralBankKey): void {
+  if (key.origin === 'generated') {
+    console.error(
+      `ecny-bench serve: generated a new central bank key for this ledger; public key ${key.publicKey}. ` +
+        `Its private half is in ${key.path} (mode 0600), the only key that can issue money here: ` +
+        'keep it safe and keep it with the journal.',
+    );
+  } else if (key.origin === 'insecure-dev') {
+    console.error(
+      'ecny-bench serve: WARNING: --insecure-dev-central-bank-key: trusting a central bank key ' +
+        `anyone can derive from the source (${key.publicKey}): anyone can issue money. Tests only.`,
+    );
+  }
+}
+
+/** Exit code 3: the stored state cannot be recovered as it is (docs/cli.md). */
+export const EXIT_REFUSED_TO_START = 3;
+
+function refusedToStart(error: unknown): number {
+  if (isJournalError(error, 'JOURNAL_CORRUPT')) {
+    console.error(`ecny-bench serve: refusing to start: ${error.message}`);
+    console.error(
+      'ecny-bench serve: to cut the journal there on purpose, start once with --journal-truncate-corrupt',
+    );
+    return EXIT_REFUSED_TO_START;
+  }
+  if (
+    error instanceof RecoveryError ||
+    isJournalError(error, 'JOURNAL_BAD_HEADER') ||
+    isJournalError(error, 'JOURNAL_UNSUPPORTED_VERSION')
+  ) {
+    console.error(`ecny-bench serve: refusing to start: ${(error as Error).message}`);
+    return EXIT_REFUSED_TO_START;
+  }
+  throw error;
+}

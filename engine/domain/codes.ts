@@ -31,6 +31,16 @@ export const REJECTION_CODES = [
   'DUPLICATE_TX',
   /** An `enroll` or `open` names a key that is already registered. */
   'ALREADY_REGISTERED',
+  /**
+   * The value day is not the engine's current day, or (offline transfer) lies outside
+   * [newest input's day, engine's day] or more than OFFLINE_SYNC_DAYS before the engine's day.
+   */
+  'BAD_DAY',
+  /**
+   * A correctly signed `enroll` or `open` whose subject key is not acceptable (not canonical, or
+   * of small order: docs/signatures.md): the registration is refused, the request was well formed.
+   */
+  'WEAK_KEY',
 ] as const;
 
 export type RejectionCode = (typeof REJECTION_CODES)[number];

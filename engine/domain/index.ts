@@ -1,4 +1,5 @@
 export * from './codes.js';
+export * from './days.js';
 export * from './encoding.js';
 export * from './errors.js';
 export * from './keys.js';

@@ -34,8 +34,12 @@ export function signMessage(pair: KeyPair, message: Uint8Array): Buffer {
   return sign(null, message, pair.privateKey);
 }
 
-/** The central bank key every engine trusts unless configured otherwise (docs/api.md). */
-export const DEFAULT_CENTRAL_BANK_SEED = 'ecny-bench-central-bank';
+/**
+ * Seed of the development central-bank key: anyone can derive it from this source, so an engine
+ * trusts it only when told to with a flag that names the risk (`--insecure-dev-central-bank-key`).
+ * Tests and benchmarks sign with it and pass its public key explicitly.
+ */
+export const DEV_CENTRAL_BANK_SEED = 'ecny-bench-central-bank';
 
 /** Encodes, hashes and signs: the one way a workload or test produces a signed transaction. */
 export function signTx(fields: TxFields, pair: KeyPair): Tx {

@@ -4,7 +4,10 @@
  * keys) and as raw bytes in encodings and across threads.
  */
 
-/** The nine signed operations. Each has exactly one signer. */
+/**
+ * The ten signed operations. Each has exactly one signer. The order is the wire's type byte
+ * (encoding.ts): new operations go at the end.
+ */
 export const OP_TYPES = [
   'issue', // central bank mints into the issuance vault
   'allocate', // issuance vault -> a bank's vault (central bank signs)
@@ -15,6 +18,7 @@ export const OP_TYPES = [
   'destroy', // central bank burns coins held in the issuance vault
   'enroll', // central bank registers an operator bank with the certification centre
   'open', // a bank registers a wallet (key, tier, kind, identity reference)
+  'offline-transfer', // a transfer made offline (tap), synced later: dated by the payer's device
 ] as const;
 
 export type OpType = (typeof OP_TYPES)[number];
@@ -48,7 +52,11 @@ export interface Tx {
   readonly type: OpType;
   /** Signer's Ed25519 public key, hex. */
   readonly signer: string;
-  /** Value date, days since 1970-01-01 (UTC): the bucket for daily and annual limits. */
+  /**
+   * Value day, days since 1970-01-01 (UTC): the bucket for daily and annual limits. The engine's
+   * current day for every operation but `offline-transfer`, whose day is the device's (see
+   * docs/api.md, "Value days").
+   */
   readonly day: number;
   /** Makes otherwise identical operations distinct (e.g. two issues of the same amount). */
   readonly nonce: number;
@@ -75,6 +83,8 @@ export interface Coin {
   readonly owner: string;
   /** Id of the transaction that created it; an `issue` is signed by the central bank. */
   readonly createdBy: string;
+  /** Value day of that transaction: no offline payment spending this coin may be dated earlier. */
+  readonly day: number;
 }
 
 /** A registered institution or wallet (certification centre record). */

@@ -149,7 +149,16 @@ function health(service: EngineService, options: HttpOptions, res: ServerRespons
     ? errorAnswer(503, 'UNAVAILABLE', `failed closed: ${failure.message}`)
     : service.engine.closing
       ? errorAnswer(503, 'UNAVAILABLE', 'shutting down')
-      : { status: 200, body: { status: 'ready', recovered: service.recovery } };
+      : {
+          status: 200,
+          body: {
+            status: 'ready',
+            // What a client must sign against: the engine's value day and central bank key.
+            day: service.today(),
+            centralBankKey: service.config.centralBankKey,
+            recovered: service.recovery,
+          },
+        };
   send(res, answer, options);
 }
 

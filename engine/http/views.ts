@@ -13,8 +13,8 @@ export function coinView(registry: Registry, id: string): Answer {
   if (!status) return errorAnswer(404, 'UNKNOWN_COIN', `coin ${id} is not registered`);
   if (status.state === 'spent')
     return { status: 200, body: { id, state: 'spent', spentBy: status.spentBy } };
-  const { value, owner, createdBy } = status.coin;
-  return { status: 200, body: { id, state: 'unspent', value, owner, createdBy } };
+  const { value, owner, createdBy, day } = status.coin;
+  return { status: 200, body: { id, state: 'unspent', value, owner, createdBy, day } };
 }
 
 /** `:id` is a wallet id (40 hex) or a public key (64 hex). */

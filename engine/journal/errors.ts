@@ -53,7 +53,6 @@ export class JournalCorruptError extends JournalError {
 
   constructor(message: string, offset: number, record: number, recordsAfter: number) {
     super('JOURNAL_CORRUPT', message);
-    this.name = 'JournalCorruptError';
     this.offset = offset;
     this.record = record;
     this.recordsAfter = recordsAfter;

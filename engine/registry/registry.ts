@@ -11,6 +11,7 @@ import {
   type Coin,
   coinIdOf,
   DEFAULT_TIERS,
+  OFFLINE_SYNC_DAYS,
   type OpType,
   type Rejection,
   type Role,
@@ -26,6 +27,11 @@ export interface RegistryOptions {
   readonly tiers?: TierTable;
   /** Registration-time public key check (canonical, not small order); defaults to accept. */
   readonly acceptKey?: (key: Uint8Array) => boolean;
+  /**
+   * The engine's current value day, read once per transaction. Null (or no clock): the days that
+   * depend on the clock are not checked, as when replaying records checked when first applied.
+   */
+  readonly today?: () => number | null;
 }
 
 /** What each operation demands of its signer, its inputs' owner and its outputs' owners. */
@@ -40,6 +46,7 @@ const RULES: Readonly<Record<OpType, OpRule>> = {
   allocate: { signer: 'central-bank', payees: ['bank'] },
   exchange: { signer: 'bank', payees: ['wallet'] },
   transfer: { signer: 'wallet', payees: ['wallet'] },
+  'offline-transfer': { signer: 'wallet', payees: ['wallet'] },
   redeem: { signer: 'wallet', payees: ['bank'] },
   return: { signer: 'bank', payees: ['central-bank'] },
   destroy: { signer: 'central-bank', payees: [] },
@@ -82,6 +89,7 @@ export class Registry {
   readonly accounts: Accounts;
   readonly #tiers: TierTable;
   readonly #acceptKey: (key: Uint8Array) => boolean;
+  readonly #today: () => number | null;
   /**
    * Every coin ever created, by id: the Coin while unspent, then the id of the transaction that
    * spent it (which tells ALREADY_SPENT from UNKNOWN_COIN). One map, overwritten in place on a
@@ -107,6 +115,7 @@ export class Registry {
       destroy: 0,
       enroll: 0,
       open: 0,
+      'offline-transfer': 0,
     },
   };
 
@@ -114,6 +123,7 @@ export class Registry {
     this.accounts = new Accounts(options.centralBankKey);
     this.#tiers = options.tiers ?? DEFAULT_TIERS;
     this.#acceptKey = options.acceptKey ?? (() => true);
+    this.#today = options.today ?? (() => null);
   }
 
   /** Checks `tx` against the registry and, if it passes, commits it. Null means settled. */
@@ -134,8 +144,20 @@ export class Registry {
     const rule = RULES[tx.type];
     if (signer.role !== rule.signer)
       return reject('UNAUTHORIZED', `only the ${rule.signer} may ${tx.type}`);
+    const today = this.#today();
+    const offline = tx.type === 'offline-transfer';
+    // Online, the engine's clock decides the value day: a payer cannot spread its limits over
+    // days it makes up (tomorrow's, next decade's, or days it let pass).
+    if (today !== null && !offline && tx.day !== today) {
+      return reject(
+        'BAD_DAY',
+        `value day ${tx.day} is not the engine's day ${today}: date the transaction with the engine's current UTC day`,
+      );
+    }
 
     let totalIn = 0;
+    let newestDay = -1;
+    let newestAt = -1;
     for (let i = 0; i < tx.inputs.length; i++) {
       const id = tx.inputs[i]!;
       const coin = this.#coins.get(id);
@@ -145,6 +167,14 @@ export class Registry {
       if (coin.owner !== tx.signer)
         return reject('NOT_OWNER', `coin ${id} does not belong to the signer`, i);
       totalIn += coin.value;
+      if (coin.day > newestDay) {
+        newestDay = coin.day;
+        newestAt = i;
+      }
+    }
+    if (offline) {
+      const bad = checkOfflineDay(tx.day, today, newestDay, newestAt);
+      if (bad) return bad;
     }
 
     let totalOut = 0;
@@ -189,13 +219,17 @@ export class Registry {
     if (this.accounts.has(s.key))
       return reject('ALREADY_REGISTERED', `key ${s.key} is already registered`);
     if (!this.#acceptKey(Buffer.from(s.key, 'hex')))
-      return reject('MALFORMED', 'subject.key is not an acceptable Ed25519 public key');
+      return reject(
+        'WEAK_KEY',
+        'subject.key is not an acceptable Ed25519 public key (not canonical, or of small order)',
+      );
     return null;
   }
 
   /** Tier limits: the payer's single, daily and annual caps, each payee's balance cap. */
   #checkLimits(tx: Tx, signer: Account, paid: number): Rejection | null {
-    if (tx.type === 'transfer' && signer.tier !== undefined) {
+    const payment = tx.type === 'transfer' || tx.type === 'offline-transfer';
+    if (payment && signer.tier !== undefined) {
       const limits = this.#tiers[signer.tier];
       if (limits.single !== null && paid > limits.single) {
         return reject(
@@ -217,7 +251,7 @@ export class Registry {
         );
       }
     }
-    if (tx.type !== 'transfer' && tx.type !== 'exchange') return null;
+    if (!payment && tx.type !== 'exchange') return null;
     // Credits per payee: several outputs to one wallet count together. Outputs are few (<= 32),
     // so a scan beats allocating a map per transaction.
     const outs = tx.outputs;
@@ -265,6 +299,7 @@ export class Registry {
         value: o.value,
         owner: o.owner,
         createdBy: txidHex,
+        day: tx.day,
       };
       this.#coins.set(coin.id, coin);
       let held = this.#holdings.get(o.owner);
@@ -280,7 +315,8 @@ export class Registry {
     this.#unspentCoins += tx.outputs.length - tx.inputs.length;
     if (tx.type === 'issue') this.#counts.issued += totalOut;
     if (tx.type === 'destroy') this.#counts.destroyed += totalIn - totalOut;
-    if (tx.type === 'transfer' && paid > 0) this.accounts.recordSpend(tx.signer, tx.day, paid);
+    if ((tx.type === 'transfer' || tx.type === 'offline-transfer') && paid > 0)
+      this.accounts.recordSpend(tx.signer, tx.day, paid);
     if (tx.subject) this.accounts.register(tx.subject);
     this.#settled.add(txidHex);
     this.#counts.coinsCreated += tx.outputs.length;
@@ -371,4 +407,34 @@ export class Registry {
       problems: problems.slice(0, 20),
     };
   }
+}
+
+/**
+ * An offline transfer's device day: never before its newest input was created (it cannot have
+ * been paid with coins the payer did not hold yet), and, with a clock, never after the engine's
+ * day (the sync) nor more than OFFLINE_SYNC_DAYS before it.
+ */
+function checkOfflineDay(
+  day: number,
+  today: number | null,
+  newestDay: number,
+  newestAt: number,
+): Rejection | null {
+  if (day < newestDay) {
+    return reject(
+      'BAD_DAY',
+      `offline payment dated day ${day}, before input ${newestAt} was created (day ${newestDay})`,
+      newestAt,
+    );
+  }
+  if (today === null) return null;
+  if (day > today)
+    return reject('BAD_DAY', `offline payment dated day ${day}, after the engine's day ${today}`);
+  if (day < today - OFFLINE_SYNC_DAYS) {
+    return reject(
+      'BAD_DAY',
+      `offline payment dated day ${day}, more than ${OFFLINE_SYNC_DAYS} days before the engine's day ${today}`,
+    );
+  }
+  return null;
 }

@@ -4,8 +4,8 @@
  */
 import { availableParallelism } from 'node:os';
 import type { BackendName } from '../crypto/index.js';
-import { CodedError, DEFAULT_CENTRAL_BANK_SEED, deriveKeyPair } from '../domain/index.js';
-import type { JournalFaults } from '../journal/index.js';
+import { CodedError } from '../domain/index.js';
+import type { CorruptionPolicy, JournalFaults } from '../journal/index.js';
 import { DEFAULT_HTTP_OPTIONS, type HttpOptions } from './http-options.js';
 
 /** Test-only fault injection (docs/reliability.md). Never set outside tests. */
@@ -19,7 +19,21 @@ export interface EngineFaults {
 export interface EngineConfig {
   /** Journal file; created if missing, replayed if present. */
   readonly journalPath: string;
+  /**
+   * What recovery does with a corrupt journal record (not a torn tail): 'refuse' to start (the
+   * default), or 'truncate' there, discarding it and every record behind it.
+   */
+  readonly journalCorruption: CorruptionPolicy;
+  /**
+   * The central bank's public key, hex: the only signer of issue, allocate, destroy and enroll.
+   * No default: the caller names it (the CLI resolves it with resolveCentralBankKey).
+   */
   readonly centralBankKey: string;
+  /**
+   * The engine's value day, fixed (days since 1970-01-01 UTC), or null for the system clock's
+   * UTC day (the default). Fixed is for runs that replay a simulated date (`serve --today`).
+   */
+  readonly today: number | null;
   readonly backend: BackendName;
   /** Verification worker threads. */
   readonly threads: number;
@@ -35,15 +49,14 @@ export interface EngineConfig {
   readonly faults?: EngineFaults;
 }
 
-export function defaultCentralBankKey(): string {
-  return deriveKeyPair(DEFAULT_CENTRAL_BANK_SEED, 'central-bank').publicKey;
-}
-
 export function defaultEngineConfig(): EngineConfig {
   const threads = availableParallelism();
   return {
     journalPath: '.cache/engine/journal.ecj',
-    centralBankKey: defaultCentralBankKey(),
+    journalCorruption: 'refuse',
+    // Deliberately empty: checkEngineConfig refuses to run until someone names the key.
+    centralBankKey: '',
+    today: null,
     backend: 'native',
     threads,
     maxBatch: 256,
@@ -73,7 +86,17 @@ function nonNegativeInt(name: string, value: number): void {
 /** Throws ConfigError naming the first wrong field. */
 export function checkEngineConfig(c: EngineConfig): EngineConfig {
   if (!/^[0-9a-f]{64}$/.test(c.centralBankKey))
-    throw new ConfigError('centralBankKey must be 64 lowercase hex digits');
+    throw new ConfigError(
+      c.centralBankKey === ''
+        ? 'no central bank key: name the key this engine trusts'
+        : 'centralBankKey must be 64 lowercase hex digits',
+    );
+  if (c.journalCorruption !== 'refuse' && c.journalCorruption !== 'truncate')
+    throw new ConfigError(
+      `journalCorruption must be "refuse" or "truncate", got "${c.journalCorruption}"`,
+    );
+  if (c.today !== null && (!Number.isSafeInteger(c.today) || c.today < 0 || c.today >= 2 ** 32))
+    throw new ConfigError(`today must be a value day in [0, 2^32) or null, got ${c.today}`);
   if (c.backend !== 'native' && c.backend !== 'noble')
     throw new ConfigError(`backend must be "native" or "noble", got "${c.backend}"`);
   positiveInt('threads', c.threads, 256);

@@ -1,7 +1,14 @@
 export {
+  type CentralBankKeySource,
+  insecureDevCentralBankKey,
+  type ResolvedCentralBankKey,
+  readCentralBankKeyFile,
+  resolveCentralBankKey,
+  storedKeyPath,
+} from './central-bank-key.js';
+export {
   ConfigError,
   checkEngineConfig,
-  defaultCentralBankKey,
   defaultEngineConfig,
   type EngineConfig,
   type EngineFaults,

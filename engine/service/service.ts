@@ -5,7 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isAcceptablePublicKey, isWellFormedPublicKey } from '../crypto/index.js';
-import { CodedError, decodeSigned } from '../domain/index.js';
+import { CodedError, dayOfMs, decodeSigned } from '../domain/index.js';
 import { Journal } from '../journal/index.js';
 import { SettlementEngine } from '../pipeline/index.js';
 import { Registry } from '../registry/index.js';
@@ -16,9 +16,14 @@ import type { StatsContract } from './stats-contract.js';
 export interface Recovery {
   /** Transactions replayed from the journal. */
   readonly records: number;
-  /** Bytes of a torn or corrupt tail that were dropped (never applied). */
+  /** Bytes of a torn tail (or, when told to truncate, of corruption) that were cut, never applied. */
   readonly droppedBytes: number;
   readonly dropReason: string | null;
+  /**
+   * Intact records discarded behind a corrupt one (only with journalCorruption 'truncate'):
+   * most likely acknowledged transactions that are now lost.
+   */
+  readonly recordsDiscarded: number;
   readonly ms: number;
 }
 
@@ -26,6 +31,8 @@ export interface EngineService {
   readonly engine: SettlementEngine;
   readonly config: EngineConfig;
   readonly recovery: Recovery;
+  /** The engine's current value day (docs/api.md, "Value days"). */
+  today(): number;
   stats(): EngineStats;
   close(): Promise<void>;
 }
@@ -40,7 +47,8 @@ export class RecoveryError extends CodedError {
 export async function openEngineService(config: EngineConfig): Promise<EngineService> {
   checkEngineConfig(config);
   const started = performance.now();
-  const { registry, journal, records } = await recoverRegistry(config);
+  const today = clockOf(config);
+  const { registry, journal, records } = await recoverRegistry(config, today);
   const pool = new VerifyPool({
     backend: config.backend,
     threads: config.threads,
@@ -58,6 +66,7 @@ export async function openEngineService(config: EngineConfig): Promise<EngineSer
     records,
     droppedBytes: journal.recovery.droppedBytes,
     dropReason: journal.recovery.reason,
+    recordsDiscarded: journal.recovery.recordsAfterCorruption,
     ms: performance.now() - started,
   };
   const cpu = new CpuMeter();
@@ -65,6 +74,7 @@ export async function openEngineService(config: EngineConfig): Promise<EngineSer
     engine,
     config,
     recovery,
+    today,
     stats: () => collectStats(engine, pool, journal, cpu),
     close: () => engine.close(),
   };
@@ -81,10 +91,13 @@ export interface RecoveredRegistry {
 /**
  * Recovery, the part of `openEngineService` that restart time is made of: replays the journal
  * into a fresh registry and proves the books. Throws RecoveryError (journal closed) if a record
- * does not decode or apply, or the books do not reconcile.
+ * does not decode or apply, or the books do not reconcile, and JournalCorruptError (file
+ * untouched) for a corrupt record unless `journalCorruption` is 'truncate'.
  */
 export async function recoverRegistry(
-  config: Pick<EngineConfig, 'centralBankKey' | 'journalPath' | 'faults'>,
+  config: Pick<EngineConfig, 'centralBankKey' | 'journalPath' | 'faults'> &
+    Partial<Pick<EngineConfig, 'journalCorruption'>>,
+  today: (() => number) | null = null,
 ): Promise<RecoveredRegistry> {
   // Keys registered by journaled records get only the byte-level checks (length, canonical
   // encoding, not a small-order encoding), not the full isAcceptablePublicKey (a point decode and
@@ -94,16 +107,21 @@ export async function recoverRegistry(
   //    `registry.apply` accepted it with `isAcceptablePublicKey`: every key in the journal passed
   //    the full check, a pure function of the key bytes (docs/signatures.md), when first seen;
   //  - each record reaches us only after its CRC matched, so the key bytes are the ones checked;
-  //    a record that fails it ends the journal before it is applied (docs/journal.md);
+  //    a record that fails it is never applied: recovery refuses to start, or cuts there
+  //    (docs/journal.md);
   //  - a checksum is no signature: whoever can write the file can forge any record. Replay never
   //    re-verified signatures for that reason; the journal is trusted storage either way, and
   //    re-checking key arithmetic added no protection a forged record could not walk around.
   // The cheap checks stay, to refuse gross garbage (a foreign or hand-made file) loudly. Once the
   // journal is replayed, every new key gets the full check again.
   let acceptKey = isWellFormedPublicKey;
+  // Replayed records had their value days checked against the clock of their day: replay
+  // re-applies them without the clock, and the clock starts once the journal is replayed.
+  let clock: (() => number) | null = null;
   const registry = new Registry({
     centralBankKey: config.centralBankKey,
     acceptKey: (key) => acceptKey(key),
+    today: () => (clock === null ? null : clock()),
   });
   await mkdir(dirname(config.journalPath), { recursive: true });
   let records = 0;
@@ -119,15 +137,23 @@ export async function recoverRegistry(
         );
       records++;
     },
+    onCorruption: config.journalCorruption ?? 'refuse',
     ...(config.faults?.journal ? { faults: config.faults.journal } : {}),
   });
   acceptKey = isAcceptablePublicKey;
+  clock = today;
   const books = registry.reconcile();
   if (!books.ok) {
     await journal.close();
     throw new RecoveryError(`books do not reconcile after recovery: ${books.problems.join('; ')}`);
   }
   return { registry, journal, records };
+}
+
+/** The engine's value day: the fixed `today`, else the system clock's UTC day. */
+function clockOf(config: EngineConfig): () => number {
+  const fixed = config.today;
+  return fixed !== null ? () => fixed : () => dayOfMs(Date.now());
 }
 
 /** Process CPU (main thread and workers together), total and since the previous reading. */

@@ -28,7 +28,7 @@ export {
   resolve as resolveWorkloadScenario,
   workloadKey,
 } from './generate.js';
-export { CENTRAL_BANK_LABEL, centralBankPair, fastKeysEnabled } from './keys.js';
+export { CENTRAL_BANK_LABEL, fastKeysEnabled, workloadCentralBankPair } from './keys.js';
 export { WorkloadGenerationError } from './measured.js';
 export { createProgressBar, type ProgressBar } from './progress.js';
 export {

@@ -9,21 +9,15 @@
  * deriveKeyPair if they ever disagree (or if a future Node.js rejects the placeholder).
  */
 import { createPrivateKey } from 'node:crypto';
-import {
-  DEFAULT_CENTRAL_BANK_SEED,
-  deriveKeyPair,
-  type KeyPair,
-  sha256,
-} from '../../engine/domain/index.js';
+import { deriveKeyPair, type KeyPair, sha256 } from '../../engine/domain/index.js';
 
-/** The label engine/service derives the default central-bank key with. */
+/** The label a workload's central-bank key is derived with. */
 export const CENTRAL_BANK_LABEL = 'central-bank';
 
 const PLACEHOLDER_X = Buffer.alloc(32).toString('base64url');
 const CACHE_LIMIT = 300_000;
 const cache = new Map<string, KeyPair>();
 let fastPathOk: boolean | null = null;
-let central: KeyPair | null = null;
 
 function fastDerive(seed: string, label: string): KeyPair {
   // Same secret as deriveKeyPair (engine/domain/keys.ts); the probe below guards the coupling.
@@ -74,10 +68,13 @@ export function workloadKeyPair(seed: string, label: string): KeyPair {
 }
 
 /**
- * The central bank's key pair: `deriveKeyPair(DEFAULT_CENTRAL_BANK_SEED, 'central-bank')`, the
- * key the engine trusts by default (engine/service/config.ts), independent of the workload seed.
+ * A workload's own central-bank key pair, derived from its generation key (`workloadKey`): the
+ * same workload always signs its issuance with the same key (so it can be cached and sharded
+ * across hosts), different workloads with different keys, and none with the development key an
+ * engine trusts only under `--insecure-dev-central-bank-key`. The engine that runs it is told to
+ * trust its public half (`meta.centralBankKey`). Anyone with the workload's inputs can derive it:
+ * fine for a benchmark ledger, never for one that holds value.
  */
-export function centralBankPair(): KeyPair {
-  central ??= deriveKeyPair(DEFAULT_CENTRAL_BANK_SEED, CENTRAL_BANK_LABEL);
-  return central;
+export function workloadCentralBankPair(workloadKey: string): KeyPair {
+  return deriveKeyPair(`ecny-bench/workload/${workloadKey}`, CENTRAL_BANK_LABEL);
 }

@@ -52,7 +52,6 @@ const KIND_OF: Readonly<Record<InvalidCode, number>> = {
   TIER_LIMIT: 3,
   UNKNOWN_COIN: 4,
 };
-const MS_PER_DAY = 86_400_000;
 const TRIES = 32;
 /** Amount draws before a payment is declared impossible. */
 const REDRAWS = 8;
@@ -203,8 +202,6 @@ export interface MeasuredStats {
   /** Ops that wait for an earlier op, and the longest chain of such waits. */
   dependent: number;
   maxChain: number;
-  firstDay: number;
-  lastDay: number;
   nonce: number;
   readonly lanes: number;
 }
@@ -215,7 +212,12 @@ export interface MeasuredInput {
   readonly pop: Population;
   readonly genesis: GenesisResult;
   readonly rng: Rng;
-  readonly startLocalMs: number;
+  /**
+   * The value day of every op: the engine that runs the workload reads this day from its clock
+   * (`serve --today`), so daily and annual limits apply over the whole run. Offline payments
+   * carry it too (their device day must lie between their coins' day and the sync).
+   */
+  readonly day: number;
   readonly nonce: number;
   readonly out: OpList;
   readonly progress?: (done: number, total: number) => void;
@@ -232,8 +234,8 @@ export function buildMeasured(input: MeasuredInput): MeasuredStats {
   const { resolved, pop, genesis, out } = input;
   const spec = resolved.spec;
   const durationMs = resolved.durationS * 1000;
-  const windowMs = durationMs * resolved.timeCompression;
-  const dayOf = (u: number): number => Math.floor((input.startLocalMs + u * windowMs) / MS_PER_DAY);
+  const day = input.day;
+  const year = yearOf(day);
 
   const flowNames = Object.keys(spec.flows);
   const flows: FlowRt[] = flowNames.map((name) => {
@@ -388,8 +390,6 @@ export function buildMeasured(input: MeasuredInput): MeasuredStats {
     offlineMade,
     dependent: 0,
     maxChain: 0,
-    firstDay: Number.POSITIVE_INFINITY,
-    lastDay: Number.NEGATIVE_INFINITY,
     nonce: input.nonce,
     lanes: payers.length,
   };
@@ -480,8 +480,9 @@ export function buildMeasured(input: MeasuredInput): MeasuredStats {
     dependsOn: number,
     corrupt = false,
   ) => {
+    const offline = !Number.isNaN(madeU[i]!);
     const fields = {
-      type: 'transfer' as const,
+      type: offline ? ('offline-transfer' as const) : ('transfer' as const),
       signer: payer.wallet.pair.publicKey,
       day,
       nonce: nonce++,
@@ -494,15 +495,13 @@ export function buildMeasured(input: MeasuredInput): MeasuredStats {
       corrupt ? { index: badRng.int(64), mask: 1 + badRng.int(255) } : undefined,
     );
     const at = Math.round(u[i]! * durationMs * 1000) / 1000;
-    const type = Number.isNaN(madeU[i]!) ? 'transfer' : OFFLINE_TRANSFER;
+    const type = offline ? OFFLINE_TRANSFER : 'transfer';
     const index = out.push(signed.body, expected, at, dependsOn, payer.wallet.lane, type);
     if (dependsOn >= 0) {
       depth[index] = depth[dependsOn]! + 1;
       stats.dependent++;
       if (depth[index]! > stats.maxChain) stats.maxChain = depth[index]!;
     }
-    if (day < stats.firstDay) stats.firstDay = day;
-    if (day > stats.lastDay) stats.lastDay = day;
     return { index, txid: signed.txid };
   };
 
@@ -643,9 +642,6 @@ export function buildMeasured(input: MeasuredInput): MeasuredStats {
   for (let i = 0; i < total; i++) {
     const fi = flowOf[i]!;
     const f = flows[fi]!;
-    const ui = Number.isNaN(madeU[i]!) ? u[i]! : madeU[i]!;
-    const day = dayOf(ui);
-    const year = yearOf(day);
     const st = stats.flows[f.name]!;
     st.ops++;
     if (f.channels) {

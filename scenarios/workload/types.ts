@@ -26,9 +26,9 @@ import type { RejectionCode } from '../../engine/domain/index.js';
 
 /**
  * Op type of a payment made offline (hardware wallet tap, both sides offline) and sent when the
- * payer reconnects. On the wire it is an ordinary transfer; the driver counts its answers so a
- * run can chart the offline backlog draining: made per second (`meta.params.offlineMade`, the
- * scenario's model of tap times) minus answered per second (measured).
+ * payer reconnects: on the wire an `offline-transfer`, dated by the device. The driver counts its
+ * answers so a run can chart the offline backlog draining: made per second
+ * (`meta.params.offlineMade`, the scenario's model of tap times) minus answered per second.
  */
 export const OFFLINE_TRANSFER = 'offline-transfer';
 
@@ -66,6 +66,11 @@ export interface WorkloadMeta {
   readonly params: Readonly<Record<string, unknown>>;
   /** Central bank public key (hex) the engine must trust. */
   readonly centralBankKey: string;
+  /**
+   * Value day of every op (days since 1970-01-01 UTC): the engine must read this day from its
+   * clock (`serve --today <YYYY-MM-DD>`), or it refuses the ops with BAD_DAY.
+   */
+  readonly day: number;
   /** Duration of the measured phase in ms (after time compression). */
   readonly durationMs: number;
   /** Planned offered rate per second of the measured phase (index = second). */

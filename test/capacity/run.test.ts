@@ -54,6 +54,7 @@ function workload(n: number): Workload {
       seed: 's',
       params: { scale: 'small' },
       centralBankKey: '00'.repeat(32),
+      day: 0,
       durationMs: 10_000,
       plannedRate: [100],
       expectedCounts: { SETTLED: n },

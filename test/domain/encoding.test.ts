@@ -10,6 +10,7 @@ import {
   MAX_INPUTS,
   MAX_KYC_LENGTH,
   MAX_OUTPUTS,
+  OP_TYPES,
   type Rejection,
   type RejectionCode,
   type Tx,
@@ -361,7 +362,7 @@ describe('round trips', () => {
     };
     assert.equal(decodeSigned(garble(transfer, 0, 2)), null, 'version');
     assert.equal(decodeSigned(garble(transfer, 0, 0)), null, 'version 0');
-    assert.equal(decodeSigned(garble(transfer, 1, 9)), null, 'type 9');
+    assert.equal(decodeSigned(garble(transfer, 1, OP_TYPES.length)), null, 'type past the last');
     assert.equal(decodeSigned(garble(transfer, 1, 255)), null, 'type 255');
     const nIn = 2 + 32 + 12;
     assert.equal(decodeSigned(garble(transfer, nIn, transfer[nIn]! + 1)), null, 'nIn + 1');
@@ -482,6 +483,7 @@ describe('coin ids', () => {
           value: tx.outputs[i]!.value,
           owner: tx.outputs[i]!.owner,
           createdBy: tx.txidHex,
+          day: tx.day,
         });
       }
     }

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { coinIdOf, type Tx, toWire } from '../../engine/domain/index.js';
+import { coinIdOf, isoDay, type Tx, toWire } from '../../engine/domain/index.js';
 import { Client, obj, scratchDir, startEngine } from '../http/helpers.js';
 import { recordFigures } from '../reliability/figures.js';
 import {
@@ -84,7 +84,7 @@ test(`acknowledged transactions survive ${KILLS} SIGKILLs under load`, async () 
   for (let round = 0; round <= KILLS; round++) {
     const proc = await startEngine({
       journalPath,
-      args: ['--threads', '1', '--max-batch', '64'],
+      args: ['--threads', '1', '--max-batch', '64', '--today', isoDay(workload.day)],
       startTimeoutMs: 60_000,
     });
     const client = new Client(proc.url, LANES + 4);

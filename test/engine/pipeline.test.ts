@@ -14,13 +14,15 @@ import {
   type EngineService,
   openEngineService,
 } from '../../engine/service/index.js';
-import { coinOf, DAY, genesis, type Ledger, op, out, YUAN } from '../fixtures/ledger.js';
+import { cast, coinOf, DAY, genesis, type Ledger, op, out, YUAN } from '../fixtures/ledger.js';
 import { scratchDir } from '../http/helpers.js';
 import { journalTxs, replayLedger } from './helpers.js';
 
 function config(journalPath: string, faults?: EngineFaults): EngineConfig {
   return {
     ...defaultEngineConfig(),
+    centralBankKey: cast().cb.publicKey,
+    today: DAY,
     journalPath,
     threads: 2,
     maxBatch: 32,
@@ -93,12 +95,21 @@ describe('settlement pipeline (real pool + journal)', () => {
     try {
       const l = genesis();
       await settleGenesis(service, l);
+      // A 1,000-yuan coin passed back and forth keeps 20 rounds inside the daily limits (change
+      // back to oneself counts against no limit).
+      const value = 1_000 * YUAN;
+      const [whole] = l.registry.coinsOf(l.w.m1.publicKey);
+      const split = op.transfer(
+        l.w.m1,
+        [whole!.id],
+        [out(l.w.m1, value), out(l.w.m1, whole!.value - value)],
+      );
+      assert.equal((await service.engine.submit(split)).status, 'settled');
+      l.settle(split);
+      let coin = coinOf(split, 0);
       for (let round = 0; round < 20; round++) {
-        const [coin] = l.registry.coinsOf(l.w.m1.publicKey);
-        // A value day per round keeps the daily limits out of the way.
-        const day = { day: DAY + round };
-        const first = op.transfer(l.w.m1, [coin!.id], [out(l.w.p1, coin!.value)], day);
-        const second = op.transfer(l.w.m1, [coin!.id], [out(l.w.m2, coin!.value)], day);
+        const first = op.transfer(l.w.m1, [coin], [out(l.w.p1, value)]);
+        const second = op.transfer(l.w.m1, [coin], [out(l.w.m2, value)]);
         // Submitted in the same tick: both are in the pool before either verdict comes back.
         const [a, b] = await Promise.all([
           service.engine.submit(first),
@@ -113,9 +124,10 @@ describe('settlement pipeline (real pool + journal)', () => {
         }
         l.settle(first);
         // Send it back so the next round has a coin of m1 again.
-        const back = l.pay('transfer', l.w.p1, l.w.m1, coin!.value, day);
+        const back = op.transfer(l.w.p1, [coinOf(first, 0)], [out(l.w.m1, value)]);
         assert.equal((await service.engine.submit(back)).status, 'settled');
         l.settle(back);
+        coin = coinOf(back, 0);
       }
       assert.equal(service.engine.registry.reconcile().ok, true);
     } finally {

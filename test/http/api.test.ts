@@ -242,6 +242,7 @@ describe('engine over HTTP', () => {
       value: YUAN,
       owner: l.w.m3.publicKey,
       createdBy: tx.txidHex,
+      day: tx.day,
     });
     const spent = await client.get(`/v1/coins/${coins[10]}`);
     assert.deepEqual(spent.body, { id: coins[10], state: 'spent', spentBy: tx.txidHex });
@@ -296,10 +297,9 @@ describe('engine over HTTP', () => {
     assert.equal(obj(health).status, 'ready');
     assert.equal(typeof (obj(health).recovered as Record<string, unknown>).records, 'number');
     for (const [method, path] of [
-      ['GET', '/v1/tx'],
-      ['POST', '/v1/stats'],
       ['GET', '/'],
       ['GET', '/v1/coins'],
+      ['GET', '/v1/wallets/'],
       ['POST', '/v1/tx/batch/x'],
     ] as const) {
       const r = await client.request(method, path, method === 'POST' ? '{}' : undefined);

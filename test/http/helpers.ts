@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after } from 'node:test';
 import { Pool } from 'undici';
-import { type KeyPair, type Tx, toWire } from '../../engine/domain/index.js';
+import { isoDay, type KeyPair, type Tx, toWire } from '../../engine/domain/index.js';
 import {
   DEFAULT_HTTP_OPTIONS,
   type HttpOptions,
@@ -28,7 +28,7 @@ import {
   type EngineProcessOptions,
   startEngineProcess,
 } from '../../runner/index.js';
-import { coinOf, type Ledger, op, out, type Who } from '../fixtures/ledger.js';
+import { cast, coinOf, DAY, type Ledger, op, out, type Who } from '../fixtures/ledger.js';
 
 /** A fresh directory, removed when the calling test file ends. */
 export async function scratchDir(prefix = 'ecny-test-'): Promise<string> {
@@ -76,7 +76,7 @@ export class Client {
   }
 
   async request(
-    method: 'GET' | 'POST',
+    method: string,
     path: string,
     body?: unknown,
     headers: Record<string, string> = {},
@@ -178,6 +178,9 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
   const journalPath = options.journalPath ?? join(await scratchDir('ecny-http-'), 'journal.ecj');
   const config: EngineConfig = {
     ...defaultEngineConfig(),
+    centralBankKey: cast().cb.publicKey,
+    // The fixtures date everything DAY: the engine's clock reads that day.
+    today: DAY,
     threads: 1,
     ...options.engine,
     journalPath,
@@ -241,9 +244,19 @@ export function spendEach(from: KeyPair, coins: readonly string[], to: Who, valu
  * cannot be recovered fails the same way every time, so the retries never hide it.
  */
 export async function startEngine(options: EngineProcessOptions): Promise<EngineProcess> {
+  // The test cast's central bank, unless the test names a key source itself.
+  // And the fixtures' value day, unless it names one.
+  const keyed = options.args.some(
+    (a) => a.startsWith('--central-bank-key') || a.startsWith('--insecure-dev'),
+  );
+  const args = [
+    ...(keyed ? [] : ['--central-bank-key', cast().cb.publicKey]),
+    ...(options.args.includes('--today') ? [] : ['--today', isoDay(DAY)]),
+    ...options.args,
+  ];
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startEngineProcess({ startTimeoutMs: 60_000, ...options });
+      return await startEngineProcess({ startTimeoutMs: 60_000, ...options, args });
     } catch (error) {
       if (attempt >= 3 || !/before listening/.test(String(error))) throw error;
       console.log(`# engine start failed (${String(error)}); retrying`);

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { writeCityJournal } from '../../bench/replay-journal.js';
 import { isAcceptablePublicKey } from '../../engine/crypto/index.js';
 import {
-  DEFAULT_CENTRAL_BANK_SEED,
+  DEV_CENTRAL_BANK_SEED,
   decodeSigned,
   deriveKeyPair,
   signTx,
@@ -30,7 +30,7 @@ import {
 import { scratchDir } from './helpers.js';
 
 const dir = await scratchDir();
-const cb = deriveKeyPair(DEFAULT_CENTRAL_BANK_SEED, 'central-bank');
+const cb = deriveKeyPair(DEV_CENTRAL_BANK_SEED, 'central-bank');
 const bank = deriveKeyPair('recover-registry', 'bank');
 let files = 0;
 
@@ -137,7 +137,7 @@ test('a journaled key refused by the byte rules still stops recovery, as before'
     const { path, open } = await journalOpening(key);
     await assert.rejects(recover(path), (error: unknown) => {
       assert.ok(error instanceof RecoveryError);
-      assert.match(error.message, new RegExp(`record 1 \\(${open.txidHex}\\).*MALFORMED`));
+      assert.match(error.message, new RegExp(`record 1 \\(${open.txidHex}\\).*WEAK_KEY`));
       return true;
     });
     // Nothing was half-applied or cut: the file replays the same way again.
@@ -172,9 +172,9 @@ test('after recovery, a new registration gets the full key check', async () => {
   await journal.close();
   assert.equal(registry.accounts.get(honest.publicKey)?.role, 'wallet');
   const mixed = registry.apply(openWallet(encodeMixed(4242n, TORSION[5]!), 10));
-  assert.equal(mixed?.code, 'MALFORMED');
+  assert.equal(mixed?.code, 'WEAK_KEY');
   const small = registry.apply(openWallet(TORSION_BYTES[2]!, 11));
-  assert.equal(small?.code, 'MALFORMED');
+  assert.equal(small?.code, 'WEAK_KEY');
   const fresh = deriveKeyPair('recover-registry', 'wallet-2');
   assert.equal(registry.apply(openWallet(Buffer.from(fresh.publicKey, 'hex'), 12)), null);
 });

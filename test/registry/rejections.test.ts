@@ -82,7 +82,7 @@ describe('genesis', () => {
 });
 
 describe('every operation settles when valid', () => {
-  it('transfer, redeem, return, destroy, issue, allocate, exchange, enroll, open', () => {
+  it('transfer, offline-transfer, redeem, return, destroy, issue, allocate, exchange, enroll, open', () => {
     const l = genesis();
     const { cb, banks, w, registry } = l;
     const funding = coinOfWallet(l, 'p2');
@@ -106,6 +106,7 @@ describe('every operation settles when valid', () => {
     settles(l, op.open(bank, stranger, 4, 'personal'));
     assert.equal(registry.accounts.get(stranger.publicKey)?.tier, 4);
     settles(l, l.pay('transfer', w.p3, stranger, 15));
+    settles(l, l.pay('offline-transfer', w.p3, w.m3, 15));
     const counts = registry.lifecycle.byType;
     for (const type of Object.keys(counts) as (keyof typeof counts)[])
       assert.ok(counts[type] >= 1, `${type} counted`);
@@ -384,7 +385,7 @@ describe('ALREADY_REGISTERED', () => {
     assert.equal(l.registry.accounts.get(stranger.publicKey)?.tier, 2);
   });
 
-  it('a key the registry does not accept is MALFORMED, and nothing moves', () => {
+  it('a key the registry does not accept is WEAK_KEY (not MALFORMED), and nothing moves', () => {
     const c = genesis();
     const registry = new Registry({
       centralBankKey: c.cb.publicKey,
@@ -393,8 +394,8 @@ describe('ALREADY_REGISTERED', () => {
     for (const tx of c.genesis) assert.equal(registry.apply(tx), null);
     const before = registry.reconcile();
     const bad = op.open(c.banks.a, 'ee'.repeat(32), 1, 'personal');
-    assert.equal(registry.apply(bad)?.code, 'MALFORMED');
-    assert.equal(registry.apply(op.enroll(c.cb, 'ee'.repeat(32)))?.code, 'MALFORMED');
+    assert.equal(registry.apply(bad)?.code, 'WEAK_KEY');
+    assert.equal(registry.apply(op.enroll(c.cb, 'ee'.repeat(32)))?.code, 'WEAK_KEY');
     assert.equal(registry.accounts.has('ee'.repeat(32)), false);
     assert.deepEqual(registry.reconcile(), before);
     assert.equal(registry.apply(op.open(c.banks.a, 'ed'.repeat(32), 1, 'personal')), null);

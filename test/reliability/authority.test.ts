@@ -3,6 +3,7 @@
  * (and index where one is to blame) and leaves the books, counters and journal untouched.
  */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { deriveKeyPair, makeTx, signTx, type Tx, toWire } from '../../engine/domain/index.js';
 import { coinOf, DAY, genesis, type Ledger, op, out, YUAN } from '../fixtures/ledger.js';
@@ -10,10 +11,13 @@ import {
   type Client,
   engineState,
   obj,
+  scratchDir,
   settleAll,
   startServer,
   type TestServer,
 } from '../http/helpers.js';
+
+const dir = await scratchDir('ecny-authority-');
 
 describe('authority and tier limits over HTTP', () => {
   let server: TestServer;
@@ -22,7 +26,8 @@ describe('authority and tier limits over HTTP', () => {
   const stranger = deriveKeyPair('authority', 'stranger');
 
   before(async () => {
-    server = await startServer();
+    // A journal that outlives the hooks: the tier-limit test restarts the engine on it.
+    server = await startServer({ journalPath: join(dir, 'journal.ecj') });
     client = server.client;
     l = genesis();
     await settleAll(client, l.genesis);
@@ -164,8 +169,17 @@ describe('authority and tier limits over HTTP', () => {
     assert.equal(obj(await client.get(`/v1/wallets/${newcomer.publicKey}`)).balance, 100 * YUAN);
   });
 
+  /** Restarts the engine on its journal with its clock reading `day`. */
+  async function restartOn(day: number): Promise<void> {
+    await server.close();
+    server = await startServer({ journalPath: server.journalPath, engine: { today: day } });
+    client = server.client;
+  }
+
   test('tier limits: single payment, daily total, payee balance', async () => {
+    // A day of its own: the payments of the tests above do not count against it.
     const day = DAY + 10;
+    await restartOn(day);
     // Tier 1 single payment limit is 50,000 yuan.
     await refused(l.pay('transfer', l.w.p1, l.w.m1, 50_000 * YUAN + 1, { day }), 'TIER_LIMIT');
     // Daily: 100,000 yuan for tier 1. Top p1 up first (exchange from its bank).
@@ -173,8 +187,11 @@ describe('authority and tier limits over HTTP', () => {
     await settles(l.pay('transfer', l.w.p1, l.w.m1, 50_000 * YUAN, { day }));
     await settles(l.pay('transfer', l.w.p1, l.w.m1, 50_000 * YUAN, { day }));
     await refused(l.pay('transfer', l.w.p1, l.w.m1, 1, { day }), 'TIER_LIMIT');
-    // The next value day has a fresh daily allowance.
+    // The next value day has a fresh daily allowance (the tally survives the restart).
+    await restartOn(day + 1);
+    await refused(l.pay('transfer', l.w.p1, l.w.m1, YUAN, { day }), 'BAD_DAY');
     await settles(l.pay('transfer', l.w.p1, l.w.m1, YUAN, { day: day + 1 }));
+    await restartOn(day + 2);
     // Payee balance: tier 4 holds at most 1,000 yuan (p4 has 500).
     const p4 = l.registry.balanceOf(l.w.p4.publicKey);
     await refused(

@@ -122,7 +122,11 @@ describe('HTTP API under fuzzing', () => {
     server = await startServer({ http: { maxBodyBytes: MAX_BODY, maxBatchTxs: MAX_BATCH } });
     client = server.client;
     l = genesis();
-    model = new Registry({ centralBankKey: l.cb.publicKey, acceptKey: isAcceptablePublicKey });
+    model = new Registry({
+      centralBankKey: l.cb.publicKey,
+      acceptKey: isAcceptablePublicKey,
+      today: () => DAY,
+    });
     for (const tx of l.genesis) assert.equal(model.apply(tx), null);
     await settleAll(client, l.genesis);
     settled.push(...l.genesis);
@@ -288,7 +292,8 @@ describe('HTTP API under fuzzing', () => {
         tier: fc.constantFrom(1, 2, 3, 4, 5),
         kind: fc.constantFrom('personal', 'merchant'),
       }),
-      day: fc.constantFrom(DAY, DAY, DAY + 1, DAY + 366),
+      // The engine's day (the server's clock reads DAY), and days it must refuse.
+      day: fc.constantFrom(DAY, DAY, DAY, DAY - 1, DAY - 8, DAY + 1, DAY + 366),
       nonce: fc.nat(),
     });
     const SIGNER_ROLE: Record<OpType, string> = {
@@ -300,12 +305,14 @@ describe('HTTP API under fuzzing', () => {
       return: 'bank',
       open: 'bank',
       transfer: 'wallet',
+      'offline-transfer': 'wallet',
       redeem: 'wallet',
     };
     const PAYEE_ROLE: Partial<Record<OpType, string>> = {
       allocate: 'bank',
       exchange: 'wallet',
       transfer: 'wallet',
+      'offline-transfer': 'wallet',
       redeem: 'bank',
       return: 'central-bank',
     };

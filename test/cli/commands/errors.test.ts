@@ -9,11 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { CapacityPlanError, CapacityRunError } from '../../../capacity/index.js';
 import { UsageError } from '../../../cli/commands/args.js';
 import { type CodedError, isCodedError } from '../../../engine/domain/index.js';
+import { JournalCorruptError } from '../../../engine/journal/index.js';
 import { ConfigError, RecoveryError } from '../../../engine/service/index.js';
 import { GateTrialError } from '../../../gate/index.js';
 import { DriverError, GenesisMismatchError } from '../../../load/index.js';
 import { MergeError, ResultFileError } from '../../../result-format/index.js';
-import { EngineStartError } from '../../../runner/index.js';
+import { EngineMismatchError, EngineStartError } from '../../../runner/index.js';
 import { UnknownScenarioError } from '../../../scenarios/catalog/index.js';
 import { ScenarioConfigError } from '../../../scenarios/model/index.js';
 import { WorkloadFormatError, WorkloadGenerationError } from '../../../scenarios/workload/index.js';
@@ -35,6 +36,8 @@ test('every user-visible error class has a code and a kind, and a name of its ow
     [new DriverError('DRIVER_GENERATOR_FAILED', 'x'), 'DRIVER_GENERATOR_FAILED', 'failure'],
     [new GenesisMismatchError(1, 'open', 'SETTLED', 'x'), 'DRIVER_GENESIS_MISMATCH', 'failure'],
     [new EngineStartError('x'), 'ENGINE_START_FAILED', 'failure'],
+    [new EngineMismatchError('x'), 'ENGINE_MISMATCH', 'input'],
+    [new JournalCorruptError('x', 16, 0, 1), 'JOURNAL_CORRUPT', 'failure'],
     [new WorkloadGenerationError('x'), 'WORKLOAD_GENERATION', 'failure'],
     [new CapacityRunError('x'), 'CAPACITY_RUN_FAILED', 'failure'],
     [new GateTrialError('x'), 'GATE_TRIAL_FAILED', 'failure'],

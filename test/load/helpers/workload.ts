@@ -71,6 +71,7 @@ export function syntheticWorkload(spec: SyntheticSpec): Workload {
         ...(spec.offline === undefined ? {} : { offlineMade: [offlineOps] }),
       },
       centralBankKey: '00'.repeat(32),
+      day: 0,
       durationMs: n * interval,
       plannedRate: [],
       expectedCounts: counts,

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   coinIdOf,
-  DEFAULT_CENTRAL_BANK_SEED,
   DEFAULT_TIERS,
+  DEV_CENTRAL_BANK_SEED,
   deriveKeyPair,
   signTx,
   toWire,
@@ -16,11 +16,13 @@ import { yearOf } from '../../../engine/registry/index.js';
 import { getScenario } from '../../../scenarios/catalog/index.js';
 import { INVALID_CODES } from '../../../scenarios/model/index.js';
 import {
-  centralBankPair,
   generateWorkload,
   OFFLINE_TRANSFER,
+  resolveWorkloadScenario,
   type Workload,
+  workloadCentralBankPair,
   workloadDigest,
+  workloadKey,
 } from '../../../scenarios/workload/index.js';
 import { workloadKeyPair } from '../../../scenarios/workload/keys.js';
 import { zipfTopDecileShare } from '../../../scenarios/workload/rng.js';
@@ -251,15 +253,28 @@ describe('shenzhen-lottery', () => {
 });
 
 describe('keys and signing', () => {
-  it('centralBankPair is the engine default central bank', () => {
+  it('a workload signs issuance with its own central bank key, never the development key', () => {
+    const a = workloadOf('shenzhen-lottery', 'default', SEED);
+    const b = workloadOf('xiongan-retail', 'default', SEED);
+    const dev = deriveKeyPair(DEV_CENTRAL_BANK_SEED, 'central-bank').publicKey;
+    assert.notEqual(a.meta.centralBankKey, dev);
+    assert.notEqual(b.meta.centralBankKey, dev);
+    assert.notEqual(a.meta.centralBankKey, b.meta.centralBankKey);
     assert.equal(
-      centralBankPair().publicKey,
-      deriveKeyPair(DEFAULT_CENTRAL_BANK_SEED, 'central-bank').publicKey,
+      a.meta.centralBankKey,
+      workloadCentralBankPair(
+        workloadKey(
+          resolveWorkloadScenario('shenzhen-lottery', {
+            ...TEST_OPTIONS,
+            variant: 'default',
+            seed: SEED,
+          }),
+        ),
+      ).publicKey,
     );
-    assert.equal(
-      workloadOf('shenzhen-lottery', 'default', SEED).meta.centralBankKey,
-      centralBankPair().publicKey,
-    );
+    // Genesis issuance is signed by it.
+    const issue = a.genesis.bodies.find((body) => JSON.parse(body).type === 'issue')!;
+    assert.equal(JSON.parse(issue).signer, a.meta.centralBankKey);
   });
 
   it('derives exactly the keys of deriveKeyPair', () => {
