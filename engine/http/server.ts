@@ -4,17 +4,28 @@
  * memory or sockets; every refusal has a stable code.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { decodeWire, type Rejection, type Tx } from '../domain/index.js';
 import type { Outcome } from '../pipeline/index.js';
 import type { EngineService, HttpOptions } from '../service/index.js';
 import { type Answer, errorAnswer, outcomeAnswer, rejectionAnswer } from './answers.js';
 import { BodyTooLarge, collectBody } from './body.js';
+import { isJsonMediaType, parseJsonBody } from './json.js';
 import { prometheusText } from './metrics.js';
 import { coinView, walletView } from './views.js';
 
 /** Flat [name, value] list: writeHead copies it without walking an object's keys. */
 const JSON_HEADERS: string[] = ['content-type', 'application/json'];
+/** Bytes of a settlement's answer: `{"status":"settled","txid":"<64 hex>"}`. */
+const SETTLED_HEADERS: string[] = [
+  ...JSON_HEADERS,
+  'content-length',
+  String('{"status":"settled","txid":""}'.length + 64),
+];
+
+/** The methods each route answers; anything else there is 405 with this list as `Allow`. */
+const POST_ONLY = 'POST';
+const READ_ONLY = 'GET, HEAD';
 
 export interface HttpServer {
   readonly server: Server;
@@ -46,6 +57,7 @@ export async function startHttpServer(
       }
     },
   );
+  server.on('clientError', answerClientError);
   server.headersTimeout = options.headersTimeoutMs;
   server.requestTimeout = options.requestTimeoutMs;
   server.maxConnections = options.maxConnections;
@@ -81,67 +93,165 @@ function route(
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const path = q === -1 ? url : url.slice(0, q);
-  if (req.method === 'POST') {
-    if (path === '/v1/tx') {
-      postTx(service, options, req, res);
+  const method = req.method;
+  if (method === 'POST') {
+    if (path === '/v1/tx' || path === '/v1/tx/batch') {
+      if (!isJsonMediaType(req.headers['content-type'])) {
+        unsupportedMediaType(req, res, options);
+        return;
+      }
+      if (path === '/v1/tx') postTx(service, options, req, res);
+      else postBatch(service, options, req, res);
       return;
     }
-    if (path === '/v1/tx/batch') {
-      postBatch(service, options, req, res);
-      return;
-    }
-  } else if (req.method === 'GET') {
-    if (path === '/healthz') {
-      health(service, options, res);
-      return;
-    }
-    if (path === '/v1/stats') {
-      send(
-        res,
-        { status: 200, body: service.stats() as unknown as Record<string, unknown> },
-        options,
-      );
-      return;
-    }
-    // Once failed closed, the registry may hold commits the journal does not (they were
-    // answered UNAVAILABLE and a restart drops them): state views would show them as real.
-    const failure = service.engine.failure;
-    if (
-      failure &&
-      (path === '/v1/reconcile' || path.startsWith('/v1/coins/') || path.startsWith('/v1/wallets/'))
-    ) {
-      send(res, errorAnswer(503, 'UNAVAILABLE', `failed closed: ${failure.message}`), options);
-      return;
-    }
-    if (path === '/v1/reconcile') {
-      const books = service.engine.registry.reconcile();
-      send(
-        res,
-        { status: books.ok ? 200 : 500, body: books as unknown as Record<string, unknown> },
-        options,
-      );
-      return;
-    }
-    if (path === '/metrics') {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-      res.end(prometheusText(service.stats()));
-      return;
-    }
-    if (path.startsWith('/v1/coins/')) {
-      send(res, coinView(service.engine.registry, path.slice(10)), options);
-      return;
-    }
-    if (path.startsWith('/v1/wallets/')) {
-      const regulator =
-        options.regulatorToken !== null &&
-        req.headers.authorization === `Bearer ${options.regulatorToken}`;
-      send(res, walletView(service.engine.registry, path.slice(12), regulator), options);
-      return;
-    }
+  } else if (method === 'GET' || method === 'HEAD') {
+    // HEAD is GET without the body (node:http leaves it out), Content-Length included.
+    if (get(service, options, req, res, path)) return;
   }
   req.resume();
-  send(res, errorAnswer(404, 'NOT_FOUND', `no route for ${req.method} ${path}`), options);
+  const allow = allowedMethods(path);
+  if (allow !== null) {
+    res.setHeader('allow', allow);
+    send(
+      res,
+      errorAnswer(405, 'METHOD_NOT_ALLOWED', `${path} answers ${allow}, not ${method}`),
+      options,
+    );
+    return;
+  }
+  send(res, errorAnswer(404, 'NOT_FOUND', `no route for ${method} ${path}`), options);
 }
+
+/** The methods a path answers, or null for a path the engine does not have. */
+function allowedMethods(path: string): string | null {
+  if (path === '/v1/tx' || path === '/v1/tx/batch') return POST_ONLY;
+  if (
+    path === '/healthz' ||
+    path === '/v1/stats' ||
+    path === '/v1/reconcile' ||
+    path === '/metrics' ||
+    (path.startsWith('/v1/coins/') && path.length > 10) ||
+    (path.startsWith('/v1/wallets/') && path.length > 12)
+  )
+    return READ_ONLY;
+  return null;
+}
+
+/** The GET routes; false if `path` is none of them. */
+function get(
+  service: EngineService,
+  options: HttpOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): boolean {
+  if (path === '/healthz') {
+    health(service, options, res);
+    return true;
+  }
+  if (path === '/v1/stats') {
+    send(
+      res,
+      { status: 200, body: service.stats() as unknown as Record<string, unknown> },
+      options,
+    );
+    return true;
+  }
+  if (path === '/metrics') {
+    const text = prometheusText(service.stats());
+    res.writeHead(200, {
+      'content-type': 'text/plain; version=0.0.4',
+      'content-length': Buffer.byteLength(text),
+    });
+    res.end(text);
+    return true;
+  }
+  const isState =
+    path === '/v1/reconcile' ||
+    (path.startsWith('/v1/coins/') && path.length > 10) ||
+    (path.startsWith('/v1/wallets/') && path.length > 12);
+  if (!isState) return false;
+  // Once failed closed, the registry may hold commits the journal does not (they were
+  // answered UNAVAILABLE and a restart drops them): state views would show them as real.
+  const failure = service.engine.failure;
+  if (failure) {
+    send(res, errorAnswer(503, 'UNAVAILABLE', `failed closed: ${failure.message}`), options);
+    return true;
+  }
+  if (path === '/v1/reconcile') {
+    const books = service.engine.registry.reconcile();
+    send(
+      res,
+      { status: books.ok ? 200 : 500, body: books as unknown as Record<string, unknown> },
+      options,
+    );
+  } else if (path.startsWith('/v1/coins/')) {
+    send(res, coinView(service.engine.registry, path.slice(10)), options);
+  } else {
+    const regulator =
+      options.regulatorToken !== null &&
+      req.headers.authorization === `Bearer ${options.regulatorToken}`;
+    send(res, walletView(service.engine.registry, path.slice(12), regulator), options);
+  }
+  return true;
+}
+
+/** 415 before the body is read; the connection closes (the body is not worth reading). */
+function unsupportedMediaType(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: HttpOptions,
+): void {
+  req.resume();
+  res.setHeader('connection', 'close');
+  send(
+    res,
+    errorAnswer(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      `POST bodies are JSON: send Content-Type: application/json (got ${req.headers['content-type'] ?? 'none'})`,
+    ),
+    options,
+  );
+}
+
+/** Statuses and codes for what node:http refuses before a request reaches `route`. */
+const CLIENT_ERRORS: Readonly<Record<string, readonly [number, string, string]>> = {
+  HPE_HEADER_OVERFLOW: [
+    431,
+    'HEADERS_TOO_LARGE',
+    'the request line and headers exceed the limit (16 KiB, node:http maxHeaderSize)',
+  ],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'REQUEST_TIMEOUT', 'the request took too long to arrive'],
+};
+
+/**
+ * node:http's own refusals (header overflow, timeouts, unparseable requests) as JSON answers
+ * with a code, as every other answer, instead of node's bare status lines. The socket closes.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  const pending = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || pending?.headersSent === true) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, message] = CLIENT_ERRORS[error.code ?? ''] ?? [
+    400,
+    'BAD_REQUEST',
+    `the request is not valid HTTP/1.1 (${error.code ?? error.message})`,
+  ];
+  const body = JSON.stringify({ status: 'error', code, message });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\ncontent-type: application/json\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  431: 'Request Header Fields Too Large',
+};
 
 function health(service: EngineService, options: HttpOptions, res: ServerResponse): void {
   const failure = service.engine.failure;
@@ -163,14 +273,17 @@ function health(service: EngineService, options: HttpOptions, res: ServerRespons
 }
 
 const NOT_JSON: Rejection = { code: 'MALFORMED', message: 'the body is not valid JSON' };
+const DUPLICATE_KEY: Rejection = {
+  code: 'MALFORMED',
+  message: 'the body repeats a key within one object: every key may appear once',
+};
 
-/** JSON.parse that answers with a value: `undefined` means the body was not JSON. */
-function parse(raw: Buffer): unknown {
-  try {
-    return JSON.parse(raw.toString('utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
+/** The parsed body, or the rejection for a body that is not JSON or repeats a key. */
+function parse(raw: Buffer): { value: unknown } | Rejection {
+  const parsed = parseJsonBody(raw);
+  if (parsed === 'not-json') return NOT_JSON;
+  if (parsed === 'duplicate-key') return DUPLICATE_KEY;
+  return parsed;
 }
 
 /**
@@ -239,13 +352,13 @@ function postTx(
   res: ServerResponse,
 ): void {
   withBody(req, res, options.maxBodyBytes, options, (raw) => {
-    const json = parse(raw);
-    if (json === undefined) {
-      service.engine.countRejection(NOT_JSON);
-      send(res, rejectionAnswer(NOT_JSON), options);
+    const parsed = parse(raw);
+    if ('code' in parsed) {
+      service.engine.countRejection(parsed);
+      send(res, rejectionAnswer(parsed), options);
       return;
     }
-    const tx = decodeOne(service, json);
+    const tx = decodeOne(service, parsed.value);
     if (!isTx(tx)) {
       send(res, tx, options);
       return;
@@ -264,11 +377,12 @@ function postBatch(
   res: ServerResponse,
 ): void {
   withBody(req, res, options.maxBodyBytes * options.maxBatchTxs, options, (raw) => {
-    const json = parse(raw);
-    if (json === undefined) {
-      send(res, rejectionAnswer(NOT_JSON), options);
+    const parsed = parse(raw);
+    if ('code' in parsed) {
+      send(res, rejectionAnswer(parsed), options);
       return;
     }
+    const json = parsed.value;
     const txs = (json as { txs?: unknown } | null)?.txs;
     if (
       typeof json !== 'object' ||
@@ -311,16 +425,25 @@ function sendOutcome(res: ServerResponse, outcome: Outcome, options: HttpOptions
     return;
   }
   // Same bytes as JSON.stringify({status: 'settled', txid}); a txid is 64 hex digits, no escaping.
-  res.writeHead(200, JSON_HEADERS);
+  // Content-Length on every answer: without it node:http falls back to chunked encoding, and an
+  // HTTP/1.0 keep-alive client (ab -k) gets its connection closed after each answer.
+  res.writeHead(200, SETTLED_HEADERS);
   res.end(`{"status":"settled","txid":"${outcome.txid}"}`);
 }
 
 function send(res: ServerResponse, answer: Answer, options: HttpOptions): void {
   const text = JSON.stringify(answer.body);
+  const length = String(Buffer.byteLength(text));
   if (answer.status === 503) {
-    res.writeHead(503, [...JSON_HEADERS, 'retry-after', String(options.retryAfterS)]);
+    res.writeHead(503, [
+      ...JSON_HEADERS,
+      'content-length',
+      length,
+      'retry-after',
+      String(options.retryAfterS),
+    ]);
   } else {
-    res.writeHead(answer.status, JSON_HEADERS);
+    res.writeHead(answer.status, [...JSON_HEADERS, 'content-length', length]);
   }
   res.end(text);
 }
