@@ -6,8 +6,11 @@
  *   per-key part cached next to the parsed KeyObject;
  * - OpenSSL true ⇒ valid: the cofactorless equation implies the cofactored one, and rules 1-3
  *   already hold;
- * - OpenSSL false ⇒ ask the strict reference (noble). The two only differ on mixed-order R or A
- *   (a torsion component that [8] removes); honest invalid signatures pay for both checks.
+ * - OpenSSL false ⇒ invalid as well when R and A are both in the prime-order subgroup (one X25519
+ *   per R, once per key: torsion.ts): then S·B − R − k·A is a nonzero point of prime order, which
+ *   [8] cannot clear, so the cofactored equation fails too;
+ * - otherwise (R or A has a torsion component, or does not decode) the strict reference decides.
+ *   The two equations differ only there, and honest signers never produce such an R.
  */
 import { createPublicKey, type KeyObject, verify } from 'node:crypto';
 import { BoundedCache } from '../bounded-cache.js';
@@ -19,13 +22,30 @@ import {
   isSmallOrderEncodingAt,
   verifyStrictAt,
 } from './rule.js';
+import { torsionFreeAt } from './torsion.js';
 
 /**
  * Cached per-key state: `null` when the key fails rules 2-3 (every signature is invalid);
  * `undefined` KeyObject when OpenSSL would not import an otherwise acceptable key, in which case
- * the reference decides every signature.
+ * the reference decides every signature. `torsionFree` is filled in the first time OpenSSL
+ * refuses a signature under the key (valid traffic never pays for it).
  */
-type KeyEntry = { readonly key: KeyObject | undefined } | null;
+type KeyEntry = { readonly key: KeyObject | undefined; torsionFree: boolean | undefined } | null;
+
+/** How the native backend reached its verdicts, since it was created. */
+export interface NativeCounters {
+  /** OpenSSL accepted: valid. */
+  openSslValid: number;
+  /** OpenSSL refused, R and key torsion-free: invalid without the reference. */
+  fastInvalid: number;
+  /** Decided by the strict reference (R or key with a torsion part, or a key OpenSSL refused). */
+  reference: number;
+}
+
+/** The native verifier, with counters of which path decided (tests and benchmarks read them). */
+export interface NativeVerifier extends Verifier {
+  readonly counters: NativeCounters;
+}
 
 /** Options for the native backend. */
 export interface NativeOptions {
@@ -34,8 +54,9 @@ export interface NativeOptions {
 }
 
 /** The native backend: OpenSSL per item, same verdicts as the reference. */
-export function createNativeVerifier(options: NativeOptions = {}): Verifier {
+export function createNativeVerifier(options: NativeOptions = {}): NativeVerifier {
   const keys = new BoundedCache<KeyEntry>(options.keyCacheSize ?? 100_000);
+  const counters: NativeCounters = { openSslValid: 0, fastInvalid: 0, reference: 0 };
 
   function keyFor(buf: Buffer, at: number): KeyEntry {
     const id = buf.toString('latin1', at, at + 32);
@@ -46,12 +67,45 @@ export function createNativeVerifier(options: NativeOptions = {}): Verifier {
     return entry;
   }
 
+  /**
+   * The rule's verdict for items OpenSSL refused: invalid outright when R and the key are both
+   * torsion-free (checked together: one field inversion for the whole batch), else the reference.
+   * Keys OpenSSL would not import have no verdict to build on and go to the reference directly.
+   */
+  function settleRefused(buf: Buffer, refused: readonly number[], out: Uint8Array): void {
+    const entries = refused.map((i) => keyFor(buf, i * ITEM_SIZE)!);
+    // Points to check: each R whose key OpenSSL imported, and each such key not checked before.
+    const offsets: number[] = [];
+    const rSlot = new Array<number>(refused.length).fill(-1);
+    const newKeys = new Map<NonNullable<KeyEntry>, number>();
+    refused.forEach((i, j) => {
+      const entry = entries[j]!;
+      if (entry.key === undefined) return;
+      rSlot[j] = offsets.push(i * ITEM_SIZE + 64) - 1;
+      if (entry.torsionFree === undefined && !newKeys.has(entry))
+        newKeys.set(entry, offsets.push(i * ITEM_SIZE) - 1);
+    });
+    const torsionFree = offsets.length > 0 ? torsionFreeAt(buf, offsets) : [];
+    for (const [entry, slot] of newKeys) entry.torsionFree = torsionFree[slot]!;
+    refused.forEach((i, j) => {
+      const entry = entries[j]!;
+      if (entry.torsionFree === true && rSlot[j]! >= 0 && torsionFree[rSlot[j]!] === true) {
+        counters.fastInvalid++;
+        return; // out[i] stays 0
+      }
+      counters.reference++;
+      out[i] = verifyStrictAt(buf, i * ITEM_SIZE) ? 1 : 0;
+    });
+  }
+
   return {
     suite: 'ed25519',
     backend: 'native',
+    counters,
     verifyBatch(items: Uint8Array, count: number): Uint8Array {
       const buf = itemsView(items, count);
       const out = new Uint8Array(count);
+      let refused: number[] | null = null;
       for (let i = 0; i < count; i++) {
         const at = i * ITEM_SIZE;
         if (!isCanonicalScalarAt(buf, at + 96) || !isCanonicalPointAt(buf, at + 64)) continue;
@@ -70,8 +124,14 @@ export function createNativeVerifier(options: NativeOptions = {}): Verifier {
             ok = false;
           }
         }
-        out[i] = ok || verifyStrictAt(buf, at) ? 1 : 0;
+        if (ok) {
+          counters.openSslValid++;
+          out[i] = 1;
+        } else {
+          (refused ??= []).push(i);
+        }
       }
+      if (refused !== null) settleRefused(buf, refused, out);
       return out;
     },
   };
@@ -95,8 +155,9 @@ function parseKey(buf: Buffer, at: number): KeyEntry {
         key: { kty: 'OKP', crv: 'Ed25519', x: buf.toString('base64url', at, at + 32) },
         format: 'jwk',
       }),
+      torsionFree: undefined,
     };
   } catch {
-    return { key: undefined };
+    return { key: undefined, torsionFree: undefined };
   }
 }
