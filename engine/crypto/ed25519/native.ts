@@ -128,7 +128,8 @@ export function createNativeVerifier(options: NativeOptions = {}): NativeVerifie
           counters.openSslValid++;
           out[i] = 1;
         } else {
-          (refused ??= []).push(i);
+          refused ??= [];
+          refused.push(i);
         }
       }
       if (refused !== null) settleRefused(buf, refused, out);
