@@ -1,4 +1,4 @@
-import { startHttpServer } from '../../engine/http/index.js';
+import { BATCH_ITEM_BYTES, startHttpServer } from '../../engine/http/index.js';
 import {
   defaultEngineConfig,
   type EngineConfig,
@@ -9,6 +9,7 @@ import { type Command, env, int, parse } from './args.js';
 const USAGE = `usage: ecny-bench serve [--port 8080] [--host 127.0.0.1] [--journal PATH] [--backend native|noble]
   [--threads N] [--max-batch 256] [--max-queue 16384] [--max-inflight 20000] [--max-batch-txs 256]
   [--central-bank-key HEX] [--regulator-token TOKEN] [--max-body-bytes 65536]
+  [--max-batch-body-bytes N] (default: max-batch-txs x ${BATCH_ITEM_BYTES}, 393216)
   [--headers-timeout-ms 10000] [--max-connections 1024]
 Test-only fault injection (docs/reliability.md), never for production:
   [--fault-journal-fail-after-bytes N] (ENOSPC once the journal has written N record bytes)
@@ -40,6 +41,7 @@ export function engineConfigFromFlags(
       ? {}
       : { crashAfterBatches: int('fault-crash-after-batches', crashAfterBatches, 0, 1) }),
   };
+  const maxBatchTxs = int('max-batch-txs', flag('max-batch-txs'), d.http.maxBatchTxs, 1);
   return {
     ...d,
     journalPath: flag('journal') ?? d.journalPath,
@@ -54,7 +56,13 @@ export function engineConfigFromFlags(
       ...d.http,
       host: flag('host') ?? d.http.host,
       port: int('port', flag('port'), d.http.port, 0),
-      maxBatchTxs: int('max-batch-txs', flag('max-batch-txs'), d.http.maxBatchTxs, 1),
+      maxBatchTxs,
+      maxBatchBodyBytes: int(
+        'max-batch-body-bytes',
+        flag('max-batch-body-bytes'),
+        maxBatchTxs * BATCH_ITEM_BYTES,
+        1,
+      ),
       regulatorToken: flag('regulator-token') ?? null,
       maxBodyBytes: int('max-body-bytes', flag('max-body-bytes'), d.http.maxBodyBytes, 1),
       headersTimeoutMs: int(
@@ -83,6 +91,7 @@ export const SERVE_FLAGS = {
   'central-bank-key': { type: 'string' },
   'regulator-token': { type: 'string' },
   'max-body-bytes': { type: 'string' },
+  'max-batch-body-bytes': { type: 'string' },
   'headers-timeout-ms': { type: 'string' },
   'max-connections': { type: 'string' },
   'fault-journal-fail-after-bytes': { type: 'string' },

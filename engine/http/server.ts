@@ -5,11 +5,12 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { decodeWire, type Rejection, type Tx } from '../domain/index.js';
+import { decodeWire, MAX_INPUTS, type Rejection, type Tx } from '../domain/index.js';
 import type { Outcome } from '../pipeline/index.js';
 import type { EngineService, HttpOptions } from '../service/index.js';
 import { type Answer, errorAnswer, outcomeAnswer, rejectionAnswer } from './answers.js';
-import { BodyTooLarge, collectBody } from './body.js';
+import { BodyShapeRefused, BodyTooLarge, collectBody } from './body.js';
+import { JsonShapeGuard } from './json-guard.js';
 import { prometheusText } from './metrics.js';
 import { coinView, walletView } from './views.js';
 
@@ -164,18 +165,60 @@ function parse(raw: Buffer): unknown {
   }
 }
 
+/** How a body is read: its size limit, its JSON shape limits, and the answer to a bad shape. */
+interface BodyRules {
+  readonly limit: number;
+  readonly guard: JsonShapeGuard;
+  readonly refused: (error: BodyShapeRefused) => Answer;
+}
+
+/** A transaction is `{..."outputs":[{...}]}`: three levels, no array past MAX_INPUTS items. */
+function txRules(service: EngineService, options: HttpOptions): BodyRules {
+  return {
+    limit: options.maxBodyBytes,
+    guard: new JsonShapeGuard({ maxDepth: 3, maxArrayLength: MAX_INPUTS }),
+    refused(error) {
+      const rejection: Rejection = { code: 'MALFORMED', message: error.message };
+      service.engine.countRejection(rejection);
+      return rejectionAnswer(rejection);
+    },
+  };
+}
+
+/** A batch is `{"txs":[{..."outputs":[{...}]}]}`: five levels; a long txs array is too large. */
+function batchRules(options: HttpOptions): BodyRules {
+  return {
+    limit: options.maxBatchBodyBytes,
+    guard: new JsonShapeGuard({
+      maxDepth: 5,
+      maxArrayLength: Math.max(options.maxBatchTxs, MAX_INPUTS),
+    }),
+    refused({ violation, message }) {
+      return violation.kind === 'array' && violation.depth === 2
+        ? errorAnswer(
+            413,
+            'BATCH_TOO_LARGE',
+            `at most ${options.maxBatchTxs} transactions per batch`,
+          )
+        : rejectionAnswer({ code: 'MALFORMED', message });
+    },
+  };
+}
+
 /**
- * Reads the body, answering 413 (and closing the connection) past `limit`; `then` gets the bytes.
- * Callbacks, not promises: this is the per-request path. A throw in `then` answers 500.
+ * Reads the body, answering 413 (and closing the connection) past the size limit and refusing it
+ * as soon as its JSON shape breaks the rules, before the rest is read or anything is parsed;
+ * `then` gets the bytes. Callbacks, not promises: this is the per-request path. A throw in
+ * `then` answers 500.
  */
 function withBody(
   req: IncomingMessage,
   res: ServerResponse,
-  limit: number,
+  rules: BodyRules,
   options: HttpOptions,
   then: (raw: Buffer) => void,
 ): void {
-  collectBody(req, limit, (error, raw) => {
+  collectBody(req, rules.limit, rules.guard, (error, raw) => {
     if (error === null) {
       try {
         then(raw!);
@@ -187,6 +230,13 @@ function withBody(
     if (error instanceof BodyTooLarge) {
       res.setHeader('connection', 'close');
       send(res, errorAnswer(413, 'BODY_TOO_LARGE', error.message), options);
+      return;
+    }
+    if (error instanceof BodyShapeRefused) {
+      // Answered now; the rest of the body is read and dropped as it arrives (never buffered).
+      // The connection stays open until then: closing it with unread data would reset it, and
+      // the client could lose this answer.
+      send(res, rules.refused(error), options);
       return;
     }
     internalError(res, error, options);
@@ -229,7 +279,7 @@ function postTx(
   req: IncomingMessage,
   res: ServerResponse,
 ): void {
-  withBody(req, res, options.maxBodyBytes, options, (raw) => {
+  withBody(req, res, txRules(service, options), options, (raw) => {
     const json = parse(raw);
     if (json === undefined) {
       service.engine.countRejection(NOT_JSON);
@@ -254,7 +304,7 @@ function postBatch(
   req: IncomingMessage,
   res: ServerResponse,
 ): void {
-  withBody(req, res, options.maxBodyBytes * options.maxBatchTxs, options, (raw) => {
+  withBody(req, res, batchRules(options), options, (raw) => {
     const json = parse(raw);
     if (json === undefined) {
       send(res, rejectionAnswer(NOT_JSON), options);

@@ -85,6 +85,7 @@ export function checkEngineConfig(c: EngineConfig): EngineConfig {
     throw new ConfigError('port must be in [0, 65535]');
   positiveInt('maxBodyBytes', c.http.maxBodyBytes);
   positiveInt('maxBatchTxs', c.http.maxBatchTxs, 100_000);
+  positiveInt('maxBatchBodyBytes', c.http.maxBatchBodyBytes);
   positiveInt('headersTimeoutMs', c.http.headersTimeoutMs);
   positiveInt('maxConnections', c.http.maxConnections);
   const f = c.faults;
