@@ -7,7 +7,7 @@ import {
 import { type Command, env, int, parse } from './args.js';
 
 const USAGE = `usage: ecny-bench serve [--port 8080] [--host 127.0.0.1] [--journal PATH] [--backend native|noble]
-  [--threads N] [--max-batch 256] [--max-queue 16384] [--max-inflight 20000] [--max-batch-txs 256]
+  [--threads N] [--max-batch 256] [--max-queue 16384] [--max-inflight 20000] [--max-queue-delay-ms 200] [--max-batch-txs 256]
   [--central-bank-key HEX] [--regulator-token TOKEN] [--max-body-bytes 65536]
   [--max-batch-body-bytes N] (default: max-batch-txs x ${BATCH_ITEM_BYTES}, 393216)
   [--headers-timeout-ms 10000] [--max-connections 1024]
@@ -51,6 +51,7 @@ export function engineConfigFromFlags(
     maxBatch: int('max-batch', flag('max-batch'), d.maxBatch, 1),
     maxQueue: int('max-queue', flag('max-queue'), d.maxQueue, 1),
     maxInflight: int('max-inflight', flag('max-inflight'), d.maxInflight, 1),
+    maxQueueDelayMs: int('max-queue-delay-ms', flag('max-queue-delay-ms'), d.maxQueueDelayMs, 1),
     extraWorkPerItem: int('extra-work', flag('extra-work'), d.extraWorkPerItem, 0),
     http: {
       ...d.http,
@@ -86,6 +87,7 @@ export const SERVE_FLAGS = {
   'max-batch': { type: 'string' },
   'max-queue': { type: 'string' },
   'max-inflight': { type: 'string' },
+  'max-queue-delay-ms': { type: 'string' },
   'max-batch-txs': { type: 'string' },
   'extra-work': { type: 'string' },
   'central-bank-key': { type: 'string' },

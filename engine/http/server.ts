@@ -83,6 +83,14 @@ function route(
   const q = url.indexOf('?');
   const path = q === -1 ? url : url.slice(0, q);
   if (req.method === 'POST') {
+    if (path === '/v1/tx' || path === '/v1/tx/batch') {
+      // Admission before anything is read: a refusal costs no parse, hex decode or hash.
+      const refusal = service.engine.screen();
+      if (refusal !== null) {
+        shed(req, res, refusal, options);
+        return;
+      }
+    }
     if (path === '/v1/tx') {
       postTx(service, options, req, res);
       return;
@@ -142,6 +150,27 @@ function route(
   }
   req.resume();
   send(res, errorAnswer(404, 'NOT_FOUND', `no route for ${req.method} ${path}`), options);
+}
+
+/** Early refusals by reason: the answer bytes are built once, not per refused request. */
+const SHED_BODIES = new Map<string, string>();
+
+/**
+ * Answers a request the engine will not admit, as cheaply as an answer can be: body text from a
+ * cache, headers from a flat list. The unread body is dropped as it arrives.
+ */
+function shed(req: IncomingMessage, res: ServerResponse, refusal: Outcome, options: HttpOptions) {
+  req.resume();
+  const reason = 'reason' in refusal ? refusal.reason : refusal.status;
+  const code = refusal.status === 'unavailable' ? 'UNAVAILABLE' : 'OVERLOADED';
+  const key = `${code} ${reason}`;
+  let body = SHED_BODIES.get(key);
+  if (body === undefined) {
+    body = JSON.stringify(errorAnswer(503, code, reason).body);
+    SHED_BODIES.set(key, body);
+  }
+  res.writeHead(503, [...JSON_HEADERS, 'retry-after', String(options.retryAfterS)]);
+  res.end(body);
 }
 
 function health(service: EngineService, options: HttpOptions, res: ServerResponse): void {

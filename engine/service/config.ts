@@ -28,6 +28,11 @@ export interface EngineConfig {
   readonly maxQueue: number;
   /** Bound of transactions admitted and not yet answered. */
   readonly maxInflight: number;
+  /**
+   * Admission bound in time: new requests are refused (503 OVERLOADED, before they are read)
+   * while the verification queue holds more than this many ms of work (docs/reliability.md).
+   */
+  readonly maxQueueDelayMs: number;
   /** Test-only: extra hashing per verified signature (proves the CI gate catches a slowdown). */
   readonly extraWorkPerItem: number;
   readonly http: HttpOptions;
@@ -49,6 +54,7 @@ export function defaultEngineConfig(): EngineConfig {
     maxBatch: 256,
     maxQueue: 16_384,
     maxInflight: 20_000,
+    maxQueueDelayMs: 200,
     extraWorkPerItem: 0,
     http: DEFAULT_HTTP_OPTIONS,
   };
@@ -79,6 +85,7 @@ export function checkEngineConfig(c: EngineConfig): EngineConfig {
   positiveInt('maxBatch', c.maxBatch, 65_536);
   positiveInt('maxQueue', c.maxQueue);
   positiveInt('maxInflight', c.maxInflight);
+  positiveInt('maxQueueDelayMs', c.maxQueueDelayMs);
   if (!Number.isSafeInteger(c.extraWorkPerItem) || c.extraWorkPerItem < 0)
     throw new ConfigError('extraWorkPerItem must be >= 0');
   if (!Number.isInteger(c.http.port) || c.http.port < 0 || c.http.port > 65_535)

@@ -179,6 +179,7 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
   const config: EngineConfig = {
     ...defaultEngineConfig(),
     threads: 1,
+    maxQueueDelayMs: TEST_QUEUE_DELAY_MS,
     ...options.engine,
     journalPath,
     http: { ...DEFAULT_HTTP_OPTIONS, port: 0, ...options.http },
@@ -235,15 +236,26 @@ export function spendEach(from: KeyPair, coins: readonly string[], to: Who, valu
 }
 
 /**
+ * The admission delay bound of test engines (startServer, startEngine) unless a test sets its
+ * own: a minute, so only the count bounds shed work. Suites about recovery, shutdown, fuzzing or
+ * crashes push bursts that a loaded shared machine would otherwise partly refuse under the
+ * default bound; the admission suites (test/engine/admission, test/serial/load) set it.
+ */
+export const TEST_QUEUE_DELAY_MS = 60_000;
+
+/**
  * `ecny-bench serve` as a child process (runner/engine-process.ts), retried when it
  * dies before listening. In a shared checkout another `tsc` may be rewriting dist/ at that very
  * moment (seen: a half-written module, "exited with code 0/1 before listening"). A journal that
  * cannot be recovered fails the same way every time, so the retries never hide it.
  */
 export async function startEngine(options: EngineProcessOptions): Promise<EngineProcess> {
+  const args = options.args.includes('--max-queue-delay-ms')
+    ? options.args
+    : [...options.args, '--max-queue-delay-ms', String(TEST_QUEUE_DELAY_MS)];
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startEngineProcess({ startTimeoutMs: 60_000, ...options });
+      return await startEngineProcess({ startTimeoutMs: 60_000, ...options, args });
     } catch (error) {
       if (attempt >= 3 || !/before listening/.test(String(error))) throw error;
       console.log(`# engine start failed (${String(error)}); retrying`);
