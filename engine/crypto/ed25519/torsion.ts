@@ -45,7 +45,7 @@ const SCALAR_KEY: KeyObject = createPrivateKey({
   type: 'pkcs8',
 });
 
-function bigToLe(n: bigint): Buffer {
+export function bigToLe(n: bigint): Buffer {
   const out = Buffer.alloc(32);
   for (let i = 0; i < 4; i++)
     out.writeBigUInt64LE((n >> BigInt(64 * i)) & 0xffff_ffff_ffff_ffffn, 8 * i);
@@ -60,15 +60,26 @@ function yAt(buf: Uint8Array, at: number): bigint {
   return y & ((1n << 255n) - 1n);
 }
 
+/** What one X25519 call tells about a canonical encoding (see the top of this file). */
+export interface TorsionProbe {
+  /** It decodes to a point of the prime-order subgroup (the identity included). */
+  readonly torsionFree: boolean;
+  /** Its Montgomery u (32 bytes, little-endian), or null for the identity (y = 1). */
+  readonly u: Buffer | null;
+  /**
+   * u of its prime-order part when it decodes (X25519's answer), or null when that part is the
+   * identity (a small-order point) or it is the identity itself.
+   */
+  readonly primeU: bigint | null;
+}
+
 /**
- * For each canonical encoding (32 bytes of `buf` at each offset, y < p already checked): true when
- * it decodes to a point of the prime-order subgroup, false when it has a torsion component or
- * does not decode. The identity (y = 1) is torsion-free. One field inversion for all of them
- * (Montgomery's trick) and one X25519 each.
+ * Probes each canonical encoding (32 bytes of `buf` at each offset, y < p already checked). One
+ * field inversion for all of them (Montgomery's trick) and one X25519 each.
  */
-export function torsionFreeAt(buf: Uint8Array, offsets: readonly number[]): boolean[] {
+export function probeAt(buf: Uint8Array, offsets: readonly number[]): TorsionProbe[] {
   const n = offsets.length;
-  const result = new Array<boolean>(n).fill(false);
+  const result = new Array<TorsionProbe>(n);
   // u = (1 + y) / (1 − y): the birational map to the Montgomery curve X25519 works on.
   const ys: bigint[] = [];
   const dens: bigint[] = [];
@@ -76,7 +87,7 @@ export function torsionFreeAt(buf: Uint8Array, offsets: readonly number[]): bool
   for (let i = 0; i < n; i++) {
     const y = yAt(buf, offsets[i]!);
     if (y === 1n) {
-      result[i] = true; // the identity
+      result[i] = { torsionFree: true, u: null, primeU: null }; // the identity
       continue;
     }
     ys.push(y);
@@ -87,22 +98,41 @@ export function torsionFreeAt(buf: Uint8Array, offsets: readonly number[]): bool
   const inverses = Fp.invertBatch(dens);
   for (let j = 0; j < which.length; j++) {
     const y = ys[j]!;
-    const u = Fp.mul(Fp.add(1n, y), inverses[j]!);
-    const uBytes = bigToLe(u);
-    result[which[j]!] = x25519(uBytes)?.equals(uBytes) ?? false;
+    const u = bigToLe(Fp.mul(Fp.add(1n, y), inverses[j]!));
+    const out = x25519(u);
+    result[which[j]!] = {
+      torsionFree: out?.equals(u) ?? false,
+      u,
+      primeU: out === null ? null : leToBig(out),
+    };
   }
   return result;
+}
+
+/** `probeAt`, the verdicts only: true when the encoding is a torsion-free curve point. */
+export function torsionFreeAt(buf: Uint8Array, offsets: readonly number[]): boolean[] {
+  return probeAt(buf, offsets).map((p) => p.torsionFree);
+}
+
+function leToBig(b: Buffer): bigint {
+  let n = 0n;
+  for (let i = 3; i >= 0; i--) n = (n << 64n) | b.readBigUInt64LE(8 * i);
+  return n;
 }
 
 /** X25519(c, u), or null when OpenSSL refuses the all-zero result ([c]P = O: small order). */
 function x25519(u: Buffer): Buffer | null {
   try {
-    const publicKey = createPublicKey({
-      key: { kty: 'OKP', crv: 'X25519', x: u.toString('base64url') },
-      format: 'jwk',
-    });
-    return diffieHellman({ privateKey: SCALAR_KEY, publicKey });
+    return diffieHellman({ privateKey: SCALAR_KEY, publicKey: x25519PublicKey(u) });
   } catch {
     return null;
   }
+}
+
+/** An X25519 public key for a Montgomery u (32 bytes): any u is accepted. */
+export function x25519PublicKey(u: Buffer): KeyObject {
+  return createPublicKey({
+    key: { kty: 'OKP', crv: 'X25519', x: u.toString('base64url') },
+    format: 'jwk',
+  });
 }
