@@ -193,7 +193,9 @@ test('overload at 3x capacity: cheap early refusals, bounded queue, health answe
       '/v1/tx',
       fresh.map((tx) => JSON.stringify(toWire(tx))),
     );
-    fresh.forEach((tx, i) => wire.set(tx, wires[i]!));
+    fresh.forEach((tx, i) => {
+      wire.set(tx, wires[i]!);
+    });
     const settledTxids = new Set<string>();
     const baseline = obj(await control.get('/v1/stats'));
     const take = (): Tx | undefined => fresh.pop();
