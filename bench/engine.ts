@@ -4,7 +4,9 @@
  *  2. settled transactions/s through the pool on all cores (no HTTP);
  *  3. engine CPU per settled tx ÷ CPU per pure verification (target <= 1.15, native);
  *  4. settled tx/s as a share of (native verify rate × cores) (target >= 85%);
- *  5. noble batch speedup over noble single by batch size (target >= 2.3x at 256).
+ *  5. noble batch speedup over noble single by batch size (target >= 2.3x at 256);
+ *  6. CPU per invalid ÷ per valid signature, each backend, alone and in batches of 64
+ *     (target <= 1.5x).
  * Setup (keys, signing, genesis) happens before timing; warm-up is excluded.
  */
 import { spawnSync } from 'node:child_process';
@@ -13,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { ENGINE_NODE_FLAGS, hasEngineNodeFlags } from '../engine/service/index.js';
 import { measureBatchSpeedup, measureSingleRate } from '../gate/index.js';
 import { measureEngineThroughput } from './engine-throughput.js';
+import { INVALID_KINDS, measureOneBadInBatch, measureSignatureCost } from './signature-cost.js';
 import { machine } from './verify.js';
 
 const TRANSFERS = Number(process.env.ECNY_BENCH_TRANSFERS ?? 60_000);
@@ -69,6 +72,25 @@ async function main(): Promise<void> {
       `   batch ${String(s.size).padStart(4)}: ${s.speedup.toFixed(2)}x${s.size === 256 ? `  (target >= 2.3x: ${s.speedup >= 2.3 ? 'met' : 'NOT met'})` : ''}`,
     );
   }
+  console.log(
+    '\n6. CPU per signature, valid and invalid (us; one core, keys warm; ratio to valid, target <= 1.5x)',
+  );
+  console.log(`   backend batch    valid  ${INVALID_KINDS.map((k) => k.padStart(18)).join('')}`);
+  for (const backend of ['native', 'noble'] as const) {
+    for (const c of measureSignatureCost(backend, backend === 'native' ? 1 : 2)) {
+      const cells = INVALID_KINDS.map((k) => {
+        const ratio = c.invalidMicros[k] / c.validMicros;
+        return `${c.invalidMicros[k].toFixed(1)} (${ratio.toFixed(2)}x)`.padStart(18);
+      });
+      console.log(
+        `   ${backend.padEnd(7)} ${String(c.batch).padStart(5)} ${c.validMicros.toFixed(1).padStart(8)}  ${cells.join('')}`,
+      );
+    }
+  }
+  const oneBad = measureOneBadInBatch('tampered');
+  console.log(
+    `   noble, one tampered signature among 63 valid in a batch of 64: ${oneBad.toFixed(0)} us charged to it (bisection)`,
+  );
   console.log(
     `\nload average at the end: ${loadavg()} (a shared machine: quote ratios, not absolutes)`,
   );

@@ -1,5 +1,5 @@
 import { isoDay, parseIsoDay } from '../../engine/domain/index.js';
-import { startHttpServer } from '../../engine/http/index.js';
+import { BATCH_ITEM_BYTES, startHttpServer } from '../../engine/http/index.js';
 import { isJournalError } from '../../engine/journal/index.js';
 import {
   type CentralBankKeySource,
@@ -13,10 +13,11 @@ import {
 import { type Command, env, int, parse, UsageError } from './args.js';
 
 const USAGE = `usage: ecny-bench serve [--port 8080] [--host 127.0.0.1] [--journal PATH] [--backend native|noble]
-  [--threads N] [--max-batch 256] [--max-queue 16384] [--max-inflight 20000] [--max-batch-txs 256]
+  [--threads N] [--max-batch 256] [--max-queue 16384] [--max-inflight 20000] [--max-queue-delay-ms 200] [--max-batch-txs 256]
   [--central-bank-key HEX | --central-bank-key-file PATH | --insecure-dev-central-bank-key]
-  [--regulator-token TOKEN] [--max-body-bytes 65536] [--headers-timeout-ms 10000]
-  [--max-connections 1024] [--journal-truncate-corrupt] [--today YYYY-MM-DD]
+  [--regulator-token TOKEN] [--max-body-bytes 65536]
+  [--max-batch-body-bytes N] (default: max-batch-txs x ${BATCH_ITEM_BYTES}, 393216)
+  [--headers-timeout-ms 10000] [--max-connections 1024] [--journal-truncate-corrupt] [--today YYYY-MM-DD]
 The central bank key (the only one that can issue money): --central-bank-key or
   --central-bank-key-file (PEM private or public Ed25519 key, or 64 hex digits); with neither, the
   key beside the journal (<journal>.central-bank-key.pem), made fresh at first start (mode 0600).
@@ -90,6 +91,7 @@ export function engineConfigFromFlags(
       ? {}
       : { crashAfterBatches: int('fault-crash-after-batches', crashAfterBatches, 0, 1) }),
   };
+  const maxBatchTxs = int('max-batch-txs', flag('max-batch-txs'), d.http.maxBatchTxs, 1);
   return {
     ...d,
     journalPath: flag('journal') ?? d.journalPath,
@@ -101,12 +103,19 @@ export function engineConfigFromFlags(
     maxBatch: int('max-batch', flag('max-batch'), d.maxBatch, 1),
     maxQueue: int('max-queue', flag('max-queue'), d.maxQueue, 1),
     maxInflight: int('max-inflight', flag('max-inflight'), d.maxInflight, 1),
+    maxQueueDelayMs: int('max-queue-delay-ms', flag('max-queue-delay-ms'), d.maxQueueDelayMs, 1),
     extraWorkPerItem: int('extra-work', flag('extra-work'), d.extraWorkPerItem, 0),
     http: {
       ...d.http,
       host: flag('host') ?? d.http.host,
       port: int('port', flag('port'), d.http.port, 0),
-      maxBatchTxs: int('max-batch-txs', flag('max-batch-txs'), d.http.maxBatchTxs, 1),
+      maxBatchTxs,
+      maxBatchBodyBytes: int(
+        'max-batch-body-bytes',
+        flag('max-batch-body-bytes'),
+        maxBatchTxs * BATCH_ITEM_BYTES,
+        1,
+      ),
       regulatorToken: flag('regulator-token') ?? null,
       maxBodyBytes: int('max-body-bytes', flag('max-body-bytes'), d.http.maxBodyBytes, 1),
       headersTimeoutMs: int(
@@ -130,6 +139,7 @@ export const SERVE_FLAGS = {
   'max-batch': { type: 'string' },
   'max-queue': { type: 'string' },
   'max-inflight': { type: 'string' },
+  'max-queue-delay-ms': { type: 'string' },
   'max-batch-txs': { type: 'string' },
   'extra-work': { type: 'string' },
   'central-bank-key': { type: 'string' },
@@ -139,6 +149,7 @@ export const SERVE_FLAGS = {
   today: { type: 'string' },
   'regulator-token': { type: 'string' },
   'max-body-bytes': { type: 'string' },
+  'max-batch-body-bytes': { type: 'string' },
   'headers-timeout-ms': { type: 'string' },
   'max-connections': { type: 'string' },
   'fault-journal-fail-after-bytes': { type: 'string' },

@@ -5,12 +5,13 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { decodeWire, type Rejection, type Tx } from '../domain/index.js';
+import { decodeWire, MAX_INPUTS, type Rejection, type Tx } from '../domain/index.js';
 import type { Outcome } from '../pipeline/index.js';
 import type { EngineService, HttpOptions } from '../service/index.js';
 import { type Answer, errorAnswer, outcomeAnswer, rejectionAnswer } from './answers.js';
-import { BodyTooLarge, collectBody } from './body.js';
+import { BodyShapeRefused, BodyTooLarge, collectBody } from './body.js';
 import { isJsonMediaType, parseJsonBody } from './json.js';
+import { JsonShapeGuard } from './json-guard.js';
 import { prometheusText } from './metrics.js';
 import { coinView, walletView } from './views.js';
 
@@ -98,6 +99,12 @@ function route(
     if (path === '/v1/tx' || path === '/v1/tx/batch') {
       if (!isJsonMediaType(req.headers['content-type'])) {
         unsupportedMediaType(req, res, options);
+        return;
+      }
+      // Admission before anything is read: a refusal costs no parse, hex decode or hash.
+      const refusal = service.engine.screen();
+      if (refusal !== null) {
+        shed(req, res, refusal, options);
         return;
       }
       if (path === '/v1/tx') postTx(service, options, req, res);
@@ -253,6 +260,33 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
   431: 'Request Header Fields Too Large',
 };
 
+/** Early refusals by reason: the answer bytes are built once, not per refused request. */
+const SHED_BODIES = new Map<string, string>();
+
+/**
+ * Answers a request the engine will not admit, as cheaply as an answer can be: body text from a
+ * cache, headers from a flat list. The unread body is dropped as it arrives.
+ */
+function shed(req: IncomingMessage, res: ServerResponse, refusal: Outcome, options: HttpOptions) {
+  req.resume();
+  const reason = 'reason' in refusal ? refusal.reason : refusal.status;
+  const code = refusal.status === 'unavailable' ? 'UNAVAILABLE' : 'OVERLOADED';
+  const key = `${code} ${reason}`;
+  let body = SHED_BODIES.get(key);
+  if (body === undefined) {
+    body = JSON.stringify(errorAnswer(503, code, reason).body);
+    SHED_BODIES.set(key, body);
+  }
+  res.writeHead(503, [
+    ...JSON_HEADERS,
+    'content-length',
+    String(Buffer.byteLength(body)),
+    'retry-after',
+    String(options.retryAfterS),
+  ]);
+  res.end(body);
+}
+
 function health(service: EngineService, options: HttpOptions, res: ServerResponse): void {
   const failure = service.engine.failure;
   const answer = failure
@@ -287,28 +321,98 @@ function parse(raw: Buffer): { value: unknown } | Rejection {
 }
 
 /**
- * Reads the body, answering 413 (and closing the connection) past `limit`; `then` gets the bytes.
- * Callbacks, not promises: this is the per-request path. A throw in `then` answers 500.
+ * Settlement work (parse, decode, hash, submit) of the bodies read in one event-loop turn, run
+ * after that turn's I/O, in arrival order: a /healthz or /v1/stats request read in the same
+ * turn is answered first, instead of waiting behind every transaction that arrived with it.
+ */
+const settlementWork: Array<() => void> = [];
+let settlementScheduled = false;
+
+function runSettlementWork(): void {
+  settlementScheduled = false;
+  // Work queued while this runs (none: bodies complete in I/O callbacks) waits for its own turn.
+  const work = settlementWork.splice(0);
+  for (let i = 0; i < work.length; i++) work[i]!();
+}
+
+/** How a body is read: its size limit, its JSON shape limits, and the answer to a bad shape. */
+interface BodyRules {
+  readonly limit: number;
+  readonly guard: JsonShapeGuard;
+  readonly refused: (error: BodyShapeRefused) => Answer;
+}
+
+/** A transaction is `{..."outputs":[{...}]}`: three levels, no array past MAX_INPUTS items. */
+function txRules(service: EngineService, options: HttpOptions): BodyRules {
+  return {
+    limit: options.maxBodyBytes,
+    guard: new JsonShapeGuard({ maxDepth: 3, maxArrayLength: MAX_INPUTS }),
+    refused(error) {
+      const rejection: Rejection = { code: 'MALFORMED', message: error.message };
+      service.engine.countRejection(rejection);
+      return rejectionAnswer(rejection);
+    },
+  };
+}
+
+/** A batch is `{"txs":[{..."outputs":[{...}]}]}`: five levels; a long txs array is too large. */
+function batchRules(options: HttpOptions): BodyRules {
+  return {
+    limit: options.maxBatchBodyBytes,
+    guard: new JsonShapeGuard({
+      maxDepth: 5,
+      maxArrayLength: Math.max(options.maxBatchTxs, MAX_INPUTS),
+    }),
+    refused({ violation, message }) {
+      return violation.kind === 'array' && violation.depth === 2
+        ? errorAnswer(
+            413,
+            'BATCH_TOO_LARGE',
+            `at most ${options.maxBatchTxs} transactions per batch`,
+          )
+        : rejectionAnswer({ code: 'MALFORMED', message });
+    },
+  };
+}
+
+/**
+ * Reads the body, answering 413 (and closing the connection) past the size limit and refusing it
+ * as soon as its JSON shape breaks the rules, before the rest is read or anything is parsed;
+ * `then` gets the bytes. Callbacks, not promises: this is the per-request path. A throw in
+ * `then` answers 500.
  */
 function withBody(
   req: IncomingMessage,
   res: ServerResponse,
-  limit: number,
+  rules: BodyRules,
   options: HttpOptions,
   then: (raw: Buffer) => void,
 ): void {
-  collectBody(req, limit, (error, raw) => {
+  collectBody(req, rules.limit, rules.guard, (error, raw) => {
     if (error === null) {
-      try {
-        then(raw!);
-      } catch (thrown) {
-        internalError(res, thrown, options);
+      settlementWork.push(() => {
+        try {
+          then(raw!);
+        } catch (thrown) {
+          internalError(res, thrown, options);
+        }
+      });
+      if (!settlementScheduled) {
+        settlementScheduled = true;
+        setImmediate(runSettlementWork);
       }
       return;
     }
     if (error instanceof BodyTooLarge) {
       res.setHeader('connection', 'close');
       send(res, errorAnswer(413, 'BODY_TOO_LARGE', error.message), options);
+      return;
+    }
+    if (error instanceof BodyShapeRefused) {
+      // Answered now; the rest of the body is read and dropped as it arrives (never buffered).
+      // The connection stays open until then: closing it with unread data would reset it, and
+      // the client could lose this answer.
+      send(res, rules.refused(error), options);
       return;
     }
     internalError(res, error, options);
@@ -351,7 +455,7 @@ function postTx(
   req: IncomingMessage,
   res: ServerResponse,
 ): void {
-  withBody(req, res, options.maxBodyBytes, options, (raw) => {
+  withBody(req, res, txRules(service, options), options, (raw) => {
     const parsed = parse(raw);
     if ('code' in parsed) {
       service.engine.countRejection(parsed);
@@ -376,7 +480,7 @@ function postBatch(
   req: IncomingMessage,
   res: ServerResponse,
 ): void {
-  withBody(req, res, options.maxBodyBytes * options.maxBatchTxs, options, (raw) => {
+  withBody(req, res, batchRules(options), options, (raw) => {
     const parsed = parse(raw);
     if ('code' in parsed) {
       send(res, rejectionAnswer(parsed), options);

@@ -11,7 +11,12 @@
  */
 import { MAX_INPUTS, MAX_OUTPUTS, type Rejection, reject, type Tx } from '../domain/index.js';
 import type { Registry } from '../registry/index.js';
-import { type Outcome, OVERLOADED_QUEUE } from './outcome.js';
+import {
+  type Outcome,
+  OVERLOADED_DELAY,
+  OVERLOADED_INFLIGHT,
+  OVERLOADED_QUEUE,
+} from './outcome.js';
 import type { DurableLog, SignatureStage } from './ports.js';
 
 /** Upper bound of a journal record's framing bytes (length + checksum). */
@@ -23,6 +28,8 @@ export interface EngineCounters {
   rejected: number;
   rejectedByCode: Record<string, number>;
   overloaded: number;
+  /** Of `overloaded`: refused by `screen()`, before the request was read or decoded. */
+  shedEarly: number;
   unavailable: number;
   verifyErrors: number;
   inflight: number;
@@ -46,6 +53,7 @@ export class SettlementEngine {
   readonly #verifier: SignatureStage;
   readonly #journal: DurableLog;
   readonly #maxInflight: number;
+  readonly #maxQueueDelayMs: number;
   /** The newest journal append: once it resolves, everything appended before is durable. */
   #durableTail: Promise<void> = Promise.resolve();
   /** Transactions waiting for the newest journal append's group commit, answered together. */
@@ -59,6 +67,7 @@ export class SettlementEngine {
     rejected: 0,
     rejectedByCode: {},
     overloaded: 0,
+    shedEarly: 0,
     unavailable: 0,
     verifyErrors: 0,
     inflight: 0,
@@ -70,11 +79,42 @@ export class SettlementEngine {
     verifier: SignatureStage,
     journal: DurableLog,
     maxInflight: number,
+    maxQueueDelayMs = Number.POSITIVE_INFINITY,
   ) {
     this.registry = registry;
     this.#verifier = verifier;
     this.#journal = journal;
     this.#maxInflight = maxInflight;
+    this.#maxQueueDelayMs = maxQueueDelayMs;
+  }
+
+  /**
+   * Admission for a request not yet read (the HTTP ingress calls it first): null when work
+   * arriving now is admitted, else the refusal (counted), answered without reading, parsing,
+   * hex-decoding or hashing anything. Work is refused while the engine holds `maxInflight`
+   * transactions or while the verification queue holds more than `maxQueueDelayMs` of work: the
+   * bound is how long admitted work would wait, not how many items there are. `submit` itself
+   * keeps only the count bounds, so in-process drivers (benchmarks) choose their own window.
+   */
+  screen(): Outcome | null {
+    const refusal = this.#admission();
+    if (refusal === null) return null;
+    if (refusal.status === 'overloaded') {
+      this.counters.overloaded++;
+      this.counters.shedEarly++;
+    } else {
+      this.counters.unavailable++;
+    }
+    return refusal;
+  }
+
+  #admission(): Outcome | null {
+    const unavailable = this.#unavailable();
+    if (unavailable) return unavailable;
+    if (this.counters.inflight >= this.#maxInflight) return OVERLOADED_INFLIGHT;
+    const delay = this.#verifier.queueDelayMs?.() ?? 0;
+    if (delay > this.#maxQueueDelayMs) return OVERLOADED_DELAY;
+    return null;
   }
 
   /** Why the engine is not acknowledging anything, or null when it is healthy. */
@@ -104,7 +144,7 @@ export class SettlementEngine {
     }
     if (this.counters.inflight >= this.#maxInflight) {
       this.counters.overloaded++;
-      return Promise.resolve(OVERLOADED_QUEUE);
+      return Promise.resolve(OVERLOADED_INFLIGHT);
     }
     let pending!: Pending;
     const answer = new Promise<Outcome>((resolve) => {

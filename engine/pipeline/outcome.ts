@@ -16,3 +16,13 @@ export const OVERLOADED_QUEUE: Outcome = {
   status: 'overloaded',
   reason: 'the verification queue is full',
 };
+
+export const OVERLOADED_INFLIGHT: Outcome = {
+  status: 'overloaded',
+  reason: 'too many transactions in flight',
+};
+
+export const OVERLOADED_DELAY: Outcome = {
+  status: 'overloaded',
+  reason: 'the verification queue holds more work than the admission delay allows',
+};

@@ -17,6 +17,11 @@ export interface SignatureStage {
     done: (context: C, valid: boolean, error: Error | null) => void,
     context: C,
   ): boolean;
+  /**
+   * Optional: how long a signature queued now would wait for its verdict, ms (the pool estimates
+   * it from the work it holds). The engine refuses new work while it passes its bound.
+   */
+  queueDelayMs?(): number;
   close(): Promise<void>;
 }
 

@@ -42,6 +42,11 @@ export interface EngineConfig {
   readonly maxQueue: number;
   /** Bound of transactions admitted and not yet answered. */
   readonly maxInflight: number;
+  /**
+   * Admission bound in time: new requests are refused (503 OVERLOADED, before they are read)
+   * while the verification queue holds more than this many ms of work (docs/reliability.md).
+   */
+  readonly maxQueueDelayMs: number;
   /** Test-only: extra hashing per verified signature (proves the CI gate catches a slowdown). */
   readonly extraWorkPerItem: number;
   readonly http: HttpOptions;
@@ -62,6 +67,7 @@ export function defaultEngineConfig(): EngineConfig {
     maxBatch: 256,
     maxQueue: 16_384,
     maxInflight: 20_000,
+    maxQueueDelayMs: 200,
     extraWorkPerItem: 0,
     http: DEFAULT_HTTP_OPTIONS,
   };
@@ -103,12 +109,14 @@ export function checkEngineConfig(c: EngineConfig): EngineConfig {
   positiveInt('maxBatch', c.maxBatch, 65_536);
   positiveInt('maxQueue', c.maxQueue);
   positiveInt('maxInflight', c.maxInflight);
+  positiveInt('maxQueueDelayMs', c.maxQueueDelayMs);
   if (!Number.isSafeInteger(c.extraWorkPerItem) || c.extraWorkPerItem < 0)
     throw new ConfigError('extraWorkPerItem must be >= 0');
   if (!Number.isInteger(c.http.port) || c.http.port < 0 || c.http.port > 65_535)
     throw new ConfigError('port must be in [0, 65535]');
   positiveInt('maxBodyBytes', c.http.maxBodyBytes);
   positiveInt('maxBatchTxs', c.http.maxBatchTxs, 100_000);
+  positiveInt('maxBatchBodyBytes', c.http.maxBatchBodyBytes);
   positiveInt('headersTimeoutMs', c.http.headersTimeoutMs);
   positiveInt('maxConnections', c.http.maxConnections);
   const f = c.faults;

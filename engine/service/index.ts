@@ -13,7 +13,7 @@ export {
   type EngineConfig,
   type EngineFaults,
 } from './config.js';
-export { DEFAULT_HTTP_OPTIONS, type HttpOptions } from './http-options.js';
+export { BATCH_ITEM_BYTES, DEFAULT_HTTP_OPTIONS, type HttpOptions } from './http-options.js';
 export { ENGINE_NODE_FLAGS, hasEngineNodeFlags } from './runtime.js';
 export {
   type EngineService,

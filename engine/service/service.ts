@@ -61,7 +61,13 @@ export async function openEngineService(config: EngineConfig): Promise<EngineSer
       ? { crashAfterBatches: config.faults.crashAfterBatches }
       : {}),
   });
-  const engine = new SettlementEngine(registry, pool, journal, config.maxInflight);
+  const engine = new SettlementEngine(
+    registry,
+    pool,
+    journal,
+    config.maxInflight,
+    config.maxQueueDelayMs,
+  );
   const recovery: Recovery = {
     records,
     droppedBytes: journal.recovery.droppedBytes,
@@ -185,6 +191,8 @@ function collectStats(engine: SettlementEngine, pool: VerifyPool, journal: Journ
     rejectedByCode: c.rejectedByCode,
     admitted: c.admitted,
     overloaded: c.overloaded,
+    shedEarly: c.shedEarly,
+    queueDelayMs: pool.queueDelayMs(),
     unavailable: c.unavailable,
     inflight: c.inflight,
     maxInflight: c.maxInflight,

@@ -255,6 +255,8 @@ export class VerifyPool {
   #crashes = 0;
   #workerErrors = 0;
   #maxQueueDepth = 0;
+  /** Verification time per item on one thread, ms: a moving average over recent batches. */
+  #itemMs = 0;
 
   // Recorded twice, into the run total and the current interval: one extra recordValue per
   // sample is cheaper than merging histograms on every stats() call.
@@ -392,6 +394,22 @@ export class VerifyPool {
   /** Items waiting for a free worker now. */
   get queueDepth(): number {
     return this.#tail - this.#dispatched;
+  }
+
+  /**
+   * How long an item submitted now would wait for its verdict, ms, estimated two ways and the
+   * larger taken: the work the pool holds (every held item at the recent verification time per
+   * item, spread over the threads), and the age of the oldest item still waiting for a worker
+   * (which also catches workers starved of CPU, where the estimate lags). Cheap: the admission
+   * decision reads it for every request.
+   */
+  queueDelayMs(now: number = performance.now()): number {
+    const held = this.#tail - this.#head;
+    if (held === 0) return 0;
+    const backlog = (held * this.#itemMs) / this.threads;
+    if (this.#dispatched === this.#tail) return backlog;
+    const oldest = now - this.#enqueuedAt[this.#dispatched % this.maxQueue]!;
+    return Math.max(oldest, backlog);
   }
 
   /** A plain snapshot of counters and run-total percentiles (cheap enough to call each second). */
@@ -543,6 +561,11 @@ export class VerifyPool {
     }
     this.#inFlight--;
     batch.verdicts = verdicts;
+    const itemMs = result.verifyMicros / 1000 / batch.count;
+    // Weighted by batch size, so one small batch does not swing the estimate.
+    const weight = Math.min(1, batch.count / 256);
+    this.#itemMs =
+      this.#itemMs === 0 ? itemMs : this.#itemMs + (itemMs - this.#itemMs) * weight * 0.5;
     recordMicros(this.#total.verify, result.verifyMicros);
     recordMicros(this.#interval.verify, result.verifyMicros);
     this.#release();

@@ -182,6 +182,7 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     // The fixtures date everything DAY: the engine's clock reads that day.
     today: DAY,
     threads: 1,
+    maxQueueDelayMs: TEST_QUEUE_DELAY_MS,
     ...options.engine,
     journalPath,
     http: { ...DEFAULT_HTTP_OPTIONS, port: 0, ...options.http },
@@ -238,6 +239,14 @@ export function spendEach(from: KeyPair, coins: readonly string[], to: Who, valu
 }
 
 /**
+ * The admission delay bound of test engines (startServer, startEngine) unless a test sets its
+ * own: a minute, so only the count bounds shed work. Suites about recovery, shutdown, fuzzing or
+ * crashes push bursts that a loaded shared machine would otherwise partly refuse under the
+ * default bound; the admission suites (test/engine/admission, test/serial/load) set it.
+ */
+export const TEST_QUEUE_DELAY_MS = 60_000;
+
+/**
  * `ecny-bench serve` as a child process (runner/engine-process.ts), retried when it
  * dies before listening. In a shared checkout another `tsc` may be rewriting dist/ at that very
  * moment (seen: a half-written module, "exited with code 0/1 before listening"). A journal that
@@ -254,6 +263,8 @@ export async function startEngine(options: EngineProcessOptions): Promise<Engine
     ...(options.args.includes('--today') ? [] : ['--today', isoDay(DAY)]),
     ...options.args,
   ];
+  if (!args.includes('--max-queue-delay-ms'))
+    args.push('--max-queue-delay-ms', String(TEST_QUEUE_DELAY_MS));
   for (let attempt = 1; ; attempt++) {
     try {
       return await startEngineProcess({ startTimeoutMs: 60_000, ...options, args });

@@ -74,9 +74,14 @@ test('disk full: the engine fails closed, says why, and acknowledges nothing unj
               if (r.status === 503) assert.ok(r.headers['retry-after']);
               return [obj(r)];
             })
-          : client
-              .post('/v1/tx/batch', { txs: slice.map(toWire) })
-              .then((r) => obj(r).results as Array<Record<string, unknown>>);
+          : client.post('/v1/tx/batch', { txs: slice.map(toWire) }).then((r) => {
+              // Refused whole once failed closed (decided before the body is read).
+              if (r.status === 503) {
+                assert.ok(r.headers['retry-after']);
+                return slice.map(() => obj(r));
+              }
+              return obj(r).results as Array<Record<string, unknown>>;
+            });
       work.push(
         answer.then((results) => {
           slice.forEach((tx, j) => {
