@@ -1,5 +1,6 @@
 import { startHttpServer } from '../../engine/http/index.js';
 import {
+  defaultCentralBankKey,
   defaultEngineConfig,
   type EngineConfig,
   openEngineService,
@@ -7,6 +8,7 @@ import {
 import { type Command, env, int, parse } from './args.js';
 
 const USAGE = `usage: ecny-bench serve [--port 8080] [--host 127.0.0.1] [--journal PATH] [--backend native|noble]
+  [--suite ed25519|sm2] [--sm2-id 1234567812345678]
   [--threads N] [--max-batch 256] [--max-queue 16384] [--max-inflight 20000] [--max-batch-txs 256]
   [--central-bank-key HEX] [--regulator-token TOKEN] [--max-body-bytes 65536]
   [--headers-timeout-ms 10000] [--max-connections 1024]
@@ -21,6 +23,8 @@ export function engineConfigFromFlags(
 ): EngineConfig {
   const d = defaultEngineConfig();
   const flag = (name: string) => (values[name] as string | undefined) ?? env(name);
+  const suite = (flag('suite') ?? d.suite) as EngineConfig['suite'];
+  const sm2Id = flag('sm2-id');
   const failWriteAfterBytes = flag('fault-journal-fail-after-bytes');
   const failSyncAfter = flag('fault-journal-fail-sync-after');
   const crashAfterBatches = flag('fault-crash-after-batches');
@@ -43,7 +47,12 @@ export function engineConfigFromFlags(
   return {
     ...d,
     journalPath: flag('journal') ?? d.journalPath,
-    centralBankKey: flag('central-bank-key') ?? d.centralBankKey,
+    suite,
+    ...(sm2Id === undefined ? {} : { sm2Id }),
+    // The default central bank key is derived per suite (an SM2 engine trusts an SM2 key).
+    centralBankKey:
+      flag('central-bank-key') ??
+      (suite === 'sm2' ? defaultCentralBankKey('sm2') : d.centralBankKey),
     backend: (flag('backend') ?? d.backend) as EngineConfig['backend'],
     threads: int('threads', flag('threads'), d.threads, 1),
     maxBatch: int('max-batch', flag('max-batch'), d.maxBatch, 1),
@@ -74,6 +83,8 @@ export const SERVE_FLAGS = {
   host: { type: 'string' },
   journal: { type: 'string' },
   backend: { type: 'string' },
+  suite: { type: 'string' },
+  'sm2-id': { type: 'string' },
   threads: { type: 'string' },
   'max-batch': { type: 'string' },
   'max-queue': { type: 'string' },
@@ -109,6 +120,7 @@ export const serve: Command = {
         pid: process.pid,
         recovery: service.recovery,
         backend: config.backend,
+        suite: config.suite,
         threads: config.threads,
       }),
     );

@@ -3,8 +3,8 @@
  * wrong one names itself.
  */
 import { availableParallelism } from 'node:os';
-import type { BackendName } from '../crypto/index.js';
-import { CodedError, DEFAULT_CENTRAL_BANK_SEED, deriveKeyPair } from '../domain/index.js';
+import { type BackendName, isSuiteName, type SuiteName } from '../crypto/index.js';
+import { CodedError, DEFAULT_CENTRAL_BANK_SEED, deriveKeyPair, txSuite } from '../domain/index.js';
 import type { JournalFaults } from '../journal/index.js';
 import { DEFAULT_HTTP_OPTIONS, type HttpOptions } from './http-options.js';
 
@@ -20,6 +20,10 @@ export interface EngineConfig {
   /** Journal file; created if missing, replayed if present. */
   readonly journalPath: string;
   readonly centralBankKey: string;
+  /** Signature suite: every key, signature and transaction id of this engine (docs/signatures.md). */
+  readonly suite: SuiteName;
+  /** SM2 distinguishing ID, printable ASCII. Absent: 1234567812345678 (GM/T 0009). */
+  readonly sm2Id?: string;
   readonly backend: BackendName;
   /** Verification worker threads. */
   readonly threads: number;
@@ -35,8 +39,8 @@ export interface EngineConfig {
   readonly faults?: EngineFaults;
 }
 
-export function defaultCentralBankKey(): string {
-  return deriveKeyPair(DEFAULT_CENTRAL_BANK_SEED, 'central-bank').publicKey;
+export function defaultCentralBankKey(suite: SuiteName = 'ed25519'): string {
+  return deriveKeyPair(DEFAULT_CENTRAL_BANK_SEED, 'central-bank', suite).publicKey;
 }
 
 export function defaultEngineConfig(): EngineConfig {
@@ -44,6 +48,7 @@ export function defaultEngineConfig(): EngineConfig {
   return {
     journalPath: '.cache/engine/journal.ecj',
     centralBankKey: defaultCentralBankKey(),
+    suite: 'ed25519',
     backend: 'native',
     threads,
     maxBatch: 256,
@@ -72,8 +77,15 @@ function nonNegativeInt(name: string, value: number): void {
 
 /** Throws ConfigError naming the first wrong field. */
 export function checkEngineConfig(c: EngineConfig): EngineConfig {
-  if (!/^[0-9a-f]{64}$/.test(c.centralBankKey))
-    throw new ConfigError('centralBankKey must be 64 lowercase hex digits');
+  if (!isSuiteName(c.suite))
+    throw new ConfigError(`suite must be "ed25519" or "sm2", got "${c.suite}"`);
+  const suite = txSuite(c.suite);
+  if (suite.keyFromWire(c.centralBankKey) !== c.centralBankKey)
+    throw new ConfigError(
+      `centralBankKey must be ${c.suite === 'sm2' ? 'a compressed SM2 key (66 lowercase hex digits)' : suite.keyDescription}`,
+    );
+  if (c.sm2Id !== undefined && !/^[\x20-\x7e]{1,1023}$/.test(c.sm2Id))
+    throw new ConfigError('sm2Id must be 1 to 1023 printable ASCII characters');
   if (c.backend !== 'native' && c.backend !== 'noble')
     throw new ConfigError(`backend must be "native" or "noble", got "${c.backend}"`);
   positiveInt('threads', c.threads, 256);
