@@ -301,7 +301,14 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
 
   const journalDir = await mkdtemp(join(tmpdir(), 'ecny-bench-capacity-'));
   const template = join(journalDir, 'genesis.ecj');
-  const baseArgs = ['--central-bank-key', meta.centralBankKey, '--backend', o.backend];
+  const baseArgs = [
+    '--central-bank-key',
+    meta.centralBankKey,
+    '--suite',
+    meta.suite ?? 'ed25519',
+    '--backend',
+    o.backend,
+  ];
   const runs: StepRun[] = [];
   const ramps: RampRecord[] = [];
   const engineStats: unknown[] = [];

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { SuiteName } from '../engine/crypto/index.js';
 import { ENGINE_NODE_FLAGS } from '../engine/service/index.js';
 import { EngineStartError } from './errors.js';
 
@@ -111,11 +112,12 @@ export async function waitHealthy(url: string, timeoutMs: number): Promise<void>
 
 /**
  * Runs `body` against `target` if given, else against a fresh embedded engine (new journal in a
- * temp dir, trusting `centralBankKey`) that is stopped and removed afterwards.
+ * temp dir, trusting the workload's central bank key, speaking its suite) that is stopped and
+ * removed afterwards.
  */
 export async function withEngine<T>(
   target: string | undefined,
-  centralBankKey: string,
+  workload: { readonly centralBankKey: string; readonly suite?: SuiteName },
   args: readonly string[],
   body: (url: string, embedded: EngineProcess | null) => Promise<T>,
 ): Promise<T> {
@@ -126,7 +128,13 @@ export async function withEngine<T>(
   try {
     engine = await startEngineProcess({
       journalPath: join(dir, 'journal.ecj'),
-      args: ['--central-bank-key', centralBankKey, ...args],
+      args: [
+        '--central-bank-key',
+        workload.centralBankKey,
+        '--suite',
+        workload.suite ?? 'ed25519',
+        ...args,
+      ],
     });
     return await body(engine.url, engine);
   } finally {

@@ -66,52 +66,43 @@ export async function runScenario(options: RunOptions): Promise<RunReport> {
       `${loaded.workload.ops.bodies.length} measured ops over ${(meta.durationMs / 1000).toFixed(0)} s ` +
       `(${loaded.cached ? 'cached' : 'generated'} in ${(loaded.ms / 1000).toFixed(1)} s)`,
   );
-  return withEngine(
-    options.target,
-    meta.centralBankKey,
-    options.engineArgs,
-    async (target, embedded) => {
-      if (embedded) options.log(`engine started at ${target} (pid ${embedded.pid})`);
-      const processes = options.load.processes ?? 1;
-      const connections =
-        options.load.connections ??
-        connectionsFor(
-          meta.plannedRate,
-          options.sloMs,
-          processes * (options.load.shard?.count ?? 1),
-        );
-      if (options.load.connections === undefined)
-        options.log(
-          `${processes} load-generator process${processes === 1 ? '' : 'es'} x ${connections} connections ` +
-            `(sized for the busiest second, ${meta.plannedRate.reduce((m, r) => Math.max(m, r), 0)} ops/s, at 2 x SLO latency)`,
-        );
-      const load = await runLoad(loaded.workload, { ...options.load, connections, target });
-      const reconciliation = (await getEngineJson(
-        `${target}/v1/reconcile`,
-      )) as RunResult['reconciliation'];
-      const engineStats = (await getEngineJson(`${target}/v1/stats`)) as
-        | Record<string, unknown>
-        | undefined;
-      const built = buildRunResult({
-        kind: 'run',
-        meta,
-        config: {
-          ...load.config,
-          sloMs: options.sloMs,
-          engine: options.target
-            ? { target: options.target }
-            : { embedded: true, args: options.engineArgs },
-        },
-        measured: load.measured,
-        ...(reconciliation ? { reconciliation } : {}),
-      });
-      const result: RunResult = engineStats ? { ...built, engine: engineStats } : built;
-      const dir = join(options.outDir, result.runId);
-      const files = await writeRunOutputs(dir, result, load.histograms, options.charts);
-      const passed = result.outcome.passed && result.reconciliation?.ok === true;
-      return { result, dir, files, passed };
-    },
-  );
+  return withEngine(options.target, meta, options.engineArgs, async (target, embedded) => {
+    if (embedded) options.log(`engine started at ${target} (pid ${embedded.pid})`);
+    const processes = options.load.processes ?? 1;
+    const connections =
+      options.load.connections ??
+      connectionsFor(meta.plannedRate, options.sloMs, processes * (options.load.shard?.count ?? 1));
+    if (options.load.connections === undefined)
+      options.log(
+        `${processes} load-generator process${processes === 1 ? '' : 'es'} x ${connections} connections ` +
+          `(sized for the busiest second, ${meta.plannedRate.reduce((m, r) => Math.max(m, r), 0)} ops/s, at 2 x SLO latency)`,
+      );
+    const load = await runLoad(loaded.workload, { ...options.load, connections, target });
+    const reconciliation = (await getEngineJson(
+      `${target}/v1/reconcile`,
+    )) as RunResult['reconciliation'];
+    const engineStats = (await getEngineJson(`${target}/v1/stats`)) as
+      | Record<string, unknown>
+      | undefined;
+    const built = buildRunResult({
+      kind: 'run',
+      meta,
+      config: {
+        ...load.config,
+        sloMs: options.sloMs,
+        engine: options.target
+          ? { target: options.target }
+          : { embedded: true, args: options.engineArgs },
+      },
+      measured: load.measured,
+      ...(reconciliation ? { reconciliation } : {}),
+    });
+    const result: RunResult = engineStats ? { ...built, engine: engineStats } : built;
+    const dir = join(options.outDir, result.runId);
+    const files = await writeRunOutputs(dir, result, load.histograms, options.charts);
+    const passed = result.outcome.passed && result.reconciliation?.ok === true;
+    return { result, dir, files, passed };
+  });
 }
 
 /**

@@ -31,38 +31,33 @@ export async function saturateScenario(
   options: SaturateRunOptions,
 ): Promise<{ result: RunResult; saturation: SaturationResult; dir: string }> {
   const { workload } = await loadOrGenerateWorkload(options.scenario, options.scenarioOptions);
-  return withEngine(
-    options.target,
-    workload.meta.centralBankKey,
-    options.engineArgs,
-    async (target) => {
-      const genesis = await sendGenesis(workload.genesis, {
-        target,
-        path: '/v1/tx',
-        concurrency: 32,
-        maxRetries: 5,
-      });
-      options.log(
-        `genesis: ${genesis.ops} operations in ${(genesis.durationMs / 1000).toFixed(1)} s`,
-      );
-      const saturation = await saturate(workload, { ...options.load, target });
-      const result = buildRunResult({
-        kind: 'saturate',
-        meta: workload.meta,
-        config: {
-          ...saturation.config,
-          sloMs: 50,
-          engine: options.target ? { target } : { embedded: true, args: options.engineArgs },
-        },
-        measured: saturation.measured,
-      });
-      const dir = join(options.outDir, result.runId);
-      await writeResults(dir, result, saturation.histograms);
-      if (options.charts) {
-        await renderRunCharts(result, dir);
-        await writeReport(result, dir);
-      }
-      return { result, saturation, dir };
-    },
-  );
+  return withEngine(options.target, workload.meta, options.engineArgs, async (target) => {
+    const genesis = await sendGenesis(workload.genesis, {
+      target,
+      path: '/v1/tx',
+      concurrency: 32,
+      maxRetries: 5,
+    });
+    options.log(
+      `genesis: ${genesis.ops} operations in ${(genesis.durationMs / 1000).toFixed(1)} s`,
+    );
+    const saturation = await saturate(workload, { ...options.load, target });
+    const result = buildRunResult({
+      kind: 'saturate',
+      meta: workload.meta,
+      config: {
+        ...saturation.config,
+        sloMs: 50,
+        engine: options.target ? { target } : { embedded: true, args: options.engineArgs },
+      },
+      measured: saturation.measured,
+    });
+    const dir = join(options.outDir, result.runId);
+    await writeResults(dir, result, saturation.histograms);
+    if (options.charts) {
+      await renderRunCharts(result, dir);
+      await writeReport(result, dir);
+    }
+    return { result, saturation, dir };
+  });
 }

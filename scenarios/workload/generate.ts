@@ -59,6 +59,8 @@ function inputsOf(r: ResolvedScenario): unknown {
     invalidShare: r.invalidShare,
     invalidSplit: r.invalidSplit,
     payments: r.payments,
+    // Only when not the default, so Ed25519 workloads keep their keys (and PRNG seeds).
+    ...(r.suite === 'ed25519' ? {} : { suite: r.suite }),
   };
 }
 
@@ -143,12 +145,19 @@ export function generateWorkload(
     report ? (done: number, total: number) => report(name, done, total) : undefined;
 
   const keySeed = `${r.seed}/${spec.name}/${spec.variant}`;
-  const pop = buildPopulation(spec, r.scale, keySeed, rng.fork('population'), stage('keys'));
+  const pop = buildPopulation(
+    spec,
+    r.scale,
+    keySeed,
+    rng.fork('population'),
+    stage('keys'),
+    r.suite,
+  );
   const reserves = planReserves(r, pop, rng.fork('reserves'));
 
   const start = startLocalMs(spec.start);
   const genesisDay = Math.floor(start / MS_PER_DAY) - 1;
-  const cb = centralBankPair();
+  const cb = centralBankPair(r.suite);
   const genesisOps = new OpList();
   const genesis = buildGenesis(pop, cb, genesisDay, genesisOps, stage('genesis'));
 
@@ -225,6 +234,7 @@ export function generateWorkload(
 
   const params: Record<string, unknown> = {
     scale: r.scale,
+    suite: r.suite,
     variant: spec.variant,
     description: spec.description,
     scaleNote: spec.scales[r.scale].note,
@@ -258,6 +268,7 @@ export function generateWorkload(
     scenario: spec.name,
     variant: spec.variant,
     seed: r.seed,
+    suite: r.suite,
     params,
     centralBankKey: cb.publicKey,
     durationMs,

@@ -9,6 +9,7 @@
  * deriveKeyPair if they ever disagree (or if a future Node.js rejects the placeholder).
  */
 import { createPrivateKey } from 'node:crypto';
+import type { SuiteName } from '../../engine/crypto/index.js';
 import {
   DEFAULT_CENTRAL_BANK_SEED,
   deriveKeyPair,
@@ -61,24 +62,35 @@ export function fastKeysEnabled(): boolean {
 }
 
 /**
- * `deriveKeyPair(seed, label)`, memoised across workloads in this process (bounded), so
- * regenerating with the same seed does not re-derive.
+ * `deriveKeyPair(seed, label, suite)`, memoised across workloads in this process (bounded), so
+ * regenerating with the same seed does not re-derive. SM2 keys take the plain derivation (one
+ * base-point multiplication and one inversion each; no import to speed up).
  */
-export function workloadKeyPair(seed: string, label: string): KeyPair {
-  const id = `${seed}\0${label}`;
+export function workloadKeyPair(
+  seed: string,
+  label: string,
+  suite: SuiteName = 'ed25519',
+): KeyPair {
+  const id = `${suite}\0${seed}\0${label}`;
   const hit = cache.get(id);
   if (hit) return hit;
-  const pair = fastKeysEnabled() ? fastDerive(seed, label) : deriveKeyPair(seed, label);
+  const pair =
+    suite === 'ed25519' && fastKeysEnabled()
+      ? fastDerive(seed, label)
+      : deriveKeyPair(seed, label, suite);
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(id, pair);
   return pair;
 }
 
 /**
- * The central bank's key pair: `deriveKeyPair(DEFAULT_CENTRAL_BANK_SEED, 'central-bank')`, the
- * key the engine trusts by default (engine/service/config.ts), independent of the workload seed.
+ * The central bank's key pair: `deriveKeyPair(DEFAULT_CENTRAL_BANK_SEED, 'central-bank', suite)`,
+ * the key the engine trusts by default (engine/service/config.ts), independent of the workload
+ * seed.
  */
-export function centralBankPair(): KeyPair {
+export function centralBankPair(suite: SuiteName = 'ed25519'): KeyPair {
+  if (suite !== 'ed25519')
+    return workloadKeyPair(DEFAULT_CENTRAL_BANK_SEED, CENTRAL_BANK_LABEL, suite);
   central ??= deriveKeyPair(DEFAULT_CENTRAL_BANK_SEED, CENTRAL_BANK_LABEL);
   return central;
 }

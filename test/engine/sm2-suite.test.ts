@@ -7,10 +7,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { buildTransferWorkload } from '../../bench/transfer-workload.js';
 import { sm3 } from '../../engine/crypto/index.js';
 import { decodeWire, makeTx, SM2_SUITE, toWire } from '../../engine/domain/index.js';
 import { defaultEngineConfig, openEngineService } from '../../engine/service/index.js';
+import { buildTransferWorkload } from '../../gate/transfer-workload.js';
 
 test('an SM2 engine settles SM2 transfers, rejects bad ones, and recovers its journal', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'ecny-sm2-'));
