@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { sm3 } from '../../engine/crypto/index.js';
 import { decodeWire, makeTx, SM2_SUITE, toWire } from '../../engine/domain/index.js';
+import { walletView } from '../../engine/http/views.js';
 import { defaultEngineConfig, openEngineService } from '../../engine/service/index.js';
 import { buildTransferWorkload } from '../../gate/transfer-workload.js';
 
@@ -46,6 +47,10 @@ test('an SM2 engine settles SM2 transfers, rejects bad ones, and recovers its jo
     const ed = decodeWire({ ...wire, signer: 'ab'.repeat(32) }, SM2_SUITE);
     assert.ok('code' in ed && ed.code === 'MALFORMED');
     assert.equal(service.engine.registry.reconcile().ok, true);
+    // The wallet view takes a compressed SM2 key as well as the wallet id.
+    const view = walletView(service.engine.registry, first.signer, false);
+    assert.equal(view.status, 200, JSON.stringify(view.body));
+    assert.equal(view.body['key'], first.signer);
     await service.close();
 
     service = await openEngineService(config);
