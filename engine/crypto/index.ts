@@ -1,9 +1,9 @@
 /**
  * The crypto folder's one public door: the rest of the engine imports only from here.
  *
- * Every backend of every suite applies the same verification rule (docs/signatures.md); a new
- * suite (SM2, secp256k1 Schnorr, P-256) is one more folder beside ed25519/ and one more entry
- * in FACTORIES.
+ * Two suites, Ed25519 (ed25519/) and SM2 with SM3 (sm2/); every backend of a suite applies that
+ * suite's one verification rule (docs/signatures.md). A new suite (secp256k1 Schnorr, P-256) is
+ * one more folder and one more entry in FACTORIES.
  */
 import { createNativeVerifier } from './ed25519/native.js';
 import { createNobleVerifier } from './ed25519/noble.js';
