@@ -71,8 +71,11 @@ export function codeFingerprint(): string {
 }
 
 function cacheKeyOf(scenario: string | ScenarioDefinition, options: ScenarioOptions): string {
-  const inputs = workloadKey(resolve(scenario, options));
-  return createHash('sha256').update(`${inputs}\0${codeFingerprint()}`).digest('hex');
+  const resolved = resolve(scenario, options);
+  const inputs = workloadKey(resolved);
+  // The suite changes every key, signature and id but not the plan (workloadKey): keyed here.
+  const suite = resolved.suite === 'ed25519' ? '' : `\0${resolved.suite}`;
+  return createHash('sha256').update(`${inputs}${suite}\0${codeFingerprint()}`).digest('hex');
 }
 
 /** Where the workload for these inputs is (or would be) cached. */

@@ -59,15 +59,15 @@ function inputsOf(r: ResolvedScenario): unknown {
     invalidShare: r.invalidShare,
     invalidSplit: r.invalidSplit,
     payments: r.payments,
-    // Only when not the default, so Ed25519 workloads keep their keys (and PRNG seeds).
-    ...(r.suite === 'ed25519' ? {} : { suite: r.suite }),
   };
 }
 
 /**
  * SHA-256 (hex) of the generation inputs: seeds the PRNG (so it must not depend on the code:
  * the same inputs give the same workload across commits until GENERATOR_VERSION changes), and
- * is the part of the cache key that names the inputs.
+ * is the part of the cache key that names the inputs. The signature suite is not among them:
+ * the same inputs draw the same plan (payers, payees, amounts, times) under every suite, and
+ * only keys, signatures and ids differ; the cache key adds the suite (cache.ts).
  */
 export function workloadKey(r: ResolvedScenario): string {
   return createHash('sha256')

@@ -73,7 +73,7 @@ test('capacity: a two-step ramp per suite writes capacity runs that report can r
   assert.match(run.out, /Projection to the target \(300,000 TPS\)/);
   assert.match(run.out, /NOT trustworthy/, 'one N cannot be trusted, and it says so');
   // Both suites measured, then projected side by side from their own ramps.
-  assert.match(run.out, /=== signature suite ed25519 ===[^]*=== signature suite sm2 ===/);
+  assert.match(run.out, /=== signature suite ed25519 ===[\s\S]*=== signature suite sm2 ===/);
   assert.match(run.out, /Projection to 300,000 TPS per signature suite/);
   assert.match(run.out, /\n {2}ed25519 +[0-9,.]+ +[0-9,.]+ +[0-9,]+ +[0-9,]+ +\S+ +1\.00x\n/);
   assert.match(run.out, /\n {2}sm2 +[0-9,.]+ +[0-9,.]+ +[0-9,]+ +[0-9,]+ +\S+ +[0-9.]+x/);
