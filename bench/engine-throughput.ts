@@ -6,12 +6,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BackendName } from '../engine/crypto/index.js';
+import type { BackendName, SuiteName } from '../engine/crypto/index.js';
 import { defaultEngineConfig, openEngineService } from '../engine/service/index.js';
 import { buildTransferWorkload } from '../gate/index.js';
 
 export interface EngineThroughput {
   readonly backend: BackendName;
+  readonly suite: SuiteName;
   readonly threads: number;
   readonly transfers: number;
   readonly settled: number;
@@ -36,11 +37,13 @@ export async function measureEngineThroughput(
   transfers: number,
   threads: number,
   window = 8192,
+  suite: SuiteName = 'ed25519',
 ): Promise<EngineThroughput> {
-  const workload = buildTransferWorkload(transfers);
+  const workload = buildTransferWorkload(transfers, 'bench', suite);
   const dir = await mkdtemp(join(tmpdir(), 'ecny-bench-engine-'));
   const config = {
     ...defaultEngineConfig(),
+    suite,
     backend,
     threads,
     journalPath: join(dir, 'journal.ecj'),
@@ -74,6 +77,7 @@ export async function measureEngineThroughput(
     const batches = after.pool.batches - before.pool.batches;
     return {
       backend,
+      suite,
       threads,
       transfers: workload.transfers.length - warm,
       settled,

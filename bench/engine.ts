@@ -1,10 +1,12 @@
 /**
- * `npm run bench:engine`: the engine's figures, all measured in this one run on this machine.
+ * `npm run bench:engine [-- --suite ed25519|sm2]`: the engine's figures for one signature suite,
+ * all measured in this one run on this machine.
  *  1. each backend's pure single-core verification rate;
  *  2. settled transactions/s through the pool on all cores (no HTTP);
  *  3. engine CPU per settled tx ÷ CPU per pure verification (target <= 1.15, native);
  *  4. settled tx/s as a share of (native verify rate × cores) (target >= 85%);
- *  5. noble batch speedup over noble single by batch size (target >= 2.3x at 256);
+ *  5. Ed25519: noble batch speedup over noble single by batch size (target >= 2.3x at 256);
+ *     SM2 has no sound batch equation (docs/signatures.md);
  *  6. CPU per invalid ÷ per valid signature, each backend, alone and in batches of 64
  *     (target <= 1.5x).
  * Setup (keys, signing, genesis) happens before timing; warm-up is excluded.
@@ -12,24 +14,38 @@
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg as osLoadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { isSuiteName, type SuiteName } from '../engine/crypto/index.js';
 import { ENGINE_NODE_FLAGS, hasEngineNodeFlags } from '../engine/service/index.js';
 import { measureBatchSpeedup, measureSingleRate } from '../gate/index.js';
 import { measureEngineThroughput } from './engine-throughput.js';
 import { INVALID_KINDS, measureOneBadInBatch, measureSignatureCost } from './signature-cost.js';
 import { machine } from './verify.js';
 
-const TRANSFERS = Number(process.env.ECNY_BENCH_TRANSFERS ?? 60_000);
+const SUITE = suiteArgument();
+// SM2 verification costs ~15x Ed25519's here, so fewer transfers give a run of similar length.
+const TRANSFERS = Number(process.env.ECNY_BENCH_TRANSFERS ?? (SUITE === 'sm2' ? 12_000 : 60_000));
 const SECONDS = Number(process.env.ECNY_BENCH_SECONDS ?? 3);
+
+function suiteArgument(): SuiteName {
+  const at = process.argv.indexOf('--suite');
+  const value = at >= 0 ? process.argv[at + 1] : (process.env.ECNY_BENCH_SUITE ?? 'ed25519');
+  if (!isSuiteName(value)) {
+    console.error(`--suite must be ed25519 or sm2, got ${value}`);
+    process.exit(2);
+  }
+  return value;
+}
 
 async function main(): Promise<void> {
   const m = machine();
   const cores = availableParallelism();
   console.log(`machine: ${m.cpu}, ${m.cores} cores, node ${m.node}; load average ${loadavg()}`);
   console.log(`engine runtime flags: ${ENGINE_NODE_FLAGS.join(' ')} (engine/service/runtime.ts)`);
+  console.log(`signature suite: ${SUITE}`);
 
   console.log('\n1. pure single-core verification (tight loop, setup outside timing)');
-  const native = measureSingleRate('native', { seconds: SECONDS });
-  const noble = measureSingleRate('noble', { seconds: SECONDS });
+  const native = measureSingleRate('native', { seconds: SECONDS, suite: SUITE });
+  const noble = measureSingleRate('noble', { seconds: SECONDS, suite: SUITE });
   for (const [name, r] of [
     ['native', native],
     ['noble', noble],
@@ -42,7 +58,7 @@ async function main(): Promise<void> {
   console.log(
     `\n2. engine through the pool, ${cores} worker threads, ${TRANSFERS} pre-signed transfers, no HTTP`,
   );
-  const eng = await measureEngineThroughput('native', TRANSFERS, cores);
+  const eng = await measureEngineThroughput('native', TRANSFERS, cores, 8192, SUITE);
   console.log(
     `   native: ${eng.settledPerSecond.toFixed(0)} settled tx/s (${eng.settled} in ${eng.seconds.toFixed(2)} s, mean batch ${eng.meanBatch.toFixed(0)}, ${eng.fsyncs} fsyncs)`,
   );
@@ -51,7 +67,13 @@ async function main(): Promise<void> {
       `others ${eng.otherThreadsMicrosPerTx?.toFixed(1) ?? 'n/a'} (verification workers, fsync and I/O threads); ` +
       `${eng.warmupTransfers} warm-up transfers untimed (key caches warm)`,
   );
-  const engNoble = await measureEngineThroughput('noble', Math.min(TRANSFERS, 20_000), cores);
+  const engNoble = await measureEngineThroughput(
+    'noble',
+    Math.min(TRANSFERS, SUITE === 'sm2' ? 4_000 : 20_000),
+    cores,
+    8192,
+    SUITE,
+  );
   console.log(
     `   noble:  ${engNoble.settledPerSecond.toFixed(0)} settled tx/s (mean batch ${engNoble.meanBatch.toFixed(0)})`,
   );
@@ -66,10 +88,35 @@ async function main(): Promise<void> {
     `4. settled tx/s ÷ (native verify rate × ${cores} cores) = ${eng.settledPerSecond.toFixed(0)} / ${(native.cpuRate * cores).toFixed(0)} = ${(100 * share).toFixed(1)}%  (target >= 85%: ${share >= 0.85 ? 'met' : 'NOT met'})`,
   );
 
-  console.log('\n5. noble batch verification speedup over noble single (CPU-time rates)');
-  for (const s of measureBatchSpeedup([16, 64, 256, 1024], { seconds: Math.max(1, SECONDS - 1) })) {
+  if (SUITE === 'ed25519') {
+    console.log('\n5. noble batch verification speedup over noble single (CPU-time rates)');
+    for (const s of measureBatchSpeedup([16, 64, 256, 1024], {
+      seconds: Math.max(1, SECONDS - 1),
+    })) {
+      console.log(
+        `   batch ${String(s.size).padStart(4)}: ${s.speedup.toFixed(2)}x${s.size === 256 ? `  (target >= 2.3x: ${s.speedup >= 2.3 ? 'met' : 'NOT met'})` : ''}`,
+      );
+    }
+  } else {
     console.log(
-      `   batch ${String(s.size).padStart(4)}: ${s.speedup.toFixed(2)}x${s.size === 256 ? `  (target >= 2.3x: ${s.speedup >= 2.3 ? 'met' : 'NOT met'})` : ''}`,
+      '\n5. no batch equation for SM2 (r carries only x1 mod n; docs/signatures.md): batches run item by item on the pool',
+    );
+  }
+
+  console.log(
+    '\n6. an invalid signature (one bit flipped) against a valid one, CPU per verification',
+  );
+  for (const [name, valid] of [
+    ['native', native],
+    ['noble', noble],
+  ] as const) {
+    const invalid = measureSingleRate(name, {
+      seconds: Math.max(1, SECONDS - 1),
+      suite: SUITE,
+      invalid: true,
+    });
+    console.log(
+      `   ${name.padEnd(7)} invalid ${invalid.cpuMicrosPerVerification.toFixed(1)} us, valid ${valid.cpuMicrosPerVerification.toFixed(1)} us: ${(invalid.cpuMicrosPerVerification / valid.cpuMicrosPerVerification).toFixed(2)}x`,
     );
   }
   console.log(

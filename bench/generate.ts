@@ -2,10 +2,11 @@
  * Measures workload generation: signed ops per second (single thread = one core), key
  * derivation, serialized size and cache load time, per scenario variant.
  *
- *   node dist/bench/generate.js [scale] [scenario[:variant] ...]
+ *   [ECNY_SUITE=sm2] node dist/bench/generate.js [scale] [scenario[:variant] ...]
  */
 import { sign } from 'node:crypto';
 import { cpus } from 'node:os';
+import { isSuiteName, type SuiteName, sm2Sign } from '../engine/crypto/index.js';
 import { scenarioVariants } from '../scenarios/catalog/index.js';
 import type { Scale } from '../scenarios/model/index.js';
 import {
@@ -17,6 +18,9 @@ import {
 } from '../scenarios/workload/index.js';
 
 const scale = (process.argv[2] ?? 'small') as Scale;
+const suiteEnv = process.env.ECNY_SUITE ?? 'ed25519';
+if (!isSuiteName(suiteEnv)) throw new Error(`ECNY_SUITE must be ed25519 or sm2, got ${suiteEnv}`);
+const suite: SuiteName = suiteEnv;
 const wanted = process.argv.slice(3);
 const list = scenarioVariants().filter(
   ({ scenario, variant }) =>
@@ -25,15 +29,19 @@ const list = scenarioVariants().filter(
 
 console.log(
   `node ${process.version}, ${cpus()[0]?.model ?? 'unknown cpu'} x${cpus().length}, ` +
-    `scale ${scale}, fast keys ${fastKeysEnabled()}`,
+    `scale ${scale}, suite ${suite}, fast keys ${fastKeysEnabled()}`,
 );
-/** Bare Ed25519 signatures per second right now: the ceiling on this (shared) machine. */
+/** Bare signatures of the suite per second right now: the ceiling on this (shared) machine. */
 function rawSignRate(): number {
-  const key = workloadCentralBankPair('generate-bench').privateKey;
+  const pair = workloadCentralBankPair('generate-bench', suite);
   const msg = Buffer.alloc(32, 7);
+  const n = pair.suite === 'sm2' ? 1_000 : 5_000;
   const t = performance.now();
-  for (let i = 0; i < 5_000; i++) sign(null, msg, key);
-  return 5_000 / ((performance.now() - t) / 1000);
+  for (let i = 0; i < n; i++) {
+    if (pair.suite === 'sm2') sm2Sign(pair.sm2, msg);
+    else sign(null, msg, pair.privateKey);
+  }
+  return n / ((performance.now() - t) / 1000);
 }
 
 console.log(
@@ -48,7 +56,7 @@ for (const { scenario, variant } of list) {
   const t0 = performance.now();
   const w = generateWorkload(
     scenario,
-    { variant, scale, seed },
+    { variant, scale, seed, suite },
     {
       onProgress: (stage, done, total) => {
         if (stage === 'keys' && done === 0) keysAt = performance.now();

@@ -21,6 +21,7 @@
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SuiteName } from '../engine/crypto/index.js';
 import { CodedError } from '../engine/domain/index.js';
 import { type ClientName, type LoadRun, runLoad, sendGenesis } from '../load/index.js';
 import {
@@ -87,6 +88,8 @@ export interface CapacityOptions {
   /** Undefined: the smallest scale whose workload covers the full ramp (city at most). */
   readonly scale?: Scale;
   readonly seed?: string;
+  /** Signature suite of the workload and the engines. Default 'ed25519'. */
+  readonly suite?: SuiteName;
   readonly start: number;
   readonly step: number;
   readonly stepDurationS: number;
@@ -266,6 +269,7 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
     scale,
     ...(o.variant ? { variant: o.variant } : {}),
     ...(o.seed ? { seed: o.seed } : {}),
+    ...(o.suite ? { suite: o.suite } : {}),
   });
   const workload = loaded.workload;
   const meta = workload.meta;
@@ -454,7 +458,10 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
     headroom: o.headroom,
     machine: `${env}, ${availableParallelism()} cores shared by the engine, its HTTP server and the load generator`,
     assumptions: {
-      signatureSuite: 'Ed25519 (RFC 8032, cofactored strict rule), one signature per payment',
+      signatureSuite:
+        (meta.suite ?? 'ed25519') === 'sm2'
+          ? 'SM2 (GB/T 32918.2, recommended curve, ID 1234567812345678) over SM3 transaction ids, one signature per payment'
+          : 'Ed25519 (RFC 8032, cofactored strict rule), one signature per payment',
       backend: o.backend === 'native' ? 'node:crypto (OpenSSL)' : '@noble/curves',
       extra: [
         `Workload: ${meta.scenario}${meta.variant ? `/${meta.variant}` : ''} at scale ${scale} (its own mix of payments and planted invalid operations), offered open-loop at each step's constant rate.`,
@@ -479,7 +486,11 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
       allowDrops: true,
       backend: o.backend,
       sloMs: o.sloMs,
-      engine: { embedded: true, args: ['--backend', o.backend] },
+      suite: meta.suite ?? 'ed25519',
+      engine: {
+        embedded: true,
+        args: ['--suite', meta.suite ?? 'ed25519', '--backend', o.backend],
+      },
       schedule: {
         type: 'steps',
         steps: plan.steps.map((s) => ({ rate: s.rate, durationMs: o.stepDurationS * 1000 })),
@@ -520,6 +531,7 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
         workload: {
           scenario: meta.scenario,
           variant: meta.variant ?? null,
+          suite: meta.suite ?? 'ed25519',
           scale,
           ops: workload.ops.bodies.length,
           genesis: workload.genesis.bodies.length,

@@ -7,7 +7,17 @@
  * and CPU time is far less disturbed by other tenants than wall time. Speedups use CPU time.
  */
 import { createPrivateKey, createPublicKey, randomBytes, sign } from 'node:crypto';
-import { type BackendName, createVerifier, ITEM_SIZE, packItem } from '../engine/crypto/index.js';
+import {
+  type BackendName,
+  createSuiteVerifier,
+  createVerifier,
+  ITEM_SIZE,
+  itemLayout,
+  packItem,
+  type SuiteName,
+  sm2KeyFromSecret,
+  sm2Sign,
+} from '../engine/crypto/index.js';
 
 /** Options shared by the measurements. */
 export interface MeasureOptions {
@@ -17,6 +27,10 @@ export interface MeasureOptions {
   readonly keys?: number;
   /** Minimum timed duration per measurement, seconds (default 2). */
   readonly seconds?: number;
+  /** Signature suite (default 'ed25519'). */
+  readonly suite?: SuiteName;
+  /** Every signature has one bit flipped (each must be rejected): the cost of a forgery. */
+  readonly invalid?: boolean;
 }
 
 /** One rate measurement. */
@@ -97,19 +111,39 @@ function timeLoop(
   };
 }
 
+/** `items` valid SM2 signatures (standard ID) over `keys` random keys, packed. */
+function signedSm2Items(items: number, keys: number): Uint8Array {
+  const layout = itemLayout('sm2');
+  const signers = Array.from({ length: Math.max(1, Math.min(keys, items)) }, () =>
+    sm2KeyFromSecret(randomBytes(32)),
+  );
+  const packed = new Uint8Array(items * layout.itemSize);
+  for (let i = 0; i < items; i++) {
+    const signer = signers[i % signers.length]!;
+    const message = randomBytes(32);
+    packItem(packed, i, signer.publicKey, message, sm2Sign(signer, message), layout);
+  }
+  return packed;
+}
+
 /**
  * Single-verification rate of one backend on one core: a tight loop of `verifyBatch(item, 1)`
- * over pre-packed items, each checked to be valid.
+ * over pre-packed items, each checked to be valid (or, with `invalid`, rejected).
  */
 export function measureSingleRate(backend: BackendName, opts: MeasureOptions = {}): Rate {
-  const count = opts.items ?? 512;
-  const packed = signedItems(count, opts.keys ?? count);
-  const views = Array.from({ length: count }, (_, i) =>
-    packed.subarray(i * ITEM_SIZE, (i + 1) * ITEM_SIZE),
-  );
-  const verifier = createVerifier(backend);
+  const suite = opts.suite ?? 'ed25519';
+  const count = opts.items ?? (suite === 'sm2' ? 128 : 512);
+  const size = itemLayout(suite).itemSize;
+  const packed =
+    suite === 'sm2'
+      ? signedSm2Items(count, opts.keys ?? count)
+      : signedItems(count, opts.keys ?? count);
+  const expect = opts.invalid ? 0 : 1;
+  if (opts.invalid) for (let i = 0; i < count; i++) packed[(i + 1) * size - 1 - (i % 64)]! ^= 1;
+  const views = Array.from({ length: count }, (_, i) => packed.subarray(i * size, (i + 1) * size));
+  const verifier = createSuiteVerifier(suite, backend);
   return timeLoop(count, 1, opts.seconds ?? 2, (i) => {
-    if (verifier.verifyBatch(views[i]!, 1)[0] !== 1) throw new Error('valid signature rejected');
+    if (verifier.verifyBatch(views[i]!, 1)[0] !== expect) throw new Error('wrong verdict');
   });
 }
 

@@ -3,6 +3,7 @@
  * a distinct genesis coin, so throughput measures the engine, not the workload's chains.
  * Built (and signed) before any timing starts.
  */
+import type { SuiteName } from '../engine/crypto/index.js';
 import {
   coinIdOf,
   DEV_CENTRAL_BANK_SEED,
@@ -25,12 +26,17 @@ export interface TransferWorkload {
 
 const DAY = 20_415;
 
-export function buildTransferWorkload(transfers: number, seed = 'bench'): TransferWorkload {
-  const cb = deriveKeyPair(DEV_CENTRAL_BANK_SEED, 'central-bank');
-  const bank = deriveKeyPair(seed, 'bank');
+/** Keys and signatures of `suite` (default Ed25519); the engine must be opened with that suite. */
+export function buildTransferWorkload(
+  transfers: number,
+  seed = 'bench',
+  suite: SuiteName = 'ed25519',
+): TransferWorkload {
+  const cb = deriveKeyPair(DEV_CENTRAL_BANK_SEED, 'central-bank', suite);
+  const bank = deriveKeyPair(seed, 'bank', suite);
   const wallets: KeyPair[] = [];
   const walletCount = Math.max(2, Math.ceil(transfers / 16));
-  for (let i = 0; i < walletCount; i++) wallets.push(deriveKeyPair(seed, `wallet-${i}`));
+  for (let i = 0; i < walletCount; i++) wallets.push(deriveKeyPair(seed, `wallet-${i}`, suite));
   const genesis: Tx[] = [];
   let nonce = 0;
   const add = (tx: Tx) => {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { SuiteName } from '../engine/crypto/index.js';
 import { isoDay } from '../engine/domain/index.js';
 import { ENGINE_NODE_FLAGS } from '../engine/service/index.js';
 import { EngineMismatchError, EngineStartError } from './errors.js';
@@ -116,11 +117,20 @@ export interface EngineFor {
   readonly centralBankKey: string;
   /** The workload's value day. */
   readonly day: number;
+  /** The workload's signature suite (absent: Ed25519). */
+  readonly suite?: SuiteName;
 }
 
 /** The `serve` flags that make an engine fit a workload. */
 export function engineArgsFor(workload: EngineFor): string[] {
-  return ['--central-bank-key', workload.centralBankKey, '--today', isoDay(workload.day)];
+  return [
+    '--central-bank-key',
+    workload.centralBankKey,
+    '--today',
+    isoDay(workload.day),
+    '--suite',
+    workload.suite ?? 'ed25519',
+  ];
 }
 
 /**

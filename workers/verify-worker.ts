@@ -6,11 +6,16 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { workerData } from 'node:worker_threads';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
-import { createVerifier, ITEM_SIZE, MESSAGE_OFFSET } from '../engine/crypto/index.js';
+import { createSuiteVerifier, itemLayout } from '../engine/crypto/index.js';
 import type { VerifyResult, VerifyTask, VerifyWorkerData } from '../engine/verify-pool/protocol.js';
 
 const config = workerData as VerifyWorkerData;
-const verifier = createVerifier(config.backend);
+const verifier = createSuiteVerifier(
+  config.suite,
+  config.backend,
+  config.sm2Id === undefined ? {} : { sm2Id: Buffer.from(config.sm2Id, 'latin1') },
+);
+const layout = itemLayout(config.suite);
 let batchesStarted = 0;
 
 export default function verifyBatch(task: VerifyTask): unknown {
@@ -43,7 +48,7 @@ export default function verifyBatch(task: VerifyTask): unknown {
 
 function extraWork(items: Uint8Array, count: number, rounds: number): void {
   for (let i = 0; i < count; i++) {
-    const at = i * ITEM_SIZE + MESSAGE_OFFSET;
+    const at = i * layout.itemSize + layout.messageOffset;
     // Chained so every round depends on the previous one; native hashing cannot be elided.
     let digest: Uint8Array = items.subarray(at, at + 32);
     for (let r = 0; r < rounds; r++) digest = createHash('sha256').update(digest).digest();

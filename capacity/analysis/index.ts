@@ -56,7 +56,9 @@ export {
   type RampAnalysis,
   type RampRecord,
   type RampSetting,
+  type SuiteAnalysis,
   settingLabel,
+  suiteProjectionLines,
   sweepSettings,
   type UslAnalysis,
 } from './sweep.js';

@@ -406,3 +406,39 @@ export function capacitySummaryLines(analysis: CapacityAnalysis): string[] {
   }
   return lines;
 }
+
+/** One suite's capacity analysis, for {@link suiteProjectionLines}. */
+export interface SuiteAnalysis {
+  readonly suite: string;
+  readonly analysis: CapacityAnalysis;
+}
+
+/**
+ * The projection to the target rate per signature suite, side by side: elbow, per-thread rate,
+ * cores and machines (linear, and sharded under the USL where it was fitted), plus each suite's
+ * cores relative to the first suite's. Every figure comes from that suite's own measured ramps.
+ */
+export function suiteProjectionLines(suites: readonly SuiteAnalysis[]): string[] {
+  const target = suites.find((s) => s.analysis.target !== null)?.analysis.target?.targetTps;
+  const lines = [
+    '',
+    `Projection to ${target === undefined ? 'the target' : `${fmtInt(target)} TPS`} per signature suite (each from its own measured ramps on this machine):`,
+    '  suite     elbow settled TPS  per thread  linear cores  machines  USL sharded cores  vs first',
+  ];
+  const base = suites[0]?.analysis.target?.linear.cores ?? null;
+  for (const { suite, analysis } of suites) {
+    const b = analysis.best;
+    const t = analysis.target;
+    if (b === null || t === null) {
+      lines.push(`  ${suite.padEnd(8)}  no elbow: nothing to project`);
+      continue;
+    }
+    const sharded = t.usl === null ? 'n/a' : fmtInt(t.usl.sharded.totalCores);
+    const ratio = base === null ? 'n/a' : `${(t.linear.cores / base).toFixed(2)}x`;
+    lines.push(
+      `  ${suite.padEnd(8)}  ${fmtRate(b.elbowSettledTps).padStart(17)}  ${fmtRate(b.perCoreTps).padStart(10)}  ` +
+        `${fmtInt(t.linear.cores).padStart(12)}  ${fmtInt(t.linear.machines).padStart(8)}  ${sharded.padStart(17)}  ${ratio.padStart(8)}`,
+    );
+  }
+  return lines;
+}

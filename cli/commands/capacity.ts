@@ -1,12 +1,15 @@
 /** `ecny-bench capacity <scenario>`: flags -> capacity/run.ts -> summary lines. */
 import { availableParallelism } from 'node:os';
 import {
+  type CapacityAnalysis,
   type CapacityOptions,
   capacitySummaryLines,
   checkRampPlanInput,
   E_CNY_DESIGN_TPS,
   runCapacity,
+  suiteProjectionLines,
 } from '../../capacity/index.js';
+import { isSuiteName, SUITE_NAMES, type SuiteName } from '../../engine/crypto/index.js';
 import { CLIENTS } from '../../load/index.js';
 import { SCENARIOS } from '../../scenarios/catalog/index.js';
 import { SCALES, type Scale } from '../../scenarios/model/index.js';
@@ -16,15 +19,16 @@ const USAGE = `usage: ecny-bench capacity <scenario> [--variant V] [--scale smal
   [--start 500] [--step 500] [--step-duration 5] [--warmup 1] [--max-steps 8] [--slo-ms 50]
   [--threads-sweep 1,...,cores] [--batch-sweep 64,256] [--target-tps 300000] [--headroom 0.7]
   [--cores-per-machine N] [--backend native|noble] [--processes 1] [--connections N]
-  [--client lean|undici] [--out results] [--no-charts]
+  [--client lean|undici] [--suites ed25519,sm2] [--out results] [--no-charts]
 One stepped open-loop ramp per engine setting (each --threads-sweep value at the largest batch,
 each --batch-sweep value at the most threads) against an embedded engine: steps of
 --step-duration s at start, start+step, ... (the first --warmup s of each step left out), until
 2 consecutive steps fail (achieved < 95% of offered, p99 > SLO or errors > 1%). Then the elbow of
 each ramp, a USL fit of elbow throughput over threads, and projections to --target-tps and to
 the scenario's planned peak. Without --scale, the smallest scale with enough operations for a
-full ramp (city at most). Exit 0: results written and an elbow found; 1: no ramp found an
-elbow; 2: bad input.`;
+full ramp (city at most). Each signature suite of --suites (default both) gets its own workload,
+engines and results, and the projections are printed side by side. Exit 0: results written and
+an elbow found for every suite; 1: a suite found no elbow; 2: bad input.`;
 
 const FLAGS = {
   variant: { type: 'string' },
@@ -45,6 +49,7 @@ const FLAGS = {
   processes: { type: 'string' },
   connections: { type: 'string' },
   client: { type: 'string' },
+  suites: { type: 'string' },
   out: { type: 'string' },
   'no-charts': { type: 'boolean' },
 } as const;
@@ -105,14 +110,32 @@ export async function capacityCommand(argv: string[]): Promise<number> {
   }
   if (!(options.start > 0 && options.step > 0 && options.sloMs > 0 && options.targetTps > 0))
     throw new UsageError('--start, --step, --slo-ms and --target-tps must be > 0');
-  const started = Date.now();
-  const report = await runCapacity(options);
-  for (const line of capacitySummaryLines(report.analysis)) console.log(line);
-  console.log(
-    `\ncapacity run ${report.result.runId} in ${((Date.now() - started) / 1000).toFixed(0)} s; results in ${report.dir}/` +
-      `${options.charts ? ' (open report.html)' : ''}`,
-  );
-  return report.analysis.best === null ? 1 : 0;
+  const suites = parseSuites(flag('suites') ?? SUITE_NAMES.join(','));
+  const bySuite: { suite: SuiteName; analysis: CapacityAnalysis }[] = [];
+  for (const suite of suites) {
+    const started = Date.now();
+    if (suites.length > 1) console.log(`\n=== signature suite ${suite} ===`);
+    const report = await runCapacity({ ...options, suite });
+    for (const line of capacitySummaryLines(report.analysis)) console.log(line);
+    console.log(
+      `\ncapacity run ${report.result.runId} (${suite}) in ${((Date.now() - started) / 1000).toFixed(0)} s; results in ${report.dir}/` +
+        `${options.charts ? ' (open report.html)' : ''}`,
+    );
+    bySuite.push({ suite, analysis: report.analysis });
+  }
+  if (bySuite.length > 1) for (const line of suiteProjectionLines(bySuite)) console.log(line);
+  return bySuite.every((s) => s.analysis.best !== null) ? 0 : 1;
+}
+
+/** "ed25519,sm2" -> distinct suite names, in order. */
+export function parseSuites(value: string): SuiteName[] {
+  const out: SuiteName[] = [];
+  for (const part of value.split(',').map((s) => s.trim())) {
+    if (!isSuiteName(part))
+      throw new UsageError(`--suites must list ed25519 and/or sm2, got "${value}"`);
+    if (!out.includes(part)) out.push(part);
+  }
+  return out;
 }
 
 export const capacity: Command = {

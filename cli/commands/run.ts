@@ -1,3 +1,4 @@
+import { SUITE_NAMES as SUITES } from '../../engine/crypto/index.js';
 import { CLIENTS, parseShard, parseStartAt } from '../../load/index.js';
 import type { RunResult } from '../../result-format/index.js';
 import { engineArgsFor, type RunReport, runScenario } from '../../runner/index.js';
@@ -9,6 +10,7 @@ import { type Command, env, int, num, oneOf, parse, UsageError } from './args.js
 const USAGE = `usage: ecny-bench run <scenario> [--variant V] [--scale small|city|national] [--duration S]
   [--time-compression X] [--seed S] [--invalid-share F] [--target URL] [--processes N]
   [--connections N] [--pipelining N] [--client lean|undici] [--backend native|noble] [--threads N]
+  [--suite ed25519|sm2] (keys, signatures and transaction ids of the workload and the engine)
   [--slo-ms 50] [--out results] [--no-charts] [--shard i/N] [--start-at TIME] [--print-engine-flags]
 Several hosts can share one run: each runs with --target <engine> --shard i/N and the same
 --start-at (ISO time, epoch ms, or +seconds), then \`ecny-bench merge\` combines their results.
@@ -31,6 +33,7 @@ const FLAGS = {
   pipelining: { type: 'string' },
   client: { type: 'string' },
   backend: { type: 'string' },
+  suite: { type: 'string' },
   threads: { type: 'string' },
   'slo-ms': { type: 'string' },
   out: { type: 'string' },
@@ -66,6 +69,7 @@ export async function runCommand(
       ? { timeCompression: num('time-compression', flag('time-compression'), 0, 0) }
       : {}),
     ...(flag('seed') ? { seed: flag('seed')! } : {}),
+    ...(flag('suite') ? { suite: oneOf('suite', flag('suite'), SUITES, 'ed25519') } : {}),
     ...(flag('invalid-share')
       ? { invalidShare: num('invalid-share', flag('invalid-share'), 0, 0) }
       : {}),

@@ -13,6 +13,7 @@ import {
 import { type Command, env, int, parse, UsageError } from './args.js';
 
 const USAGE = `usage: ecny-bench serve [--port 8080] [--host 127.0.0.1] [--journal PATH] [--backend native|noble]
+  [--suite ed25519|sm2] [--sm2-id 1234567812345678]
   [--threads N] [--max-batch 256] [--max-queue 16384] [--max-inflight 20000] [--max-queue-delay-ms 200] [--max-batch-txs 256]
   [--central-bank-key HEX | --central-bank-key-file PATH | --insecure-dev-central-bank-key]
   [--regulator-token TOKEN] [--max-body-bytes 65536]
@@ -72,6 +73,8 @@ export function engineConfigFromFlags(
 ): EngineConfig {
   const d = defaultEngineConfig();
   const flag = (name: string) => (values[name] as string | undefined) ?? env(name);
+  const suite = (flag('suite') ?? d.suite) as EngineConfig['suite'];
+  const sm2Id = flag('sm2-id');
   const failWriteAfterBytes = flag('fault-journal-fail-after-bytes');
   const failSyncAfter = flag('fault-journal-fail-sync-after');
   const crashAfterBatches = flag('fault-crash-after-batches');
@@ -98,6 +101,8 @@ export function engineConfigFromFlags(
     journalCorruption: switched(values, 'journal-truncate-corrupt') ? 'truncate' : 'refuse',
     centralBankKey,
     today: todayFlag(flag('today')),
+    suite,
+    ...(sm2Id === undefined ? {} : { sm2Id }),
     backend: (flag('backend') ?? d.backend) as EngineConfig['backend'],
     threads: int('threads', flag('threads'), d.threads, 1),
     maxBatch: int('max-batch', flag('max-batch'), d.maxBatch, 1),
@@ -135,6 +140,8 @@ export const SERVE_FLAGS = {
   host: { type: 'string' },
   journal: { type: 'string' },
   backend: { type: 'string' },
+  suite: { type: 'string' },
+  'sm2-id': { type: 'string' },
   threads: { type: 'string' },
   'max-batch': { type: 'string' },
   'max-queue': { type: 'string' },
@@ -170,6 +177,9 @@ export const serve: Command = {
     const key = await resolveCentralBankKey(
       centralBankKeySource(values),
       journalPath ?? defaultEngineConfig().journalPath,
+      ((values.suite as string | undefined) ?? env('suite') ?? 'ed25519') === 'sm2'
+        ? 'sm2'
+        : 'ed25519',
     );
     announceKey(key);
     const config = engineConfigFromFlags(values, key.publicKey);
@@ -194,6 +204,7 @@ export const serve: Command = {
         pid: process.pid,
         recovery: service.recovery,
         backend: config.backend,
+        suite: config.suite,
         threads: config.threads,
         centralBankKey: key,
         today: isoDay(service.today()),

@@ -5,13 +5,13 @@ import { ITEM_SIZE } from './verifier.js';
  * A zero-copy Buffer view over `count` packed items (Buffer gives fast copy/compare/latin1 keys).
  * Throws only on caller misuse: a bad count or a buffer shorter than `count` items.
  */
-export function itemsView(items: Uint8Array, count: number): Buffer {
-  if (!Number.isInteger(count) || count < 0 || items.length < count * ITEM_SIZE) {
+export function itemsView(items: Uint8Array, count: number, itemSize = ITEM_SIZE): Buffer {
+  if (!Number.isInteger(count) || count < 0 || items.length < count * itemSize) {
     throw new RangeError(
-      `verifyBatch: need ${count} items of ${ITEM_SIZE} bytes, got ${items.length} bytes`,
+      `verifyBatch: need ${count} items of ${itemSize} bytes, got ${items.length} bytes`,
     );
   }
-  return Buffer.from(items.buffer, items.byteOffset, count * ITEM_SIZE);
+  return Buffer.from(items.buffer, items.byteOffset, count * itemSize);
 }
 
 /** Little-endian bytes to bigint, 64 bits at a time (`len` a multiple of 8). */

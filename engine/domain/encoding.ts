@@ -1,18 +1,20 @@
 /**
  * The canonical encodings: JSON on the wire, bytes everywhere else.
  *
- * A transaction's id is SHA-256(TX_DOMAIN || body), where body is the canonical binary form
- * below; the signer signs that id. The journal stores body || signature, so replay re-derives
- * exactly what was verified.
+ * A transaction's id is H(TX_DOMAIN || body), where body is the canonical binary form below and
+ * H the suite's hash (SHA-256 for Ed25519, SM3 for SM2: suite.ts); the signer signs that id. The
+ * journal stores body || signature, so replay re-derives exactly what was verified.
  *
- * body := u8 version | u8 type | signer[32] | u32 day | u64 nonce
+ * body := u8 version | u8 type | signer[K] | u32 day | u64 nonce
  *       | u16 nIn  | nIn  x coinId[32]
- *       | u16 nOut | nOut x (owner[32] | u64 value)
- *       | u8 hasSubject | [ key[32] | u8 role | u8 tier | u8 kind | u8 kycLen | kyc ]
- * All integers little-endian; u64 values are safe integers written as two u32 halves.
+ *       | u16 nOut | nOut x (owner[K] | u64 value)
+ *       | u8 hasSubject | [ key[K] | u8 role | u8 tier | u8 kind | u8 kycLen | kyc ]
+ * K is the suite's key length (32 for Ed25519, 33 for SM2). All integers little-endian; u64
+ * values are safe integers written as two u32 halves.
  */
 import { createHash, hash } from 'node:crypto';
 import { type Rejection, reject } from './codes.js';
+import { ED25519_SUITE, type TxSuite } from './suite.js';
 import {
   OP_TYPES,
   type OpType,
@@ -28,6 +30,7 @@ export const MAX_INPUTS = 128;
 export const MAX_OUTPUTS = 32;
 export const MAX_KYC_LENGTH = 64;
 export const SIGNATURE_LENGTH = 64;
+/** Ed25519's key length (the default suite); SM2 keys are 33 bytes (suite.ts). */
 export const KEY_LENGTH = 32;
 const TX_DOMAIN = Buffer.from('ecny-bench/tx/v1\0', 'latin1');
 const COIN_DOMAIN = Buffer.from('ecny-bench/coin/v1\0', 'latin1');
@@ -80,8 +83,8 @@ export function sha256(...parts: Uint8Array[]): Buffer {
   return h.digest();
 }
 
-export function txidOf(body: Uint8Array): Buffer {
-  return sha256(TX_DOMAIN, body);
+export function txidOf(body: Uint8Array, suite: TxSuite = ED25519_SUITE): Buffer {
+  return hash(suite.txHash, Buffer.concat([TX_DOMAIN, body]), 'buffer');
 }
 
 /** Scratch input for coin ids: domain | txid | u32 index. Single-threaded use only. */
@@ -118,20 +121,24 @@ export function encodeBody(f: TxFields): Buffer {
   return encodeAfter(f, 0);
 }
 
-/** The body written after `skip` bytes left unset (room for the hash domain tag). */
+/**
+ * The body written after `skip` bytes left unset (room for the hash domain tag). Every key of a
+ * transaction has its suite's length, so the signer's hex tells it.
+ */
 function encodeAfter(f: TxFields, skip: number): Buffer {
   const kyc = f.subject?.kyc ? Buffer.from(f.subject.kyc, 'latin1') : undefined;
+  const k = f.signer.length >> 1;
   const size =
     2 +
-    32 +
+    k +
     4 +
     8 +
     2 +
     32 * f.inputs.length +
     2 +
-    40 * f.outputs.length +
+    (k + 8) * f.outputs.length +
     1 +
-    (f.subject ? 36 + (kyc?.length ?? 0) : 0);
+    (f.subject ? k + 4 + (kyc?.length ?? 0) : 0);
   const buf = Buffer.allocUnsafe(skip + size);
   let at = skip;
   buf[at++] = WIRE_VERSION;
@@ -169,7 +176,7 @@ function isSafeCount(v: unknown, min: number): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= min;
 }
 
-function checkSubject(raw: unknown, type: OpType): Subject | Rejection {
+function checkSubject(raw: unknown, type: OpType, suite: TxSuite): Subject | Rejection {
   const wantRole = type === 'enroll' ? 'bank' : 'wallet';
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return reject('MALFORMED', `${type} needs a subject object`);
@@ -179,8 +186,8 @@ function checkSubject(raw: unknown, type: OpType): Subject | Rejection {
     if (!['key', 'role', 'tier', 'kind', 'kyc'].includes(k))
       return reject('MALFORMED', `unknown subject field "${k}"`);
   }
-  if (typeof s.key !== 'string' || !HEX32.test(s.key))
-    return reject('MALFORMED', 'subject.key must be 64 lowercase hex digits');
+  const key = suite.keyFromWire(s.key);
+  if (key === null) return reject('MALFORMED', `subject.key must be ${suite.keyDescription}`);
   if (s.role !== wantRole) return reject('MALFORMED', `${type} registers role "${wantRole}"`);
   if (
     s.kyc !== undefined &&
@@ -196,14 +203,14 @@ function checkSubject(raw: unknown, type: OpType): Subject | Rejection {
   if (wantRole === 'bank') {
     if (s.tier !== undefined || s.kind !== undefined)
       return reject('MALFORMED', 'a bank has no tier or kind');
-    return { key: s.key, role: 'bank', ...kyc };
+    return { key, role: 'bank', ...kyc };
   }
   if (s.tier !== 1 && s.tier !== 2 && s.tier !== 3 && s.tier !== 4)
     return reject('MALFORMED', 'subject.tier must be 1, 2, 3 or 4');
   if (s.kind !== 'personal' && s.kind !== 'merchant')
     return reject('MALFORMED', 'subject.kind must be "personal" or "merchant"');
   return {
-    key: s.key,
+    key,
     role: 'wallet',
     tier: s.tier as WalletTier,
     kind: s.kind as WalletKind,
@@ -212,10 +219,11 @@ function checkSubject(raw: unknown, type: OpType): Subject | Rejection {
 }
 
 /**
- * Structural decoding of a parsed JSON request: shapes, types, ranges, sizes, duplicates.
- * Nothing is looked up and no signature is checked. Returns the Tx or a Rejection.
+ * Structural decoding of a parsed JSON request: shapes, types, ranges, sizes, duplicates, keys
+ * of the engine's suite (SM2 uncompressed keys are compressed here). Nothing is looked up and no
+ * signature is checked. Returns the Tx or a Rejection.
  */
-export function decodeWire(raw: unknown): Tx | Rejection {
+export function decodeWire(raw: unknown, suite: TxSuite = ED25519_SUITE): Tx | Rejection {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     return reject('MALFORMED', 'a transaction is a JSON object');
   const w = raw as Record<string, unknown>;
@@ -233,8 +241,8 @@ export function decodeWire(raw: unknown): Tx | Rejection {
     return reject('MALFORMED', `type must be one of ${OP_TYPES.join(', ')}`);
   }
   const type = w.type as OpType;
-  if (typeof w.signer !== 'string' || !HEX32.test(w.signer))
-    return reject('MALFORMED', 'signer must be 64 lowercase hex digits');
+  const signer = suite.keyFromWire(w.signer);
+  if (signer === null) return reject('MALFORMED', `signer must be ${suite.keyDescription}`);
   if (!isSafeCount(w.day, 0) || w.day >= TWO_32)
     return reject('MALFORMED', 'day must be an integer in [0, 2^32)');
   if (!isSafeCount(w.nonce, 0))
@@ -271,19 +279,20 @@ export function decodeWire(raw: unknown): Tx | Rejection {
     for (const k of Object.keys(rec))
       if (k !== 'owner' && k !== 'value')
         return reject('MALFORMED', `unknown output field "${k}"`, i);
-    if (typeof rec.owner !== 'string' || !HEX32.test(rec.owner))
-      return reject('MALFORMED', 'output owner must be 64 lowercase hex digits', i);
+    const owner = suite.keyFromWire(rec.owner);
+    if (owner === null)
+      return reject('MALFORMED', `output owner must be ${suite.keyDescription}`, i);
     if (!isSafeCount(rec.value, 1))
       return reject('MALFORMED', 'output value must be a positive safe integer (fen)', i);
     total += rec.value;
     if (!Number.isSafeInteger(total))
       return reject('MALFORMED', 'outputs sum past the largest safe integer', i);
-    outputs.push({ owner: rec.owner, value: rec.value });
+    outputs.push({ owner, value: rec.value });
   }
   const needsSubject = type === 'enroll' || type === 'open';
   let subject: Subject | undefined;
   if (needsSubject) {
-    const s = checkSubject(w.subject, type);
+    const s = checkSubject(w.subject, type, suite);
     if ('code' in s) return s;
     subject = s;
   } else if (w.subject !== undefined) {
@@ -293,14 +302,14 @@ export function decodeWire(raw: unknown): Tx | Rejection {
   if (shape) return shape;
   const fields: TxFields = {
     type,
-    signer: w.signer,
+    signer,
     day: w.day,
     nonce: w.nonce,
     inputs: w.inputs as string[],
     outputs,
     ...(subject ? { subject } : {}),
   };
-  return finish(fields, Buffer.from(w.sig, 'hex'));
+  return finish(fields, Buffer.from(w.sig, 'hex'), suite);
 }
 
 /** Per-type counts: cheap, and keeps nonsense away from signature verification. */
@@ -324,29 +333,33 @@ function checkShape(type: OpType, nIn: number, nOut: number): Rejection | null {
   }
 }
 
-/** Offset of the signer key in a body: u8 version | u8 type | signer[32]. */
+/** Offset of the signer key in a body: u8 version | u8 type | signer[K]. */
 const SIGNER_AT = 2;
 
-function finish(fields: TxFields, signature: Uint8Array): Tx {
+function finish(fields: TxFields, signature: Uint8Array, suite: TxSuite): Tx {
   // One buffer, TX_DOMAIN || body, hashed in one shot: the same digest as txidOf(body) without a
   // Hash object per transaction. body and signerKey are views into it (never written again).
   const tagged = encodeAfter(fields, TX_DOMAIN.length);
   TX_DOMAIN.copy(tagged, 0);
   const body = tagged.subarray(TX_DOMAIN.length);
-  const txid = hash('sha256', tagged, 'buffer');
+  const txid = hash(suite.txHash, tagged, 'buffer');
   return {
     ...fields,
     body,
     txid,
     txidHex: txid.toString('hex'),
-    signerKey: body.subarray(SIGNER_AT, SIGNER_AT + KEY_LENGTH),
+    signerKey: body.subarray(SIGNER_AT, SIGNER_AT + suite.keyLength),
     signature,
   };
 }
 
 /** Builds a Tx from fields and a signature (workload generation, tests). */
-export function makeTx(fields: TxFields, signature: Uint8Array): Tx {
-  return finish(fields, signature);
+export function makeTx(
+  fields: TxFields,
+  signature: Uint8Array,
+  suite: TxSuite = ED25519_SUITE,
+): Tx {
+  return finish(fields, signature, suite);
 }
 
 /** The wire form of a transaction. */
@@ -370,17 +383,21 @@ export function encodeSigned(tx: Tx): Buffer {
   return Buffer.concat([tx.body, tx.signature]);
 }
 
-/** Inverse of encodeSigned. Returns null for bytes that are not a well-formed record. */
-export function decodeSigned(bytes: Uint8Array): Tx | null {
+/**
+ * Inverse of encodeSigned for the engine's suite. Returns null for bytes that are not a
+ * well-formed record (including a record of another suite: its keys have another length).
+ */
+export function decodeSigned(bytes: Uint8Array, suite: TxSuite = ED25519_SUITE): Tx | null {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const k = suite.keyLength;
   try {
-    if (buf.length < 2 + 32 + 12 + 2 + 2 + 1 + SIGNATURE_LENGTH || buf[0] !== WIRE_VERSION)
+    if (buf.length < 2 + k + 12 + 2 + 2 + 1 + SIGNATURE_LENGTH || buf[0] !== WIRE_VERSION)
       return null;
     const type = OP_TYPES[buf[1]!];
     if (!type) return null;
     let at = 2;
-    const signer = buf.toString('hex', at, at + 32);
-    at += 32;
+    const signer = buf.toString('hex', at, at + k);
+    at += k;
     const day = buf.readUInt32LE(at);
     const nonce = readU64(buf, at + 4);
     at += 12;
@@ -391,13 +408,13 @@ export function decodeSigned(bytes: Uint8Array): Tx | null {
     const nOut = buf.readUInt16LE(at);
     at += 2;
     const outputs: Output[] = [];
-    for (let i = 0; i < nOut; i++, at += 40) {
-      outputs.push({ owner: buf.toString('hex', at, at + 32), value: readU64(buf, at + 32) });
+    for (let i = 0; i < nOut; i++, at += k + 8) {
+      outputs.push({ owner: buf.toString('hex', at, at + k), value: readU64(buf, at + k) });
     }
     let subject: Subject | undefined;
     if (buf[at++] === 1) {
-      const key = buf.toString('hex', at, at + 32);
-      at += 32;
+      const key = buf.toString('hex', at, at + k);
+      at += k;
       const role = buf[at++] === 1 ? 'bank' : 'wallet';
       const tier = buf[at++]!;
       const kind = buf[at++]!;
@@ -431,7 +448,7 @@ export function decodeSigned(bytes: Uint8Array): Tx | null {
       sig: buf.toString('hex', at),
     };
     if (subject) wire.subject = subject;
-    const tx = decodeWire(wire);
+    const tx = decodeWire(wire, suite);
     if ('code' in tx || Buffer.compare(tx.body, buf.subarray(0, at)) !== 0) return null;
     return tx;
   } catch {

@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { decodeWire, MAX_INPUTS, type Rejection, type Tx } from '../domain/index.js';
+import { decodeWire, MAX_INPUTS, type Rejection, type Tx, txSuite } from '../domain/index.js';
 import type { Outcome } from '../pipeline/index.js';
 import type { EngineService, HttpOptions } from '../service/index.js';
 import { type Answer, errorAnswer, outcomeAnswer, rejectionAnswer } from './answers.js';
@@ -433,7 +433,7 @@ function internalError(res: ServerResponse, error: unknown, options: HttpOptions
 
 /** Decodes one parsed transaction; a structural rejection is counted and answered here. */
 function decodeOne(service: EngineService, raw: unknown): Tx | Answer {
-  const tx = decodeWire(raw);
+  const tx = decodeWire(raw, txSuite(service.config.suite));
   if (isTx(tx)) return tx;
   service.engine.countRejection(tx);
   return rejectionAnswer(tx);

@@ -4,6 +4,8 @@ import { type Answer, errorAnswer } from './answers.js';
 
 const HEX32 = /^[0-9a-f]{64}$/;
 const HEX20 = /^[0-9a-f]{40}$/;
+/** A public key: Ed25519 (64 hex) or a compressed SM2 point (66 hex). */
+const KEY_HEX = /^(?:0[23])?[0-9a-f]{64}$/;
 /** A wallet view lists at most this many coins: the balance is always exact. */
 const MAX_COINS_LISTED = 1000;
 
@@ -17,15 +19,19 @@ export function coinView(registry: Registry, id: string): Answer {
   return { status: 200, body: { id, state: 'unspent', value, owner, createdBy, day } };
 }
 
-/** `:id` is a wallet id (40 hex) or a public key (64 hex). */
+/** `:id` is a wallet id (40 hex) or a public key (64 hex, or 66 for a compressed SM2 key). */
 export function walletView(registry: Registry, id: string, regulator: boolean): Answer {
   const account = HEX20.test(id)
     ? registry.accounts.byId(id)
-    : HEX32.test(id)
+    : KEY_HEX.test(id)
       ? registry.accounts.get(id)
       : undefined;
-  if (!HEX20.test(id) && !HEX32.test(id))
-    return errorAnswer(400, 'MALFORMED', 'a wallet id is 40 hex digits or a 64-hex-digit key');
+  if (!HEX20.test(id) && !KEY_HEX.test(id))
+    return errorAnswer(
+      400,
+      'MALFORMED',
+      'a wallet id is 40 hex digits, or a public key of 64 (or, SM2, 66) hex digits',
+    );
   if (!account) return errorAnswer(404, 'UNKNOWN_WALLET', `no wallet ${id}`);
   const coins = registry.coinsOf(account.key);
   const body: Record<string, unknown> = {

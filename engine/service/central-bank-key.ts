@@ -11,7 +11,8 @@ import {
 } from 'node:crypto';
 import { mkdir, open, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { DEV_CENTRAL_BANK_SEED, deriveKeyPair } from '../domain/index.js';
+import type { SuiteName } from '../crypto/index.js';
+import { DEV_CENTRAL_BANK_SEED, deriveKeyPair, txSuite } from '../domain/index.js';
 import { HEADER_SIZE } from '../journal/index.js';
 import { ConfigError } from './config.js';
 
@@ -40,8 +41,8 @@ export function storedKeyPath(journalPath: string): string {
 }
 
 /** The development key: anyone can derive it from the source, so it protects nothing. */
-export function insecureDevCentralBankKey(): string {
-  return deriveKeyPair(DEV_CENTRAL_BANK_SEED, 'central-bank').publicKey;
+export function insecureDevCentralBankKey(suite: SuiteName = 'ed25519'): string {
+  return deriveKeyPair(DEV_CENTRAL_BANK_SEED, 'central-bank', suite).publicKey;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -117,7 +118,22 @@ async function generateStoredKey(path: string): Promise<string> {
 export async function resolveCentralBankKey(
   source: CentralBankKeySource,
   journalPath: string,
+  suite: SuiteName = 'ed25519',
 ): Promise<ResolvedCentralBankKey> {
+  if (suite === 'sm2') {
+    // Key files and the stored key are Ed25519 PEM; an SM2 engine takes its key as hex.
+    if (source.kind === 'insecure-dev')
+      return { publicKey: insecureDevCentralBankKey('sm2'), origin: 'insecure-dev', path: null };
+    if (source.kind !== 'key')
+      throw new ConfigError(
+        '--suite sm2 needs --central-bank-key HEX (a compressed SM2 key, 66 hex digits)',
+      );
+    if (txSuite('sm2').keyFromWire(source.publicKey) !== source.publicKey)
+      throw new ConfigError(
+        '--central-bank-key must be a compressed SM2 key (66 lowercase hex digits)',
+      );
+    return { publicKey: source.publicKey, origin: 'flag', path: null };
+  }
   switch (source.kind) {
     case 'key':
       if (!HEX64.test(source.publicKey))

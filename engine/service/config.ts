@@ -3,8 +3,8 @@
  * wrong one names itself.
  */
 import { availableParallelism } from 'node:os';
-import type { BackendName } from '../crypto/index.js';
-import { CodedError } from '../domain/index.js';
+import { type BackendName, isSuiteName, type SuiteName } from '../crypto/index.js';
+import { CodedError, txSuite } from '../domain/index.js';
 import type { CorruptionPolicy, JournalFaults } from '../journal/index.js';
 import { DEFAULT_HTTP_OPTIONS, type HttpOptions } from './http-options.js';
 
@@ -34,6 +34,10 @@ export interface EngineConfig {
    * UTC day (the default). Fixed is for runs that replay a simulated date (`serve --today`).
    */
   readonly today: number | null;
+  /** Signature suite: every key, signature and transaction id of this engine (docs/signatures.md). */
+  readonly suite: SuiteName;
+  /** SM2 distinguishing ID, printable ASCII. Absent: 1234567812345678 (GM/T 0009). */
+  readonly sm2Id?: string;
   readonly backend: BackendName;
   /** Verification worker threads. */
   readonly threads: number;
@@ -62,6 +66,7 @@ export function defaultEngineConfig(): EngineConfig {
     // Deliberately empty: checkEngineConfig refuses to run until someone names the key.
     centralBankKey: '',
     today: null,
+    suite: 'ed25519',
     backend: 'native',
     threads,
     maxBatch: 256,
@@ -91,12 +96,17 @@ function nonNegativeInt(name: string, value: number): void {
 
 /** Throws ConfigError naming the first wrong field. */
 export function checkEngineConfig(c: EngineConfig): EngineConfig {
-  if (!/^[0-9a-f]{64}$/.test(c.centralBankKey))
+  if (!isSuiteName(c.suite))
+    throw new ConfigError(`suite must be "ed25519" or "sm2", got "${c.suite}"`);
+  if (c.centralBankKey === '')
+    throw new ConfigError('no central bank key: name the key this engine trusts');
+  const suite = txSuite(c.suite);
+  if (suite.keyFromWire(c.centralBankKey) !== c.centralBankKey)
     throw new ConfigError(
-      c.centralBankKey === ''
-        ? 'no central bank key: name the key this engine trusts'
-        : 'centralBankKey must be 64 lowercase hex digits',
+      `centralBankKey must be ${c.suite === 'sm2' ? 'a compressed SM2 key (66 lowercase hex digits)' : suite.keyDescription}`,
     );
+  if (c.sm2Id !== undefined && !/^[\x20-\x7e]{1,1023}$/.test(c.sm2Id))
+    throw new ConfigError('sm2Id must be 1 to 1023 printable ASCII characters');
   if (c.journalCorruption !== 'refuse' && c.journalCorruption !== 'truncate')
     throw new ConfigError(
       `journalCorruption must be "refuse" or "truncate", got "${c.journalCorruption}"`,

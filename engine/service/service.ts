@@ -5,7 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isAcceptablePublicKey, isWellFormedPublicKey } from '../crypto/index.js';
-import { CodedError, dayOfMs, decodeSigned } from '../domain/index.js';
+import { CodedError, dayOfMs, decodeSigned, txSuite } from '../domain/index.js';
 import { Journal } from '../journal/index.js';
 import { SettlementEngine } from '../pipeline/index.js';
 import { Registry } from '../registry/index.js';
@@ -51,6 +51,8 @@ export async function openEngineService(config: EngineConfig): Promise<EngineSer
   const { registry, journal, records } = await recoverRegistry(config, today);
   const pool = new VerifyPool({
     backend: config.backend,
+    suite: config.suite,
+    ...(config.sm2Id === undefined ? {} : { sm2Id: config.sm2Id }),
     threads: config.threads,
     maxBatch: config.maxBatch,
     maxQueue: config.maxQueue,
@@ -102,7 +104,7 @@ export interface RecoveredRegistry {
  */
 export async function recoverRegistry(
   config: Pick<EngineConfig, 'centralBankKey' | 'journalPath' | 'faults'> &
-    Partial<Pick<EngineConfig, 'journalCorruption'>>,
+    Partial<Pick<EngineConfig, 'journalCorruption' | 'suite'>>,
   today: (() => number) | null = null,
 ): Promise<RecoveredRegistry> {
   // Keys registered by journaled records get only the byte-level checks (length, canonical
@@ -120,22 +122,27 @@ export async function recoverRegistry(
   //    re-checking key arithmetic added no protection a forged record could not walk around.
   // The cheap checks stay, to refuse gross garbage (a foreign or hand-made file) loudly. Once the
   // journal is replayed, every new key gets the full check again.
+  const suiteName = config.suite ?? 'ed25519';
+  const suite = txSuite(suiteName);
   let acceptKey = isWellFormedPublicKey;
   // Replayed records had their value days checked against the clock of their day: replay
   // re-applies them without the clock, and the clock starts once the journal is replayed.
   let clock: (() => number) | null = null;
   const registry = new Registry({
     centralBankKey: config.centralBankKey,
-    acceptKey: (key) => acceptKey(key),
+    acceptKey: (key) => acceptKey(key, suiteName),
     today: () => (clock === null ? null : clock()),
   });
   await mkdir(dirname(config.journalPath), { recursive: true });
   let records = 0;
   const journal = await Journal.open(config.journalPath, {
     onRecord(payload, index) {
-      const tx = decodeSigned(payload);
+      const tx = decodeSigned(payload, suite);
       // A record passed its checksum, so a failure here is a bug or a foreign file: stop loudly.
-      if (!tx) throw new RecoveryError(`journal record ${index} does not decode`);
+      if (!tx)
+        throw new RecoveryError(
+          `journal record ${index} does not decode as a ${suiteName} record (a journal of another suite?)`,
+        );
       const rejection = registry.apply(tx);
       if (rejection)
         throw new RecoveryError(

@@ -6,7 +6,14 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { type BackendName, ITEM_SIZE, packItem } from '../crypto/index.js';
+import {
+  type BackendName,
+  type ItemLayout,
+  isSuiteName,
+  itemLayout,
+  packItem,
+  type SuiteName,
+} from '../crypto/index.js';
 import { CodedError } from '../domain/index.js';
 import {
   createHistogram,
@@ -20,8 +27,12 @@ import type { VerifyResult, VerifyTask, VerifyWorkerData } from './protocol.js';
 
 /** Options of `new VerifyPool()`. Unknown keys are rejected so a typo cannot pass silently. */
 export interface VerifyPoolOptions {
-  /** Verification backend each worker creates with `createVerifier`. */
+  /** Verification backend each worker creates with `createSuiteVerifier`. */
   readonly backend: BackendName;
+  /** Signature suite. Default 'ed25519'. */
+  readonly suite?: SuiteName;
+  /** SM2 only: the distinguishing ID, printable ASCII (default 1234567812345678). */
+  readonly sm2Id?: string;
   /** Worker threads, and the number of batches in flight at most. Default: availableParallelism. */
   readonly threads?: number;
   /** Largest batch handed to one worker. Default 256. */
@@ -70,6 +81,7 @@ export class VerifyPoolError extends CodedError {
 /** A plain, JSON-safe snapshot from `stats()`. Latencies in ms; `batchSize` in items. */
 export interface VerifyPoolStats {
   readonly backend: BackendName;
+  readonly suite: SuiteName;
   readonly threads: number;
   readonly maxBatch: number;
   readonly maxQueue: number;
@@ -170,12 +182,13 @@ function settlePromise(handlers: PromiseHandlers, valid: boolean, error: VerifyP
  */
 const BATCHES_PER_THREAD = 2;
 
-const KEY_SIZE = 32;
 const MESSAGE_SIZE = 32;
 const SIGNATURE_SIZE = 64;
 
 const OPTION_NAMES: ReadonlySet<string> = new Set([
   'backend',
+  'suite',
+  'sm2Id',
   'threads',
   'maxBatch',
   'maxQueue',
@@ -203,6 +216,8 @@ const WORKER_FILE = fileURLToPath(new URL('../../workers/verify-worker.js', impo
  */
 export class VerifyPool {
   readonly backend: BackendName;
+  readonly suite: SuiteName;
+  readonly #layout: ItemLayout;
   readonly threads: number;
   readonly maxBatch: number;
   readonly maxQueue: number;
@@ -277,6 +292,17 @@ export class VerifyPool {
       throw new TypeError('options.backend must be "native" or "noble"');
     }
     this.backend = record['backend'];
+    const suite = record['suite'] ?? 'ed25519';
+    if (!isSuiteName(suite)) throw new TypeError('options.suite must be "ed25519" or "sm2"');
+    this.suite = suite;
+    this.#layout = itemLayout(suite);
+    const sm2Id = record['sm2Id'];
+    if (
+      sm2Id !== undefined &&
+      (typeof sm2Id !== 'string' || !/^[\x20-\x7e]{1,1023}$/.test(sm2Id))
+    ) {
+      throw new TypeError('options.sm2Id must be 1 to 1023 printable ASCII characters');
+    }
     this.threads = integerOption(record, 'threads', availableParallelism(), 1, 256);
     this.maxBatch = integerOption(record, 'maxBatch', 256, 1, 65_536);
     // Upper bound keeps the up-front ring allocation at 128 MiB at most.
@@ -291,11 +317,13 @@ export class VerifyPool {
     this.dispatch = dispatch;
     const workerData: VerifyWorkerData = {
       backend: this.backend,
+      suite,
+      ...(sm2Id === undefined ? {} : { sm2Id }),
       extraWorkPerItem: integerOption(record, 'extraWorkPerItem', 0, 0, 1_000_000),
       crashAfterBatches: integerOption(record, 'crashAfterBatches', 0, 0, 2 ** 31 - 1),
     };
 
-    this.#ring = new Uint8Array(this.maxQueue * ITEM_SIZE);
+    this.#ring = new Uint8Array(this.maxQueue * this.#layout.itemSize);
     this.#enqueuedAt = new Float64Array(this.maxQueue);
     this.#callbacks = new Array<VerdictCallback<unknown> | undefined>(this.maxQueue);
     this.#contexts = new Array<unknown>(this.maxQueue);
@@ -365,7 +393,7 @@ export class VerifyPool {
     context: C,
   ): boolean {
     if (this.#closing) throw new VerifyPoolError('POOL_CLOSED', 'VerifyPool is closed');
-    checkLength(key, KEY_SIZE, 'key');
+    checkLength(key, this.#layout.keyLength, 'key');
     checkLength(message, MESSAGE_SIZE, 'message');
     checkLength(signature, SIGNATURE_SIZE, 'signature');
     if (this.#tail - this.#head >= this.maxQueue) {
@@ -373,7 +401,7 @@ export class VerifyPool {
       return false;
     }
     const slot = this.#tail % this.maxQueue;
-    packItem(this.#ring, slot, key, message, signature);
+    packItem(this.#ring, slot, key, message, signature, this.#layout);
     this.#enqueuedAt[slot] = performance.now();
     this.#callbacks[slot] = callback as VerdictCallback<unknown>;
     this.#contexts[slot] = context;
@@ -417,6 +445,7 @@ export class VerifyPool {
     const total = this.#total;
     return {
       backend: this.backend,
+      suite: this.suite,
       threads: this.threads,
       maxBatch: this.maxBatch,
       maxQueue: this.maxQueue,
@@ -541,14 +570,15 @@ export class VerifyPool {
   }
 
   #pack(start: number, count: number): ArrayBuffer {
-    const items = new ArrayBuffer(count * ITEM_SIZE);
+    const size = this.#layout.itemSize;
+    const items = new ArrayBuffer(count * size);
     const out = new Uint8Array(items);
     const first = start % this.maxQueue;
     const firstRun = Math.min(count, this.maxQueue - first);
-    out.set(this.#ring.subarray(first * ITEM_SIZE, (first + firstRun) * ITEM_SIZE));
+    out.set(this.#ring.subarray(first * size, (first + firstRun) * size));
     if (firstRun < count) {
       // The batch wraps around the end of the ring.
-      out.set(this.#ring.subarray(0, (count - firstRun) * ITEM_SIZE), firstRun * ITEM_SIZE);
+      out.set(this.#ring.subarray(0, (count - firstRun) * size), firstRun * size);
     }
     return items;
   }

@@ -5,11 +5,14 @@
  * There is exactly one request and one reply, so no tagged union is needed; if a second message
  * kind is ever added, turn `VerifyTask` into a union discriminated by a `kind` field.
  */
-import type { BackendName } from '../crypto/index.js';
+import type { BackendName, SuiteName } from '../crypto/index.js';
 
 /** Set once per thread through piscina's `workerData`. */
 export interface VerifyWorkerData {
   readonly backend: BackendName;
+  readonly suite: SuiteName;
+  /** SM2 distinguishing ID (ASCII); absent: the GM/T 0009 default. */
+  readonly sm2Id?: string;
   /**
    * Test knob: extra SHA-256 rounds per verified item, counted in `verifyMicros`. Lets a CI gate
    * prove it notices a slower verifier. 0 = off.

@@ -42,6 +42,7 @@ export function resolveScenario(
     spec,
     scale,
     seed: options.seed ?? DEFAULT_SEED,
+    suite: options.suite ?? 'ed25519',
     durationS,
     timeCompression: options.timeCompression ?? spec.windowS / durationS,
     invalidShare: options.invalidShare ?? spec.invalid?.share ?? DEFAULT_INVALID_SHARE,

@@ -11,6 +11,7 @@
  * real-world `windowS`, compressed by `timeCompression`), which dates each payment's value day.
  * Money is in yuan here (readable); the workload is in fen.
  */
+import type { SuiteName } from '../../engine/crypto/index.js';
 import { CodedError, type WalletKind, type WalletTier } from '../../engine/domain/index.js';
 
 /** The scales every scenario defines, smallest first. */
@@ -185,6 +186,8 @@ export interface ScenarioOptions {
   /** Simulated seconds per wall second. Default: the scenario window over `durationS`. */
   readonly timeCompression?: number;
   readonly seed?: string;
+  /** Signature suite of keys, signatures and transaction ids. Default 'ed25519'. */
+  readonly suite?: SuiteName;
   /** Share of all measured ops that are invalid, in [0, 0.5]. Default 0.02. */
   readonly invalidShare?: number;
   /** Overrides every flow's split over the invalid codes. */
@@ -196,6 +199,7 @@ export interface ResolvedScenario {
   readonly spec: ScenarioSpec;
   readonly scale: Scale;
   readonly seed: string;
+  readonly suite: SuiteName;
   readonly durationS: number;
   readonly timeCompression: number;
   readonly invalidShare: number;

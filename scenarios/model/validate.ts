@@ -575,6 +575,7 @@ export function validateOptions(input: unknown, def?: ScenarioDefinition): Confi
     'durationS',
     'timeCompression',
     'seed',
+    'suite',
     'invalidShare',
     'invalidSplit',
   ]);
@@ -592,6 +593,8 @@ export function validateOptions(input: unknown, def?: ScenarioDefinition): Confi
     (typeof input.seed !== 'string' || input.seed.length === 0 || input.seed.length > 200)
   )
     out.add('seed', 'must be a string of 1-200 characters');
+  if (input.suite !== undefined && input.suite !== 'ed25519' && input.suite !== 'sm2')
+    out.add('suite', 'must be "ed25519" or "sm2"');
   num(out, 'invalidShare', input.invalidShare, { min: 0, max: 0.5, optional: true });
   if (input.invalidSplit !== undefined) checkSplit(out, 'invalidSplit', input.invalidSplit);
   return out.list;

@@ -64,7 +64,9 @@ function inputsOf(r: ResolvedScenario): unknown {
 /**
  * SHA-256 (hex) of the generation inputs: seeds the PRNG (so it must not depend on the code:
  * the same inputs give the same workload across commits until GENERATOR_VERSION changes), and
- * is the part of the cache key that names the inputs.
+ * is the part of the cache key that names the inputs. The signature suite is not among them:
+ * the same inputs draw the same plan (payers, payees, amounts, times) under every suite, and
+ * only keys, signatures and ids differ; the cache key adds the suite (cache.ts).
  */
 export function workloadKey(r: ResolvedScenario): string {
   return createHash('sha256')
@@ -138,13 +140,20 @@ export function generateWorkload(
     report ? (done: number, total: number) => report(name, done, total) : undefined;
 
   const keySeed = `${r.seed}/${spec.name}/${spec.variant}`;
-  const pop = buildPopulation(spec, r.scale, keySeed, rng.fork('population'), stage('keys'));
+  const pop = buildPopulation(
+    spec,
+    r.scale,
+    keySeed,
+    rng.fork('population'),
+    stage('keys'),
+    r.suite,
+  );
   const reserves = planReserves(r, pop, rng.fork('reserves'));
 
   // One value day for the whole workload, the simulated start's: the engine that runs it reads
   // that day from its clock (`serve --today`), and accepts no other (docs/api.md, "Value days").
   const day = dayOfMs(startLocalMs(spec.start));
-  const cb = workloadCentralBankPair(key);
+  const cb = workloadCentralBankPair(key, r.suite);
   const genesisOps = new OpList();
   const genesis = buildGenesis(pop, cb, day, genesisOps, stage('genesis'));
 
@@ -221,6 +230,7 @@ export function generateWorkload(
 
   const params: Record<string, unknown> = {
     scale: r.scale,
+    suite: r.suite,
     variant: spec.variant,
     description: spec.description,
     scaleNote: spec.scales[r.scale].note,
@@ -253,6 +263,7 @@ export function generateWorkload(
     scenario: spec.name,
     variant: spec.variant,
     seed: r.seed,
+    suite: r.suite,
     params,
     centralBankKey: cb.publicKey,
     day,

@@ -9,7 +9,13 @@
  * deriveKeyPair if they ever disagree (or if a future Node.js rejects the placeholder).
  */
 import { createPrivateKey } from 'node:crypto';
-import { deriveKeyPair, type KeyPair, sha256 } from '../../engine/domain/index.js';
+import type { SuiteName } from '../../engine/crypto/index.js';
+import {
+  deriveKeyPair,
+  type Ed25519KeyPair,
+  type KeyPair,
+  sha256,
+} from '../../engine/domain/index.js';
 
 /** The label a workload's central-bank key is derived with. */
 export const CENTRAL_BANK_LABEL = 'central-bank';
@@ -19,7 +25,7 @@ const CACHE_LIMIT = 300_000;
 const cache = new Map<string, KeyPair>();
 let fastPathOk: boolean | null = null;
 
-function fastDerive(seed: string, label: string): KeyPair {
+function fastDerive(seed: string, label: string): Ed25519KeyPair {
   // Same secret as deriveKeyPair (engine/domain/keys.ts); the probe below guards the coupling.
   const secret = sha256(Buffer.from(`ecny-bench/key/v1\0${seed}\0${label}`, 'utf8'));
   const privateKey = createPrivateKey({
@@ -36,7 +42,7 @@ function probeFastPath(): boolean {
     for (const label of ['probe/a', 'probe/b']) {
       const fast = fastDerive('ecny-bench/probe', label);
       const slow = deriveKeyPair('ecny-bench/probe', label);
-      if (fast.publicKey !== slow.publicKey) return false;
+      if (slow.suite === 'sm2' || fast.publicKey !== slow.publicKey) return false;
       const a = fast.privateKey.export({ format: 'jwk' }).d;
       const b = slow.privateKey.export({ format: 'jwk' }).d;
       if (a !== b) return false;
@@ -54,14 +60,22 @@ export function fastKeysEnabled(): boolean {
 }
 
 /**
- * `deriveKeyPair(seed, label)`, memoised across workloads in this process (bounded), so
- * regenerating with the same seed does not re-derive.
+ * `deriveKeyPair(seed, label, suite)`, memoised across workloads in this process (bounded), so
+ * regenerating with the same seed does not re-derive. SM2 keys take the plain derivation (one
+ * base-point multiplication and one inversion each; no import to speed up).
  */
-export function workloadKeyPair(seed: string, label: string): KeyPair {
-  const id = `${seed}\0${label}`;
+export function workloadKeyPair(
+  seed: string,
+  label: string,
+  suite: SuiteName = 'ed25519',
+): KeyPair {
+  const id = `${suite}\0${seed}\0${label}`;
   const hit = cache.get(id);
   if (hit) return hit;
-  const pair = fastKeysEnabled() ? fastDerive(seed, label) : deriveKeyPair(seed, label);
+  const pair =
+    suite === 'ed25519' && fastKeysEnabled()
+      ? fastDerive(seed, label)
+      : deriveKeyPair(seed, label, suite);
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(id, pair);
   return pair;
@@ -75,6 +89,9 @@ export function workloadKeyPair(seed: string, label: string): KeyPair {
  * trust its public half (`meta.centralBankKey`). Anyone with the workload's inputs can derive it:
  * fine for a benchmark ledger, never for one that holds value.
  */
-export function workloadCentralBankPair(workloadKey: string): KeyPair {
-  return deriveKeyPair(`ecny-bench/workload/${workloadKey}`, CENTRAL_BANK_LABEL);
+export function workloadCentralBankPair(
+  workloadKey: string,
+  suite: SuiteName = 'ed25519',
+): KeyPair {
+  return deriveKeyPair(`ecny-bench/workload/${workloadKey}`, CENTRAL_BANK_LABEL, suite);
 }

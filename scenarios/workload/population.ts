@@ -2,6 +2,8 @@
  * The population: every wallet of a scenario at one scale, with its key, tier, kind, bank and
  * planned genesis coins. Pure function of (spec, scale, seed).
  */
+
+import type { SuiteName } from '../../engine/crypto/index.js';
 import {
   balanceLimit,
   DEFAULT_TIERS,
@@ -67,8 +69,12 @@ export function buildPopulation(
   seed: string,
   rng: Rng,
   progress?: ProgressFn,
+  suite: SuiteName = 'ed25519',
 ): Population {
-  const banks = spec.banks.map((name) => ({ name, pair: workloadKeyPair(seed, `bank/${name}`) }));
+  const banks = spec.banks.map((name) => ({
+    name,
+    pair: workloadKeyPair(seed, `bank/${name}`, suite),
+  }));
   const groups: Group[] = [];
   const groupIndex = new Map<string, number>();
   let total = 0;
@@ -106,7 +112,7 @@ export function buildPopulation(
         index,
         group: gi,
         member: m,
-        pair: workloadKeyPair(seed, `wallet/${group.name}/${m}`),
+        pair: workloadKeyPair(seed, `wallet/${group.name}/${m}`, suite),
         tier,
         kind: g.kind,
         bank: index % banks.length,

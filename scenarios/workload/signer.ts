@@ -11,8 +11,10 @@ import {
   type Output,
   type Subject,
   signMessage,
+  suiteOf,
   type TxFields,
   txidOf,
+  txSuite,
   WIRE_VERSION,
 } from '../../engine/domain/index.js';
 
@@ -42,7 +44,7 @@ export function signOp(
   pair: KeyPair,
   corrupt?: { readonly index: number; readonly mask: number },
 ): SignedOp {
-  const txid = txidOf(encodeBody(fields));
+  const txid = txidOf(encodeBody(fields), txSuite(suiteOf(pair)));
   const sig = signMessage(pair, txid);
   if (corrupt) sig[corrupt.index % sig.length]! ^= corrupt.mask & 0xff || 1;
   // Same fields in the same order as engine/domain toWire(), so the bytes match signTx's wire form.

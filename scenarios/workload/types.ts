@@ -22,6 +22,7 @@
  *  - expected outcomes hold under any interleaving of lanes and any order of in-flight ops
  *    within a lane, as long as each op is sent after its dependency is acknowledged.
  */
+import type { SuiteName } from '../../engine/crypto/index.js';
 import type { RejectionCode } from '../../engine/domain/index.js';
 
 /**
@@ -64,6 +65,8 @@ export interface WorkloadMeta {
   readonly seed: string;
   /** The parameters it was generated from (cache key together with scenario and seed). */
   readonly params: Readonly<Record<string, unknown>>;
+  /** Signature suite of every key, signature and transaction id (absent in older files: Ed25519). */
+  readonly suite?: SuiteName;
   /** Central bank public key (hex) the engine must trust. */
   readonly centralBankKey: string;
   /**

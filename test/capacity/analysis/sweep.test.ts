@@ -7,6 +7,7 @@ import {
   capacitySummaryLines,
   type MeasuredRampStep,
   type RampRecord,
+  suiteProjectionLines,
 } from '../../../capacity/analysis/index.js';
 
 /**
@@ -193,5 +194,29 @@ describe('capacity/analysis/sweep', () => {
     assert.match(text, /Projection to the scenario's planned peak \(2,200 TPS\)/);
     assert.match(text, /Assumptions:/);
     assert.match(text, /Headroom: cores planned at 70%/);
+  });
+});
+
+describe('suiteProjectionLines', () => {
+  test('puts each suite’s measured projection side by side, relative to the first', () => {
+    const ed = analyzeCapacity(input([ramp(1, 256, 3000, [1000, 2000, 3000, 4000, 5000])]));
+    const sm2 = analyzeCapacity(input([ramp(1, 256, 600, [200, 400, 600, 800, 1000])]));
+    const lines = suiteProjectionLines([
+      { suite: 'ed25519', analysis: ed },
+      { suite: 'sm2', analysis: sm2 },
+    ]);
+    const row = (suite: string) => lines.find((l) => l.trimStart().startsWith(suite))!;
+    assert.match(lines[1]!, /300,000 TPS per signature suite/);
+    const edCores = ed.target!.linear.cores;
+    const smCores = sm2.target!.linear.cores;
+    assert.ok(smCores > edCores, 'the slower suite needs more cores');
+    assert.match(row('ed25519'), new RegExp(`\\b${edCores.toLocaleString('en-US')}\\b.*1\\.00x$`));
+    assert.match(row('sm2'), new RegExp(`${(smCores / edCores).toFixed(2)}x$`));
+    const none = analyzeCapacity(input([ramp(1, 256, 100, [1000, 2000, 3000])]));
+    assert.equal(none.best, null);
+    assert.match(
+      suiteProjectionLines([{ suite: 'sm2', analysis: none }]).at(-1)!,
+      /sm2 +no elbow: nothing to project/,
+    );
   });
 });

@@ -129,16 +129,18 @@ describe('options', () => {
           invalidSplit: { LOST: 1 },
           variant: 'x',
           colour: 'red',
+          suite: 'rsa',
         },
         def,
       ),
     );
     assert.deepEqual(got.sort(), [
-      'colour: unknown field (allowed: variant, scale, durationS, timeCompression, seed, invalidShare, invalidSplit)',
+      'colour: unknown field (allowed: variant, scale, durationS, timeCompression, seed, suite, invalidShare, invalidSplit)',
       'durationS: must be > 0',
       'invalidShare: must be <= 0.5',
       'invalidSplit.LOST: is not an injectable code (BAD_SIGNATURE, ALREADY_SPENT, TIER_LIMIT, UNKNOWN_COIN)',
       'scale: must be one of small, city, national',
+      'suite: must be "ed25519" or "sm2"',
       'variant: must be one of hotspot, presplit, double12',
     ]);
   });

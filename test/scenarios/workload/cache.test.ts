@@ -4,8 +4,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { createSuiteVerifier, itemLayout, packItem } from '../../../engine/crypto/index.js';
+import { decodeWire, SM2_SUITE } from '../../../engine/domain/index.js';
 import {
   createProgressBar,
+  generateWorkload,
   loadOrGenerateWorkload,
   parseWorkload,
   serializeWorkload,
@@ -65,6 +68,43 @@ describe('cache', async () => {
       workloadCachePath('shenzhen-lottery', options, dir),
       workloadCachePath('shenzhen-lottery', { ...options, invalidShare: 0.05 }, dir),
     );
+  });
+
+  it('keys on the suite: an SM2 workload is another file, Ed25519 is the default', () => {
+    const base = workloadCachePath('shenzhen-lottery', options, dir);
+    assert.equal(
+      base,
+      workloadCachePath('shenzhen-lottery', { ...options, suite: 'ed25519' }, dir),
+    );
+    assert.notEqual(base, workloadCachePath('shenzhen-lottery', { ...options, suite: 'sm2' }, dir));
+  });
+
+  it('draws the same plan under both suites, each signed with its own keys and ids', () => {
+    const ed = generateWorkload('shenzhen-lottery', options);
+    const sm = generateWorkload('shenzhen-lottery', { ...options, suite: 'sm2' });
+    assert.equal(sm.meta.suite, 'sm2');
+    assert.deepEqual(sm.ops.at, ed.ops.at);
+    assert.deepEqual(sm.ops.type, ed.ops.type);
+    assert.deepEqual(sm.ops.expected, ed.ops.expected);
+    assert.deepEqual(sm.ops.lane, ed.ops.lane);
+    assert.equal(sm.genesis.bodies.length, ed.genesis.bodies.length);
+    assert.match(sm.meta.centralBankKey, /^0[23][0-9a-f]{64}$/);
+    // Every signature of an SM2 workload verifies under the SM2 rule, except the planted ones.
+    const verifier = createSuiteVerifier('sm2', 'native');
+    const layout = itemLayout('sm2');
+    const txs = sm.ops.bodies.slice(0, 400).map((body) => {
+      const tx = decodeWire(JSON.parse(body), SM2_SUITE);
+      if ('code' in tx) throw new Error(`${tx.code}: ${tx.message}`);
+      return tx;
+    });
+    const items = new Uint8Array(txs.length * layout.itemSize);
+    txs.forEach((tx, i) => {
+      packItem(items, i, tx.signerKey, tx.txid, tx.signature, layout);
+    });
+    const verdicts = verifier.verifyBatch(items, txs.length);
+    txs.forEach((_, i) => {
+      assert.equal(verdicts[i] === 1, sm.ops.expected[i] !== 'BAD_SIGNATURE', `op ${i}`);
+    });
   });
 
   it('replaces a corrupt cache file', async () => {
