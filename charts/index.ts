@@ -15,7 +15,13 @@ export {
   renderComparison,
   renderRunCharts,
 } from './render.js';
-export { reportHtml, writeComparisonReport, writeReport } from './report.js';
+export {
+  escapeHtml,
+  reportHtml,
+  writeChartPage,
+  writeComparisonReport,
+  writeReport,
+} from './report.js';
 export * as theme from './theme.js';
 export type {
   BuiltChart,

@@ -329,6 +329,20 @@ ${chartSections(charts)}
 `;
 }
 
+/**
+ * Writes a self-contained page of interactive charts (the report's machinery: Chart.js inlined,
+ * no network) with `bodyHtml` (already-escaped HTML) before the charts. For pages beyond run
+ * reports, such as the history's trends. Returns the path written.
+ */
+export async function writeChartPage(
+  file: string,
+  page_: { title: string; headerHtml: string; bodyHtml: string; charts: readonly BuiltChart[] },
+): Promise<string> {
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, await page(page_.title, page_.headerHtml, page_.bodyHtml, page_.charts));
+  return file;
+}
+
 /** The report page of one run as a string (what `writeReport` writes). */
 export async function reportHtml(result: RunResult): Promise<string> {
   const v = verdict(result);

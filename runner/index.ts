@@ -4,6 +4,7 @@
  * (result-format/), charts and report (charts/). `run` is open-model, `saturate` closed-loop.
  */
 export {
+  checkTarget,
   type EngineProcess,
   type EngineProcessOptions,
   getEngineJson,
@@ -11,12 +12,20 @@ export {
   waitHealthy,
   withEngine,
 } from './engine-process.js';
-export { EngineStartError } from './errors.js';
+export {
+  EngineOptionsError,
+  EngineStartError,
+  EngineUnreachableError,
+  TargetError,
+} from './errors.js';
 export {
   connectionsFor,
+  INCOMPLETE_FILE,
   type RunOptions,
   type RunReport,
+  type RunVerdict,
   runScenario,
+  runThresholds,
   writeRunOutputs,
 } from './run.js';
 export { type SaturateRunOptions, saturateScenario } from './saturate.js';

@@ -7,10 +7,12 @@ import {
   E_CNY_DESIGN_TPS,
   runCapacity,
 } from '../../capacity/index.js';
+import { watchInterrupts } from '../../lifecycle/index.js';
 import { CLIENTS } from '../../load/index.js';
 import { SCENARIOS } from '../../scenarios/catalog/index.js';
 import { SCALES, type Scale } from '../../scenarios/model/index.js';
 import { type Command, env, int, num, oneOf, parse, parseIntList, UsageError } from './args.js';
+import { progressPrinter } from './progress.js';
 
 const USAGE = `usage: ecny-bench capacity <scenario> [--variant V] [--scale small|city|national] [--seed S]
   [--start 500] [--step 500] [--step-duration 5] [--warmup 1] [--max-steps 8] [--slo-ms 50]
@@ -24,7 +26,8 @@ each --batch-sweep value at the most threads) against an embedded engine: steps 
 each ramp, a USL fit of elbow throughput over threads, and projections to --target-tps and to
 the scenario's planned peak. Without --scale, the smallest scale with enough operations for a
 full ramp (city at most). Exit 0: results written and an elbow found; 1: no ramp found an
-elbow; 2: bad input.`;
+elbow; 2: bad input; 3: an engine could not be started; 130/143: interrupted (the steps
+measured so far are written, marked INCOMPLETE).`;
 
 const FLAGS = {
   variant: { type: 'string' },
@@ -98,6 +101,8 @@ export async function capacityCommand(argv: string[]): Promise<number> {
     charts: values['no-charts'] !== true,
     log: (line) => console.log(line),
   };
+  if (positionals.length > 1)
+    throw new UsageError(`one scenario per capacity run, got ${positionals.join(', ')}`);
   try {
     checkRampPlanInput(options);
   } catch (error) {
@@ -106,13 +111,26 @@ export async function capacityCommand(argv: string[]): Promise<number> {
   if (!(options.start > 0 && options.step > 0 && options.sloMs > 0 && options.targetTps > 0))
     throw new UsageError('--start, --step, --slo-ms and --target-tps must be > 0');
   const started = Date.now();
-  const report = await runCapacity(options);
+  const progress = progressPrinter();
+  const interrupts = watchInterrupts();
+  let report: Awaited<ReturnType<typeof runCapacity>>;
+  try {
+    report = await runCapacity({
+      ...options,
+      onProgress: progress.onProgress,
+      signal: interrupts.signal,
+    });
+  } finally {
+    progress.done();
+    interrupts.dispose();
+  }
   for (const line of capacitySummaryLines(report.analysis)) console.log(line);
+  if (report.result.incomplete) console.log(`\nINCOMPLETE: ${report.result.incomplete.reason}`);
   console.log(
     `\ncapacity run ${report.result.runId} in ${((Date.now() - started) / 1000).toFixed(0)} s; results in ${report.dir}/` +
       `${options.charts ? ' (open report.html)' : ''}`,
   );
-  return report.analysis.best === null ? 1 : 0;
+  return interrupts.exitCode() ?? (report.analysis.best === null ? 1 : 0);
 }
 
 export const capacity: Command = {
