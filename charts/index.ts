@@ -3,7 +3,7 @@
  * HTML report, comparisons, and the registry new chart kinds plug into.
  */
 
-export { compareCharts, runLabels } from './compare.js';
+export { compareCharts, distinguishingKeys, runAspects, runLabels } from './compare.js';
 export { FORMATTERS, hydrateChartConfig } from './formatters.js';
 export * as palette from './palette.js';
 export { percentileToX } from './percentile.js';

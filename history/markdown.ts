@@ -40,7 +40,7 @@ function gateSection(gates: readonly GateRecord[], last: number): string[] {
   const shown = gates.slice(-last);
   const metrics = gateMetrics(shown);
   const out = [
-    `**Gate** (last ${shown.length} of ${gates.length}; band = the baseline's median to the gate's threshold)`,
+    `**Gate** (last ${shown.length} of ${gates.length}: each run's median, the baseline's median it was judged by, and the gate's threshold; ▲ regression)`,
     '',
     ...metrics.map((m) => {
       const fig = shown.map((g) => g.metrics[m]?.median ?? null);
@@ -48,7 +48,7 @@ function gateSection(gates: readonly GateRecord[], last: number): string[] {
       return `- \`${m}\` (${dir === 'lower-better' ? 'lower' : 'higher'} is better): \`${sparkline(fig)}\` ${f3(fig.at(0))} → ${f3(fig.at(-1))}`;
     }),
     '',
-    `| commit | verdict | ${metrics.map((m) => `${m} (band)`).join(' | ')} |`,
+    `| commit | verdict | ${metrics.map((m) => `${m}: median (baseline, limit)`).join(' | ')} |`,
     `| --- | --- | ${metrics.map(() => '---:').join(' | ')} |`,
   ];
   for (const g of shown) {
@@ -63,7 +63,8 @@ function gateSection(gates: readonly GateRecord[], last: number): string[] {
             ? base * (1 - f.threshold)
             : base * (1 + f.threshold);
       const mark = f.verdict === 'regression' ? ' ▲' : '';
-      return `${f3(f.median)}${mark} (${f3(base)}–${f3(limit)})`;
+      const bound = f.direction === 'higher-better' ? '≥' : '≤';
+      return `${f3(f.median)}${mark} (${f3(base)}, ${bound} ${f3(limit)})`;
     });
     out.push(
       `| \`${pointLabel(g)}\` | ${VERDICT[g.verdict] ?? g.verdict} | ${cells.join(' | ')} |`,

@@ -63,6 +63,12 @@ export interface SecondSample {
     readonly verifyP50: number;
     readonly verifyP99: number;
     readonly cpuPercent: number;
+    /**
+     * What the pool percentiles cover: `second`, the engine's last whole second; `lifetime`,
+     * everything since the engine started (engines without per-second figures, and results
+     * written before they existed, which lack this field).
+     */
+    readonly poolWindow?: 'second' | 'lifetime';
   };
 }
 
