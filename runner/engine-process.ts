@@ -215,8 +215,9 @@ export async function withEngine<T>(
   args: readonly string[],
   body: (url: string, embedded: EngineProcess | null) => Promise<T>,
   signal?: AbortSignal,
+  targetWaitMs: number = TARGET_WAIT_MS,
 ): Promise<T> {
-  if (target) return body(await checkTarget(target, TARGET_WAIT_MS, signal), null);
+  if (target) return body(await checkTarget(target, targetWaitMs, signal), null);
   // A fresh journal per run: genesis needs a blank registry.
   const dir = await mkdtemp(join(tmpdir(), 'ecny-bench-engine-'));
   const disown = ownTempDir(dir);

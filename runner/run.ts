@@ -53,6 +53,8 @@ export interface RunOptions {
   readonly thresholds?: readonly string[];
   /** Aborting stops the run in order and keeps what was measured (see the module comment). */
   readonly signal?: AbortSignal;
+  /** How long to wait for an external `target` to answer /healthz. Default TARGET_WAIT_MS. */
+  readonly targetWaitMs?: number;
 }
 
 /**
@@ -166,6 +168,7 @@ export async function runScenario(options: RunOptions): Promise<RunReport> {
         return measure(options, loaded.workload, target, stopLoad.signal, onProgress);
       },
       signal,
+      options.targetWaitMs,
     );
   } finally {
     signal?.removeEventListener('abort', onSignal);

@@ -48,8 +48,12 @@ export class ThresholdError extends CodedError {
   }
 }
 
+/**
+ * metric, operator, number, a unit attached to the number (`50ms`) or a known unit after a
+ * space (`50 ms`), then options.
+ */
 const SHAPE =
-  /^([A-Za-z_][A-Za-z0-9_.]*)\s*(<=|>=|==|!=|<|>)\s*([-+]?[0-9]*\.?[0-9]+(?:e[-+]?[0-9]+)?)\s*([a-zµ%/]*)\s*(.*)$/i;
+  /^([A-Za-z_][A-Za-z0-9_.]*)\s*(<=|>=|==|!=|<|>)\s*([-+]?[0-9]*\.?[0-9]+(?:e[-+]?[0-9]+)?)([a-zµ%/]*)(?:\s+(ms|s|us|µs|%|\/s)(?=[\s,]|$))?\s*(.*)$/i;
 
 /** Units accepted per metric unit, and the factor to the metric's own unit. */
 const UNITS: Readonly<Record<ThresholdUnit, Readonly<Record<string, number>>>> = {
@@ -91,14 +95,16 @@ function parseOne(
       'THRESHOLD_SYNTAX',
       'expected <metric><op><value>[unit], e.g. p99<50ms, settled_rate>=0.99, dropped==0',
     );
-  const [, name, op, valueText, unitText, rest] = m as unknown as [
+  const [, name, op, valueText, attached, spaced, rest] = m as unknown as [
     string,
     string,
     ThresholdOp,
     string,
     string,
+    string | undefined,
     string,
   ];
+  const unitText = attached !== '' ? attached : (spaced ?? '');
   const metric = canonicalMetric(name);
   const spec = metricSpec(metric);
   if (spec === undefined)

@@ -10,13 +10,15 @@ import { progressPrinter } from './progress.js';
 import { appendStepSummary, summaryMarkdown, summaryText } from './run-summary.js';
 
 const USAGE = `usage: ecny-bench run <scenario> [--variant V] [--scale small|city|national] [--duration S]
-  [--time-compression X] [--seed S] [--invalid-share F] [--target URL] [--processes N]
+  [--time-compression X] [--seed S] [--invalid-share F] [--target URL] [--target-wait 10]
+  [--processes N]
   [--connections N] [--pipelining N] [--client lean|undici] [--backend native|noble] [--threads N]
   [--slo-ms 50] [--threshold EXPR]... [--history FILE] [--out results] [--no-charts]
   [--shard i/N] [--start-at TIME]
 Several hosts can share one run: each runs with --target <engine> --shard i/N and the same
 --start-at (ISO time, epoch ms, or +seconds), then \`ecny-bench merge\` combines their results.
-Without --target the engine is started as a child process and stopped after the run.
+Without --target the engine is started as a child process and stopped after the run; with it,
+the engine must answer /healthz within --target-wait seconds (default 10), else exit 3.
 --client: the load generators' HTTP client, lean (default, the project's own) or undici.
 --threshold: an SLO judged over the measured phase, repeatable, e.g. 'p99<50ms',
   'p99.9<200ms', 'settled_rate>=0.99', 'dropped==0', 'rejected.OVERLOADED<=10',
@@ -36,6 +38,7 @@ const FLAGS = {
   seed: { type: 'string' },
   'invalid-share': { type: 'string' },
   target: { type: 'string' },
+  'target-wait': { type: 'string' },
   processes: { type: 'string' },
   connections: { type: 'string' },
   pipelining: { type: 'string' },
@@ -140,6 +143,7 @@ export async function runCommand(
       log: (line) => console.log(line),
       ...(thresholds === undefined ? {} : { thresholds }),
       signal: interrupts.signal,
+      targetWaitMs: num('target-wait', flag('target-wait'), 10, 0) * 1000,
     });
   } finally {
     progress.done();
