@@ -218,7 +218,7 @@ function thresholdTable(result: RunResult): string {
   return table(
     ['verdict', 'threshold', 'measured', 'source'],
     outcomes.map((o) => [
-      o.passed ? '<span class="ok">pass</span>' : '<strong class="bad">crossed</strong>',
+      o.passed ? '<span class="pass">pass</span>' : '<strong class="bad">crossed</strong>',
       `<code>${escapeHtml(o.expression)}</code>`,
       escapeHtml(
         o.value === null ? (o.note ?? 'not measured') : formatThresholdValue(o.value, o.unit),
@@ -460,7 +460,7 @@ h3 { font-size: 1rem; margin: 1.2rem 0 .4rem; }
 .meta { color: #555; margin: 0; }
 .badge { display: inline-block; padding: .1rem .6rem; border-radius: .3rem; font-weight: bold; color: #fff; }
 .badge.ok { background: #1a9850; } .badge.bad { background: #c62828; } .badge.warn { background: #b35806; }
-strong.bad { color: #c62828; } .ok { color: #1a9850; } .over { color: #c62828; font-weight: bold; }
+strong.bad { color: #c62828; } .pass { color: #1a9850; } .over { color: #c62828; font-weight: bold; }
 details { margin: .6rem 0; } details > summary { cursor: pointer; font-weight: bold; margin: .4rem 0; }
 table.nested { margin: 0; font-size: .85rem; } ol.nested { margin: 0; padding-left: 1.2rem; }
 table { border-collapse: collapse; font-size: .9rem; margin: .3rem 0; }

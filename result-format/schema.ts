@@ -148,6 +148,8 @@ export interface RunResult {
     readonly settledPerSecond: number;
     /** Re-sends after 503 OVERLOADED or a connection error (not counted in `sent`). */
     readonly retried?: number;
+    /** Ops of this run's share (its shard) that the workload expects to settle. */
+    readonly expectedSettled?: number;
   };
   readonly outcome: {
     readonly passed: boolean;

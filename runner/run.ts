@@ -12,7 +12,14 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderRunCharts, writeReport } from '../charts/index.js';
 import { abortable, InterruptedError } from '../lifecycle/index.js';
-import { type LoadRunOptions, type Progress, runLoad } from '../load/index.js';
+import {
+  type LoadRunOptions,
+  ownsLane,
+  type Progress,
+  runLoad,
+  type Shard,
+  WHOLE,
+} from '../load/index.js';
 import {
   buildRunResult,
   type IncompleteRun,
@@ -22,7 +29,7 @@ import {
 } from '../result-format/index.js';
 import { getScenario } from '../scenarios/catalog/index.js';
 import type { ScenarioOptions } from '../scenarios/model/index.js';
-import { loadOrGenerateWorkload } from '../scenarios/workload/index.js';
+import { loadOrGenerateWorkload, type Workload } from '../scenarios/workload/index.js';
 import {
   crossedAbortThreshold,
   type Figures,
@@ -192,6 +199,10 @@ export async function runScenario(options: RunOptions): Promise<RunReport> {
   const incomplete = incompleteOf(load.stopped, abortedBy);
   const withStats: RunResult = {
     ...built,
+    totals: {
+      ...built.totals,
+      expectedSettled: expectedSettledOf(loaded.workload, options.load.shard ?? WHOLE),
+    },
     // Cut short, the check saw only part of the answers: say so instead of "N lost".
     ...(incomplete
       ? {
@@ -226,7 +237,7 @@ export async function runScenario(options: RunOptions): Promise<RunReport> {
 /** The measured phase against a running engine, then the engine's books and stats. */
 async function measure(
   options: RunOptions,
-  workload: Awaited<ReturnType<typeof loadOrGenerateWorkload>>['workload'],
+  workload: Workload,
   target: string,
   stop: AbortSignal,
   onProgress: (p: Progress) => void,
@@ -257,6 +268,15 @@ async function measure(
     | Record<string, unknown>
     | undefined;
   return { load, reconciliation, engineStats };
+}
+
+/** Ops of this shard's lanes that the workload expects to settle (settled_rate's denominator). */
+function expectedSettledOf(workload: Workload, shard: Shard): number {
+  const { expected, lane } = workload.ops;
+  let n = 0;
+  for (let i = 0; i < expected.length; i++)
+    if (expected[i] === 'SETTLED' && ownsLane(lane[i]!, shard)) n++;
+  return n;
 }
 
 function runVerdict(result: RunResult, passed: boolean, thresholdsOk: boolean): RunVerdict {

@@ -85,8 +85,14 @@ export function figuresOfResult(result: RunResult): Figures {
   const expected = result.scenario.expectedCounts;
   const expectedTotal =
     expected === undefined ? -1 : Object.values(expected).reduce((a, b) => a + b, 0);
-  // The expected settlements are this run's only when it sent the whole workload to the end.
-  const whole = expected !== undefined && expectedTotal === t.planned && !result.incomplete;
+  // The run's own count (its shard's share), else the workload's when the run sent all of it;
+  // neither for a run cut short, which never sent its later ops.
+  const expectedSettled = result.incomplete
+    ? undefined
+    : (t.expectedSettled ??
+      (expected !== undefined && expectedTotal === t.planned
+        ? (expected['SETTLED'] ?? 0)
+        : undefined));
   return {
     latency: result.latency.corrected,
     service: result.latency.uncorrected,
@@ -100,7 +106,7 @@ export function figuresOfResult(result: RunResult): Figures {
     errors: t.errors,
     rejectedByCode: result.rejectionsByCode,
     seconds: result.durationS,
-    ...(whole ? { expectedSettled: expected['SETTLED'] ?? 0 } : {}),
+    ...(expectedSettled === undefined ? {} : { expectedSettled }),
   };
 }
 

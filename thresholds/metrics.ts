@@ -26,7 +26,7 @@ export interface Figures {
   readonly rejectedByCode: Readonly<Record<string, number>>;
   /** Seconds of the measured phase covered, the denominator of the rates. */
   readonly seconds: number;
-  /** Ops of this run the workload expects to settle; undefined when unknown (a shard, a slice). */
+  /** Ops of this run the workload expects to settle; undefined when unknown (cut short, a slice). */
   readonly expectedSettled?: number;
 }
 
@@ -101,7 +101,7 @@ function buildCatalogue(): Map<string, MetricSpec> {
     description: 'settlements / ops the workload expects to settle',
     read: (f) =>
       f.expectedSettled === undefined
-        ? 'the expected settlements are unknown for this run (a shard or a schedule override)'
+        ? 'the expected settlements are unknown for this run (cut short, or not the whole workload)'
         : ratio(f.settled, f.expectedSettled, 'expected settlements'),
   });
   m.set('dropped', {

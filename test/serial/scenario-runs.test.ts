@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runScenario } from '../../runner/index.js';
-import { scenarioVariants } from '../../scenarios/catalog/index.js';
+import { getScenario, scenarioVariants } from '../../scenarios/catalog/index.js';
 
 const DURATION_S = 4;
 
@@ -34,6 +34,12 @@ for (const { scenario, variant } of scenarioVariants()) {
       assert.ok(r.totals.settled > 0, 'something settled');
       assert.equal(r.reconciliation?.ok, true, JSON.stringify(r.reconciliation));
       assert.equal(report.passed, r.totals.dropped === 0);
+      // The scenario's default thresholds were judged, each with a value.
+      assert.deepEqual(
+        r.thresholds?.map((t) => t.expression) ?? [],
+        getScenario(scenario).thresholds ?? [],
+      );
+      for (const t of r.thresholds ?? []) assert.notEqual(t.value, null, t.expression);
       // The files on disk say the same as the returned result.
       const onDisk = JSON.parse(
         await readFile(join(report.dir, 'result.json'), 'utf8'),

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { RunResult } from '../../result-format/index.js';
+import { SCENARIOS } from '../../scenarios/catalog/index.js';
 import {
   crossedAbortThreshold,
   type Figures,
@@ -113,6 +114,13 @@ describe('parsing', () => {
   });
 });
 
+test("every registered scenario's default thresholds parse", () => {
+  for (const def of SCENARIOS.values()) {
+    const specs = parseThresholds(def.thresholds ?? [], 'scenario');
+    assert.equal(specs.length, def.thresholds?.length ?? 0, def.name);
+  }
+});
+
 describe('judging', () => {
   const steady = steadyResult();
   const figures = figuresOfResult(steady);
@@ -140,7 +148,22 @@ describe('judging', () => {
     assert.equal(thresholdsPassed([]), true);
   });
 
-  test('settled_rate needs the whole workload: unknown for a shard, and then it fails', () => {
+  test("settled_rate: the run's own expected count, else the whole workload's, else it fails", () => {
+    const shardOwn: RunResult = {
+      ...steady,
+      totals: { ...steady.totals, expectedSettled: steady.totals.settled * 2 },
+    };
+    const [own] = judgeThresholds(
+      parseThresholds(['settled_rate>=0.4']),
+      figuresOfResult(shardOwn),
+    );
+    assert.equal(own!.value, 0.5);
+    const cut: RunResult = {
+      ...shardOwn,
+      incomplete: { cause: 'signal', by: 'SIGINT', afterS: 3, reason: 'stopped' },
+    };
+    const [none] = judgeThresholds(parseThresholds(['settled_rate>=0.4']), figuresOfResult(cut));
+    assert.equal(none!.value, null, 'a run cut short never sent its later ops');
     const whole: RunResult = {
       ...steady,
       scenario: {
