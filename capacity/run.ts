@@ -23,7 +23,14 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SuiteName } from '../engine/crypto/index.js';
 import { CodedError } from '../engine/domain/index.js';
-import { type ClientName, type LoadRun, runLoad, sendGenesis } from '../load/index.js';
+import { abortable, InterruptedError, ownTempDir } from '../lifecycle/index.js';
+import {
+  type ClientName,
+  type LoadRun,
+  type Progress,
+  runLoad,
+  sendGenesis,
+} from '../load/index.js';
 import {
   buildRunResult,
   createHistogram,
@@ -110,6 +117,13 @@ export interface CapacityOptions {
   readonly outDir: string;
   readonly charts: boolean;
   readonly log: (line: string) => void;
+  /** Live progress of each step's measured phase. */
+  readonly onProgress?: (p: Progress) => void;
+  /**
+   * Aborting (Ctrl-C, SIGTERM) stops the step in progress, every engine and the temporary
+   * journals, and writes the steps measured so far, marked incomplete.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -265,12 +279,16 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
     o.scale ??
     (['small', 'city'] as const).find((s) => opsAtScale(o.scenario, o.variant, s) >= needed) ??
     'city';
-  const loaded = await loadOrGenerateWorkload(o.scenario, {
-    scale,
-    ...(o.variant ? { variant: o.variant } : {}),
-    ...(o.seed ? { seed: o.seed } : {}),
-    ...(o.suite ? { suite: o.suite } : {}),
-  });
+  const { signal } = o;
+  const loaded = await abortable(
+    loadOrGenerateWorkload(o.scenario, {
+      scale,
+      ...(o.variant ? { variant: o.variant } : {}),
+      ...(o.seed ? { seed: o.seed } : {}),
+      ...(o.suite ? { suite: o.suite } : {}),
+    }),
+    signal,
+  );
   const workload = loaded.workload;
   const meta = workload.meta;
   const plan = planRamp(planInput, workload.ops.bodies.length);
@@ -305,6 +323,7 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
   const settings = sweepSettings(o.threadsSweep, o.batchSweep);
 
   const journalDir = await mkdtemp(join(tmpdir(), 'ecny-bench-capacity-'));
+  const disown = ownTempDir(journalDir);
   const template = join(journalDir, 'genesis.ecj');
   const baseArgs = [...engineArgsFor(meta), '--backend', o.backend];
   const runs: StepRun[] = [];
@@ -318,15 +337,19 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
       journalPath: template,
       args: baseArgs,
       startTimeoutMs: ENGINE_START_TIMEOUT_MS,
+      ...(signal === undefined ? {} : { signal }),
     });
     let genesisError: unknown = null;
     try {
-      const g = await sendGenesis(workload.genesis, {
-        target: genesisEngine.url,
-        path: '/v1/tx',
-        concurrency: 64,
-        maxRetries: 5,
-      });
+      const g = await abortable(
+        sendGenesis(workload.genesis, {
+          target: genesisEngine.url,
+          path: '/v1/tx',
+          concurrency: 64,
+          maxRetries: 5,
+        }),
+        signal,
+      );
       o.log(
         `genesis: ${f0(g.ops)} ops in ${(g.durationMs / 1000).toFixed(1)} s, once for every ramp`,
       );
@@ -334,7 +357,7 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
       genesisError = error;
     }
     // A clean stop flushes the journal the ramps copy; anything else makes it unusable.
-    const code = await genesisEngine.stop();
+    const code = await genesisEngine.stop(signal?.aborted ? 5_000 : undefined);
     if (genesisError !== null) throw genesisError;
     if (code !== 0) throw new CapacityRunError(`the genesis engine exited with code ${code}`);
     // Every ramp's engine replays the genesis journal before any ramp runs, all at once: the
@@ -348,6 +371,7 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
         return startEngineProcess({
           journalPath: journal,
           startTimeoutMs: ENGINE_START_TIMEOUT_MS,
+          ...(signal === undefined ? {} : { signal }),
           args: [
             ...baseArgs,
             '--threads',
@@ -363,6 +387,7 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
       `${settings.length} engine(s) replayed the genesis journal in ${((performance.now() - replayStarted) / 1000).toFixed(1)} s`,
     );
     for (const [r, setting] of settings.entries()) {
+      if (signal?.aborted) break;
       const startedEngine = engines[r]!;
       let engine: EngineProcess | null = null;
       const steps: MeasuredRampStep[] = [];
@@ -375,6 +400,10 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
           `\nramp ${r + 1}/${settings.length}: ${settingLabel(setting)} (engine pid ${engine.pid})`,
         );
         for (const planned of plan.steps) {
+          if (signal?.aborted) {
+            stopped = `interrupted by ${(signal.reason as InterruptedError).signal ?? 'a signal'}`;
+            break;
+          }
           const target: string = engine.url;
           const load = await runLoad(sliceWorkload(workload, planned.firstOp, planned.ops), {
             target,
@@ -390,12 +419,8 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
               type: 'steps',
               steps: [{ rate: planned.rate, durationMs: o.stepDurationS * 1000 }],
             },
-            onProgress: (s) => {
-              if (process.stderr.isTTY)
-                process.stderr.write(
-                  `\r  t=${s.t}s offered ${s.offered}/s achieved ${s.achieved}/s dropped ${s.dropped}   `,
-                );
-            },
+            ...(o.onProgress === undefined ? {} : { onProgress: o.onProgress }),
+            ...(signal === undefined ? {} : { signal }),
           });
           if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
           const summary = summarizeStep(
@@ -429,11 +454,13 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
         }
         stats = (await getEngineJson(`${engine.url}/v1/stats`)) ?? null;
       } catch (error) {
-        stopped = `stopped by an error: ${(error as Error).message}`;
+        stopped = signal?.aborted
+          ? `interrupted by ${(signal.reason as InterruptedError).signal ?? 'a signal'}`
+          : `stopped by an error: ${(error as Error).message}`;
         o.log(`  ${stopped}`);
       } finally {
         if (engine) {
-          const code = await engine.stop();
+          const code = await engine.stop(signal?.aborted ? 5_000 : undefined);
           if (code !== 0) o.log(`  engine exited with code ${code}`);
         }
         await rm(join(journalDir, `ramp-${r}.ecj`), { force: true });
@@ -443,10 +470,15 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
     }
   } finally {
     // Engines of ramps that never ran (an error above) must not outlive the command.
-    await Promise.all(started.map((e) => e.stop()));
+    await Promise.all(started.map((e) => e.stop(signal?.aborted ? 5_000 : undefined)));
     await rm(journalDir, { recursive: true, force: true });
+    disown();
   }
-  if (runs.length === 0) throw new CapacityRunError('no ramp step ran; see the messages above');
+  if (runs.length === 0) {
+    if (signal?.aborted) throw signal.reason;
+    throw new CapacityRunError('no ramp step ran; see the messages above');
+  }
+  const interrupted = signal?.aborted ? (signal.reason as InterruptedError) : undefined;
 
   const env = cpus()[0]?.model.trim() ?? 'unknown CPU';
   const analysis = analyzeCapacity({
@@ -517,7 +549,21 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
     },
     measured: combined.measured,
   });
-  const result: RunResult = { ...built, steps: capacityStepEntries(analysis, ramps) };
+  const measuredS = runs.reduce((n, r) => n + r.load.measured.durationS, 0);
+  const result: RunResult = {
+    ...built,
+    steps: capacityStepEntries(analysis, ramps),
+    ...(interrupted instanceof InterruptedError
+      ? {
+          incomplete: {
+            cause: 'signal' as const,
+            by: interrupted.signal,
+            afterS: Math.round(measuredS * 10) / 10,
+            reason: `interrupted by ${interrupted.signal} after ${runs.length} step(s) (${Math.round(measuredS)} s measured); later steps and ramps did not run`,
+          },
+        }
+      : {}),
+  };
   const dir = join(o.outDir, result.runId);
   const files = await writeRunOutputs(dir, result, combined.histograms, o.charts);
   const capacityFile = join(dir, 'capacity.json');

@@ -1,10 +1,12 @@
 /**
- * Comparison charts: several runs on the same axes, each run one colour (Okabe-Ito), labelled by
- * scenario plus the configuration values that tell the runs apart (backend=native vs
- * backend=noble), falling back to the run id when nothing in the configuration differs.
+ * Comparison charts: several runs on the same axes, each run one colour (Okabe-Ito), labelled as
+ * the user named them, or by scenario plus what tells the runs apart (engine=embedded vs
+ * engine=external, duration=30s vs 60s, backend=native vs backend=noble), falling back to the run
+ * id when nothing does.
  */
 import type { RunResult } from '../result-format/index.js';
 import { distributionChart, runCurves } from './builders/index.js';
+import { formatNumber } from './formatters.js';
 import { FAINT_ALPHA, runColour, withAlpha } from './palette.js';
 import {
   DASH,
@@ -21,20 +23,50 @@ import {
 } from './theme.js';
 import type { BuiltChart, ChartDatasetConfig } from './types.js';
 
-/** Configuration keys a reader most likely varied on purpose, tried first when labelling. */
+/**
+ * What a reader most likely varied on purpose, tried first when labelling: where the engine ran
+ * and how it was set up, then how long and how big the run was, then the load side.
+ */
 const PREFERRED_KEYS = [
+  'engine',
   'backend',
   'threads',
+  'max-batch',
+  'maxBatch',
+  'duration',
+  'scale',
+  'client',
   'processes',
   'connections',
   'pipelining',
   'rate',
-  'maxBatch',
   'sloMs',
+  'commit',
+  'machine',
+  'seed',
 ];
+
+/**
+ * Configuration keys that never tell runs apart in a way worth a label: identities, times and
+ * values derived from others (`target` is summed up by `engine`).
+ */
+const IGNORED_KEYS = new Set([
+  'startAtMs',
+  'target',
+  'path',
+  'shard',
+  'mergedFrom',
+  'connectionsSized',
+  'maxInFlight',
+  'schedule',
+  'capacity',
+]);
 
 /** Beyond this many runs the faint twins (uncorrected, offered) are left out: too many lines. */
 const MAX_RUNS_WITH_TWINS = 3;
+
+/** How many aspects a label names at most. */
+const MAX_LABEL_ASPECTS = 3;
 
 function scalar(v: unknown): string | null {
   return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
@@ -42,11 +74,54 @@ function scalar(v: unknown): string | null {
     : null;
 }
 
-/** Configuration keys whose scalar values differ between runs, most meaningful first. */
+/**
+ * What can be said about a run in a label, name -> value, from its result alone: where the
+ * engine ran and its flags, the measured duration, scale, commit and machine, and every scalar
+ * driver setting. Connections the runner sized itself are left out: they follow from the
+ * workload and the SLO, and labelling by them hides what was really changed.
+ */
+export function runAspects(r: RunResult): Map<string, string> {
+  const out = new Map<string, string>();
+  const engine = r.config['engine'];
+  if (typeof engine === 'object' && engine !== null) {
+    const e = engine as { embedded?: unknown; target?: unknown; args?: unknown };
+    if (e.embedded === true) out.set('engine', 'embedded');
+    else if (typeof e.target === 'string') {
+      let host = e.target;
+      try {
+        host = new URL(e.target).host;
+      } catch {
+        // not a URL: keep it as given
+      }
+      out.set('engine', `external ${host}`);
+    }
+    const args = Array.isArray(e.args) ? e.args.map(String) : [];
+    for (let k = 0; k + 1 < args.length; k++) {
+      const flag = args[k]!;
+      if (flag.startsWith('--') && flag !== '--central-bank-key')
+        out.set(flag.slice(2), args[k + 1]!);
+    }
+  }
+  for (const [key, value] of Object.entries(r.config)) {
+    if (IGNORED_KEYS.has(key) || key === 'engine') continue;
+    if (key === 'connections' && r.config['connectionsSized'] === true) continue;
+    const v = scalar(value);
+    if (v !== null && !out.has(key)) out.set(key, v);
+  }
+  out.set('duration', `${formatNumber(r.durationS)}s`);
+  out.set('scale', r.scenario.scale);
+  out.set('seed', r.scenario.seed);
+  if (r.environment.gitCommit) out.set('commit', r.environment.gitCommit.slice(0, 7));
+  out.set('machine', machineLabel(r.environment));
+  return out;
+}
+
+/** Aspects whose values differ between runs, most meaningful first. */
 export function distinguishingKeys(results: readonly RunResult[]): string[] {
-  const keys = new Set(results.flatMap((r) => Object.keys(r.config)));
+  const aspects = results.map(runAspects);
+  const keys = new Set(aspects.flatMap((a) => [...a.keys()]));
   const differing = [...keys].filter(
-    (k) => new Set(results.map((r) => scalar(r.config[k]) ?? '<none>')).size > 1,
+    (k) => new Set(aspects.map((a) => a.get(k) ?? '<none>')).size > 1,
   );
   const rank = (k: string) => {
     const i = PREFERRED_KEYS.indexOf(k);
@@ -56,16 +131,22 @@ export function distinguishingKeys(results: readonly RunResult[]): string[] {
 }
 
 /**
- * One legend label per run: scenario (when the runs' scenarios differ; otherwise it is in the
- * subtitle) plus up to two distinguishing configuration values, e.g. "backend=noble". The run id
- * stands in when nothing else tells runs apart, and is appended when labels would collide.
+ * One legend label per run. Given labels (`compare --label`) are used as they are. Otherwise:
+ * the scenario (when the runs' scenarios differ; otherwise it is in the subtitle) plus up to
+ * three aspects that differ, e.g. "engine=embedded, duration=30s". The run id stands in when
+ * nothing tells runs apart, and is appended when labels would collide.
  */
-export function runLabels(results: readonly RunResult[]): string[] {
-  const keys = distinguishingKeys(results).slice(0, 2);
+export function runLabels(results: readonly RunResult[], given?: readonly string[]): string[] {
+  if (given !== undefined && given.length === results.length) return given.map((l) => latin(l));
+  const keys = distinguishingKeys(results).slice(0, MAX_LABEL_ASPECTS);
+  const aspects = results.map(runAspects);
   const sameScenario = new Set(results.map(scenarioLabel)).size === 1;
-  const labels = results.map((r) => {
+  const labels = results.map((r, i) => {
     const parts = keys
-      .map((k) => (scalar(r.config[k]) === null ? null : `${k}=${scalar(r.config[k])}`))
+      .map((k) => {
+        const v = aspects[i]!.get(k);
+        return v === undefined ? null : `${k}=${v}`;
+      })
       .filter((v) => v !== null);
     if (!sameScenario) parts.unshift(scenarioLabel(r));
     return latin(parts.length > 0 ? parts.join(', ') : r.runId);
@@ -103,9 +184,12 @@ export function comparisonSubtitle(results: readonly RunResult[]): string {
  * with each distinct SLO) and the achieved throughput over time (offered faint dashed), on shared
  * axes so curves can be read against each other directly. Pure, like the run builders.
  */
-export function compareCharts(results: readonly RunResult[]): BuiltChart[] {
+export function compareCharts(
+  results: readonly RunResult[],
+  given?: readonly string[],
+): BuiltChart[] {
   if (results.length === 0) return [];
-  const labels = runLabels(results);
+  const labels = runLabels(results, given);
   const twins = results.length <= MAX_RUNS_WITH_TWINS;
   const subtitle = comparisonSubtitle(results);
 

@@ -77,6 +77,8 @@ interface LegendChart {
   data: {
     datasets: {
       type?: string;
+      showLine?: boolean;
+      pointStyle?: string;
       borderDash?: number[];
       borderWidth?: number;
       borderColor?: unknown;
@@ -153,6 +155,8 @@ export function hydrateChartConfig<T>(
         const dataset = chart.data.datasets[item.datasetIndex ?? -1];
         if (!dataset) return item;
         if (dataset.type === 'bar') return { ...item, pointStyle: 'rect' };
+        // Markers only (no line): the legend shows the marker.
+        if (dataset.showLine === false) return { ...item, pointStyle: dataset.pointStyle };
         return {
           ...item,
           pointStyle: 'line',

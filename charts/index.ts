@@ -3,7 +3,7 @@
  * HTML report, comparisons, and the registry new chart kinds plug into.
  */
 
-export { compareCharts, runLabels } from './compare.js';
+export { compareCharts, distinguishingKeys, runAspects, runLabels } from './compare.js';
 export { FORMATTERS, hydrateChartConfig } from './formatters.js';
 export * as palette from './palette.js';
 export { percentileToX } from './percentile.js';
@@ -15,7 +15,13 @@ export {
   renderComparison,
   renderRunCharts,
 } from './render.js';
-export { reportHtml, writeComparisonReport, writeReport } from './report.js';
+export {
+  escapeHtml,
+  reportHtml,
+  writeChartPage,
+  writeComparisonReport,
+  writeReport,
+} from './report.js';
 export * as theme from './theme.js';
 export type {
   BuiltChart,

@@ -25,6 +25,11 @@ export const SERIES = {
   verify: '#7b3294',
   queueDepth: '#542788',
   backlog: '#b35806',
+  /** A trend point a gate called a regression, or a run that crossed a threshold. */
+  regression: '#c62828',
+  /** A baseline's median and the gate's tolerance band around it. */
+  baseline: '#6b6b6b',
+  tolerance: '#f4a582',
 } as const;
 
 /** Percentile series, cool to hot. The keys match `Percentiles` in the result schema. */

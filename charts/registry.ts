@@ -109,7 +109,9 @@ registerChart({
     'Inside the engine: how long a signature waited for a verify worker (orange, per signature) and how long the ' +
     'worker took (purple, per batch), p99 solid and p50 dashed, log scale. Wait above verify means the pool is the ' +
     'bottleneck: signatures queue for a free worker, so more threads or larger batches would help. Verify time rising ' +
-    'with load means each check got slower: CPU contention with the rest of the engine or the load generator.',
+    'with load means each check got slower: CPU contention with the rest of the engine or the load generator. ' +
+    "Each point is the engine's last whole second; results from engines that reported only lifetime figures are " +
+    'titled "since the engine started": each point then covers everything before it, so spikes are flattened.',
   applies: hasEngineStats,
   build: buildPoolChart,
 });

@@ -85,6 +85,7 @@ export async function renderRunCharts(result: RunResult, dir: string): Promise<s
 export async function renderComparison(
   results: readonly RunResult[],
   outDir: string,
+  labels?: readonly string[],
 ): Promise<string[]> {
-  return writeCharts(compareCharts(results), outDir, 'compare-');
+  return writeCharts(compareCharts(results, labels), outDir, 'compare-');
 }

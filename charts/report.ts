@@ -10,8 +10,15 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Percentiles, RunResult } from '../result-format/index.js';
+import { formatThresholdValue } from '../thresholds/index.js';
 import { whiteBackground } from './background.js';
-import { compareCharts, comparisonSubtitle } from './compare.js';
+import {
+  compareCharts,
+  comparisonSubtitle,
+  distinguishingKeys,
+  runAspects,
+  runLabels,
+} from './compare.js';
 import { formatNumber, formatterSource } from './formatters.js';
 import { rejectionColour } from './palette.js';
 import { buildRunCharts } from './registry.js';
@@ -67,41 +74,204 @@ function table(
   return `<table class="${numeric ? 'num' : 'kv'}"><thead><tr>${th}</tr></thead><tbody>\n${tr}\n</tbody></table>`;
 }
 
+/** Keys whose numbers are amounts in yuan (scenario data, flows, genesis). */
+const YUAN_KEY = /(^yuan$|Yuan$)/;
+/** Keys whose numbers are durations. */
+const MS_KEY = /Ms$/;
+/** `durationS`, `windowS`: seconds. (A bare `s` is a Zipf exponent, not seconds.) */
+const S_KEY = /[a-z]S$/;
+/** `startAtMs`: an epoch time, shown as a date. */
+const EPOCH_KEY = /AtMs$/;
+
+const yuan = (v: number) =>
+  `${v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} yuan`;
+
+/** Engine amounts (coins, vaults, books) are integer fen: shown in yuan. */
+const fenAsYuan = (fen: number) => yuan(fen / 100);
+
+/**
+ * A configuration or parameter value for people: numbers with their unit (from the key's name),
+ * short lists inline, long number series summarised, objects as nested tables. Never raw JSON.
+ */
+function readable(value: unknown, key = '', depth = 0): string {
+  if (value === null || value === undefined) return '-';
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return escapeHtml(String(value));
+    if (YUAN_KEY.test(key)) return escapeHtml(yuan(value));
+    if (EPOCH_KEY.test(key)) return escapeHtml(runDate(new Date(value).toISOString()));
+    if (MS_KEY.test(key)) return `${escapeHtml(formatNumber(value))} ms`;
+    if (S_KEY.test(key)) return `${escapeHtml(formatNumber(value))} s`;
+    return escapeHtml(
+      Number.isInteger(value) ? value.toLocaleString('en-US') : formatNumber(value),
+    );
+  }
+  if (typeof value === 'string') return escapeHtml(value);
+  if (Array.isArray(value)) {
+    if (value.length === 0) return 'none';
+    if (value.every((v) => typeof v === 'number')) {
+      if (value.length <= 12) return value.map((v) => readable(v, key, depth + 1)).join(', ');
+      const nums = value as number[];
+      return `${nums.length.toLocaleString('en-US')} values from ${readable(Math.min(...nums), key)} to ${readable(Math.max(...nums), key)}`;
+    }
+    if (value.every((v) => typeof v !== 'object' || v === null))
+      return value.map((v) => readable(v, key, depth + 1)).join(', ');
+    const shown = value.slice(0, 20).map((v) => `<li>${readable(v, key, depth + 1)}</li>`);
+    const more = value.length > 20 ? `<li>... ${value.length - 20} more</li>` : '';
+    return `<ol class="nested">${shown.join('')}${more}</ol>`;
+  }
+  if (typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.length === 0) return '-';
+    if (depth >= 3)
+      return entries.map(([k, v]) => `${escapeHtml(k)} ${readable(v, k, depth + 1)}`).join('; ');
+    const rows = entries.map(
+      ([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${readable(v, k, depth + 1)}</td></tr>`,
+    );
+    return `<table class="kv nested"><tbody>${rows.join('')}</tbody></table>`;
+  }
+  return escapeHtml(String(value));
+}
+
 function keyValues(entries: readonly (readonly [string, unknown])[]): string {
-  const rows = entries.map(([k, v]) => [
-    escapeHtml(k),
-    escapeHtml(typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v))),
-  ]);
+  const rows = entries.map(([k, v]) => [escapeHtml(k), readable(v, k)]);
   return table(['', ''], rows, false).replace('<thead><tr><th></th><th></th></tr></thead>', '');
 }
 
-function latencyRow(name: string, p: Percentiles): string[] {
+/** A latency in ms, marked when above the SLO: the SLO drawn in the tables as in the charts. */
+function sloCell(v: number, sloMs: number | null): string {
+  return sloMs !== null && Number.isFinite(v) && v > sloMs
+    ? `<span class="over" title="above the ${escapeHtml(String(sloMs))} ms SLO">${ms(v)}</span>`
+    : ms(v);
+}
+
+function latencyRow(name: string, p: Percentiles, sloMs: number | null): string[] {
+  const cell = (v: number) => sloCell(v, sloMs);
   return [
     escapeHtml(name),
     integer(p.count),
     ms(p.min),
-    ms(p.mean),
-    ms(p.p50),
-    ms(p.p90),
-    ms(p.p99),
-    ms(p.p999),
-    ms(p.p9999),
-    ms(p.max),
+    cell(p.mean),
+    cell(p.p50),
+    cell(p.p90),
+    cell(p.p99),
+    cell(p.p999),
+    cell(p.p9999),
+    cell(p.max),
   ];
 }
 
-/** Pass when every answer matched its expected outcome, nothing was lost and the books balance. */
-function verdict(result: RunResult): { ok: boolean; text: string } {
-  const t = result.totals;
-  const ok =
-    result.outcome.passed &&
-    t.mismatched === 0 &&
-    t.lost === 0 &&
-    (result.reconciliation === undefined || result.reconciliation.ok);
-  return { ok, text: ok ? 'PASS' : 'FAIL' };
+/** The verdict a report shows: the same rule as the run's (runner/), from the result alone. */
+export interface ReportVerdict {
+  readonly label: 'PASS' | 'FAIL' | 'THRESHOLDS CROSSED' | 'INCOMPLETE';
+  readonly kind: 'ok' | 'bad' | 'warn';
+  /** Why it is not PASS, one line each; notes (an SLO missed without a threshold) too. */
+  readonly reasons: readonly string[];
+  /** p99 is above the SLO line and no threshold judges p99. */
+  readonly sloMissed: boolean;
 }
 
-function summary(result: RunResult): string {
+/**
+ * PASS only when every answer matched, nothing was lost, the books balance, every threshold
+ * passed and the run went to its end. A crossed threshold is never shown as PASS.
+ */
+export function reportVerdict(result: RunResult): ReportVerdict {
+  const t = result.totals;
+  const booksOk = result.reconciliation === undefined || result.reconciliation.ok;
+  const correct = result.outcome.passed && t.mismatched === 0 && t.lost === 0 && booksOk;
+  const crossed = (result.thresholds ?? []).filter((o) => !o.passed);
+  const reasons: string[] = [];
+  const { incomplete } = result;
+  if (incomplete !== undefined) reasons.push(incomplete.reason);
+  if (incomplete === undefined) reasons.push(...(result.outcome.reasons ?? []));
+  else if (t.mismatched > 0) reasons.push(`${t.mismatched} mismatched`);
+  if (!booksOk) reasons.push('the books do not reconcile');
+  for (const o of crossed)
+    reasons.push(
+      `threshold ${o.expression} crossed: ${o.value === null ? (o.note ?? 'not measured') : `${o.metric} = ${formatThresholdValue(o.value, o.unit)}`}`,
+    );
+  const p99 = result.latency.corrected.p99;
+  const slo = result.config.sloMs;
+  const sloMissed =
+    result.latency.corrected.count > 0 &&
+    p99 > slo &&
+    !(result.thresholds ?? []).some((o) => o.metric === 'p99');
+  if (sloMissed)
+    reasons.push(
+      `p99 ${ms(p99)} ms is above the ${ms(slo)} ms SLO (no p99 threshold was set, so it does not fail the run)`,
+    );
+  let label: ReportVerdict['label'];
+  if (incomplete?.cause === 'signal') label = 'INCOMPLETE';
+  else if (incomplete?.cause === 'threshold')
+    label = t.mismatched > 0 || !booksOk ? 'FAIL' : 'THRESHOLDS CROSSED';
+  else if (!correct) label = 'FAIL';
+  else if (crossed.length > 0) label = 'THRESHOLDS CROSSED';
+  else label = 'PASS';
+  const kind = label === 'PASS' ? 'ok' : label === 'INCOMPLETE' ? 'warn' : 'bad';
+  return { label, kind, reasons, sloMissed };
+}
+
+function thresholdTable(result: RunResult): string {
+  const outcomes = result.thresholds ?? [];
+  if (outcomes.length === 0)
+    return '<p class="note">No thresholds were set: only correctness decides this verdict (<code>--threshold \'p99&lt;50ms\'</code> makes an SLO decide it too).</p>';
+  return table(
+    ['verdict', 'threshold', 'measured', 'source'],
+    outcomes.map((o) => [
+      o.passed ? '<span class="pass">pass</span>' : '<strong class="bad">crossed</strong>',
+      `<code>${escapeHtml(o.expression)}</code>`,
+      escapeHtml(
+        o.value === null ? (o.note ?? 'not measured') : formatThresholdValue(o.value, o.unit),
+      ),
+      escapeHtml(
+        `${o.source === 'scenario' ? 'scenario default' : 'flag'}${o.abortedRun ? ', stopped the run' : ''}`,
+      ),
+    ]),
+    false,
+  );
+}
+
+/** Verdict, thresholds and the key figures: what a reader needs before any chart. */
+function verdictSection(result: RunResult, v: ReportVerdict): string {
+  const t = result.totals;
+  const c = result.latency.corrected;
+  const reasons =
+    v.reasons.length === 0
+      ? ''
+      : `<ul class="reasons ${v.kind}">${v.reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>`;
+  const key = table(
+    [
+      'achieved tx/s',
+      'settled tx/s',
+      'p50 ms',
+      'p99 ms',
+      'p99.9 ms',
+      'max ms',
+      'dropped',
+      'errors',
+    ],
+    [
+      [
+        `<strong>${ms(t.achievedPerSecond)}</strong>`,
+        `<strong>${ms(t.settledPerSecond)}</strong>`,
+        ...[c.p50, c.p99, c.p999, c.max].map((v) => sloCell(v, result.config.sloMs)),
+        integer(t.dropped),
+        integer(t.errors),
+      ],
+    ],
+  );
+  return `
+<section id="verdict">
+${reasons}
+<h2>Thresholds</h2>
+${thresholdTable(result)}
+<h2>Key figures</h2>
+${key}
+<p class="note">Latency from the intended send time (what a user waited), SLO ${escapeHtml(ms(result.config.sloMs))} ms; figures above it are marked. Details, configuration and environment follow the charts.</p>
+</section>`;
+}
+
+function details(result: RunResult): string {
   const t = result.totals;
   const slo = result.config.sloMs;
   const retried = t.retried === undefined ? [] : [t.retried];
@@ -135,9 +305,11 @@ function summary(result: RunResult): string {
   const latency = table(
     ['latency (ms)', 'count', 'min', 'mean', 'p50', 'p90', 'p99', 'p99.9', 'p99.99', 'max'],
     [
-      latencyRow('corrected (from intended send)', result.latency.corrected),
-      latencyRow('uncorrected (from actual send)', result.latency.uncorrected),
-      ...(sendLag === undefined ? [] : [latencyRow('send lag (generator lateness)', sendLag)]),
+      latencyRow('corrected (from intended send)', result.latency.corrected, slo),
+      latencyRow('uncorrected (from actual send)', result.latency.uncorrected, slo),
+      ...(sendLag === undefined
+        ? []
+        : [latencyRow('send lag (generator lateness)', sendLag, null)]),
     ],
   );
   const codes = Object.entries(result.rejectionsByCode)
@@ -162,15 +334,14 @@ function summary(result: RunResult): string {
         integer(t.matched),
         integer(t.mismatched),
         integer(t.lost),
-        result.outcome.passed ? 'passed' : '<strong class="bad">failed</strong>',
+        result.incomplete !== undefined && t.mismatched === 0
+          ? 'incomplete'
+          : result.outcome.passed
+            ? 'passed'
+            : '<strong class="bad">failed</strong>',
       ],
     ],
   );
-  const reasons = result.outcome.reasons ?? [];
-  const why =
-    reasons.length === 0
-      ? ''
-      : `<ul class="reasons">${reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>`;
   const samples =
     result.outcome.samples.length === 0
       ? ''
@@ -182,14 +353,6 @@ function summary(result: RunResult): string {
             escapeHtml(s.got),
           ]),
         );
-  const rec = result.reconciliation;
-  const reconciliation =
-    rec === undefined
-      ? '<p>Not checked.</p>'
-      : keyValues([
-          ['books balance', rec.ok ? 'yes' : 'NO'],
-          ...Object.entries(rec).filter(([k]) => k !== 'ok'),
-        ]);
   const env = result.environment;
   const environment = keyValues([
     ['CPU', `${env.cpuModel} (${env.cores} cores)`],
@@ -209,34 +372,69 @@ function summary(result: RunResult): string {
     ...Object.entries(env.packages).map(([name, version]) => [name, version] as const),
   ]);
   const config = keyValues([
-    ['SLO', `${slo} ms`],
+    ['SLO line', `${slo} ms`],
+    ['measured', `${ms(result.durationS)} s`],
     ...Object.entries(result.config).filter(([k]) => k !== 'sloMs'),
+  ]);
+  const scenario = keyValues([
     ['scale', result.scenario.scale],
     ['seed', result.scenario.seed],
-    ...Object.entries(result.scenario.params).map(([k, v]) => [`param ${k}`, v] as const),
+    ...Object.entries(result.scenario.params),
+    ...(result.scenario.expectedCounts === undefined
+      ? []
+      : ([['expected outcomes', result.scenario.expectedCounts]] as const)),
   ]);
   return `
-<section id="summary">
-<h2>Summary</h2>
+<section id="details">
+<h2>Details</h2>
 <h3>Throughput</h3>
 ${throughput}
 <h3>Latency</h3>
 ${latency}
 <p class="note">Corrected latency runs from the time the schedule intended to send each request, so waiting
-to be sent counts; uncorrected runs from the actual send. SLO: ${escapeHtml(ms(slo))} ms.</p>
+to be sent counts; uncorrected runs from the actual send. Figures above the ${escapeHtml(ms(slo))} ms SLO are marked.</p>
 <h3>Rejections by code</h3>
 ${rejections}
 <h3>Outcome check</h3>
 ${outcome}
-${why}
 ${samples}
-<div class="columns">
-<div><h3>Reconciliation</h3>${reconciliation}</div>
-<div><h3>Configuration</h3>${config}</div>
-</div>
-<h3>Environment</h3>
-${environment}
+<h3>Books</h3>
+${reconciliationTable(result)}
+<details><summary>Configuration of the run</summary>${config}</details>
+<details><summary>Scenario parameters</summary>${scenario}</details>
+<details><summary>Environment</summary>${environment}</details>
 </section>`;
+}
+
+/** The engine's book fields (GET /v1/reconcile), integer fen on the wire, with their names here. */
+const BOOK_FIELDS: Readonly<Record<string, string>> = {
+  issued: 'issued',
+  destroyed: 'destroyed',
+  unspent: 'unspent (issued - destroyed)',
+  issuanceVault: 'in the issuance vault',
+  bankVaults: 'in bank vaults',
+  wallets: 'in wallets',
+};
+
+/** The engine's books: every amount in yuan (fen on the wire), counts as counts. */
+function reconciliationTable(result: RunResult): string {
+  const rec = result.reconciliation;
+  if (rec === undefined) return '<p>Not checked (the engine was not reachable at the end).</p>';
+  const rows: [string, string][] = [
+    ['books balance', rec.ok ? 'yes' : '<strong class="bad">NO</strong>'],
+  ];
+  for (const [key, value] of Object.entries(rec)) {
+    if (key === 'ok' || key === 'problems') continue;
+    const fen = key in BOOK_FIELDS || /Fen$/.test(key);
+    const name = BOOK_FIELDS[key] ?? key.replace(/Fen$/, '');
+    rows.push([
+      escapeHtml(name),
+      fen && typeof value === 'number' ? escapeHtml(fenAsYuan(value)) : readable(value, key),
+    ]);
+  }
+  const problems = Array.isArray(rec['problems']) ? (rec['problems'] as unknown[]).map(String) : [];
+  if (problems.length > 0) rows.push(['problems', problems.map((p) => escapeHtml(p)).join('<br>')]);
+  return table(['', ''], rows, false).replace('<thead><tr><th></th><th></th></tr></thead>', '');
 }
 
 function chartSections(charts: readonly BuiltChart[]): string {
@@ -261,8 +459,10 @@ h2 { font-size: 1.25rem; margin: 2rem 0 .5rem; border-bottom: 1px solid #ddd; pa
 h3 { font-size: 1rem; margin: 1.2rem 0 .4rem; }
 .meta { color: #555; margin: 0; }
 .badge { display: inline-block; padding: .1rem .6rem; border-radius: .3rem; font-weight: bold; color: #fff; }
-.badge.ok { background: #1a9850; } .badge.bad { background: #c62828; }
-strong.bad { color: #c62828; }
+.badge.ok { background: #1a9850; } .badge.bad { background: #c62828; } .badge.warn { background: #b35806; }
+strong.bad { color: #c62828; } .pass { color: #1a9850; } .over { color: #c62828; font-weight: bold; }
+details { margin: .6rem 0; } details > summary { cursor: pointer; font-weight: bold; margin: .4rem 0; }
+table.nested { margin: 0; font-size: .85rem; } ol.nested { margin: 0; padding-left: 1.2rem; }
 table { border-collapse: collapse; font-size: .9rem; margin: .3rem 0; }
 th, td { padding: .25rem .6rem; border-bottom: 1px solid #eee; text-align: left; vertical-align: top; }
 table.num td, table.num th { text-align: right; } table.num td:first-child, table.num th:first-child { text-align: left; }
@@ -274,7 +474,7 @@ table.kv td { word-break: break-word; }
 .note, .how { color: #444; font-size: .92rem; max-width: 52rem; }
 .canvas-box { position: relative; width: 100%; }
 .chart-error { color: #c62828; }
-.reasons { color: #c62828; margin: .3rem 0; }
+.reasons { color: #c62828; margin: .3rem 0; } .reasons.warn { color: #b35806; } .reasons.ok { color: #444; }
 `;
 
 /**
@@ -306,7 +506,13 @@ for (const canvas of document.querySelectorAll('canvas[data-chart]')) {
 }`;
 }
 
-async function page(title: string, header: string, body: string, charts: readonly BuiltChart[]) {
+async function page(
+  title: string,
+  header: string,
+  body: string,
+  charts: readonly BuiltChart[],
+  after = '',
+) {
   const configs = Object.fromEntries(charts.map((c) => [c.id, c.config]));
   return `<!doctype html>
 <html lang="en">
@@ -321,6 +527,7 @@ async function page(title: string, header: string, body: string, charts: readonl
 ${header}
 ${body}
 ${chartSections(charts)}
+${after}
 <script>${await chartJsUmd()}</script>
 <script type="application/json" id="ecny-charts">${scriptJson(configs)}</script>
 <script>${pageScript()}</script>
@@ -329,18 +536,38 @@ ${chartSections(charts)}
 `;
 }
 
-/** The report page of one run as a string (what `writeReport` writes). */
+/**
+ * Writes a self-contained page of interactive charts (the report's machinery: Chart.js inlined,
+ * no network) with `bodyHtml` (already-escaped HTML) before the charts. For pages beyond run
+ * reports, such as the history's trends. Returns the path written.
+ */
+export async function writeChartPage(
+  file: string,
+  page_: { title: string; headerHtml: string; bodyHtml: string; charts: readonly BuiltChart[] },
+): Promise<string> {
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, await page(page_.title, page_.headerHtml, page_.bodyHtml, page_.charts));
+  return file;
+}
+
+/**
+ * The report page of one run as a string (what `writeReport` writes): the verdict with its
+ * reasons, the thresholds and the key figures first, then the charts, then the details with the
+ * configuration, scenario parameters and environment folded.
+ */
 export async function reportHtml(result: RunResult): Promise<string> {
-  const v = verdict(result);
+  const v = reportVerdict(result);
+  const slo = v.sloMissed ? ' <span class="badge warn">SLO MISSED</span>' : '';
   const header = `<header>
-<h1>${escapeHtml(scenarioLabel(result))} <span class="badge ${v.ok ? 'ok' : 'bad'}">${v.text}</span></h1>
-<p class="meta">Run ${escapeHtml(result.runId)} (${escapeHtml(result.kind)}), ${escapeHtml(runDate(result.startedAt))}, ${escapeHtml(ms(result.durationS))} s measured, on ${escapeHtml(machineLabel(result.environment))}</p>
+<h1>${escapeHtml(scenarioLabel(result))} <span class="badge ${v.kind}">${v.label}</span>${slo}</h1>
+<p class="meta">Run ${escapeHtml(result.runId)} (${escapeHtml(result.kind)}), ${escapeHtml(runDate(result.startedAt))}, ${escapeHtml(ms(result.durationS))} s measured${result.incomplete ? ' (cut short)' : ''}, on ${escapeHtml(machineLabel(result.environment))}</p>
 </header>`;
   return page(
     `ecny-bench: ${runSubtitle(result)}`,
     header,
-    summary(result),
+    verdictSection(result, v),
     buildRunCharts(result),
+    details(result),
   );
 }
 
@@ -356,6 +583,22 @@ export async function writeReport(result: RunResult, dir: string): Promise<strin
   return file;
 }
 
+/** Every aspect that differs between the runs (the labels name at most three). */
+function differences(results: readonly RunResult[], names: readonly string[]): string {
+  const keys = distinguishingKeys(results);
+  if (keys.length === 0)
+    return '<p>Nothing in their configuration, scale, duration, commit or machine.</p>';
+  const aspects = results.map(runAspects);
+  return table(
+    ['run', ...keys],
+    results.map((_, i) => [
+      escapeHtml(names[i]!),
+      ...keys.map((k) => escapeHtml(aspects[i]!.get(k) ?? '-')),
+    ]),
+    false,
+  );
+}
+
 /**
  * Writes `compare.html` into `outDir`: the comparison charts and a one-line-per-run table.
  * Returns the path written.
@@ -363,9 +606,12 @@ export async function writeReport(result: RunResult, dir: string): Promise<strin
 export async function writeComparisonReport(
   results: readonly RunResult[],
   outDir: string,
+  labels?: readonly string[],
 ): Promise<string> {
-  const charts = compareCharts(results);
-  const rows = results.map((r) => [
+  const charts = compareCharts(results, labels);
+  const names = runLabels(results, labels);
+  const rows = results.map((r, i) => [
+    escapeHtml(names[i]!),
     escapeHtml(r.runId),
     escapeHtml(scenarioLabel(r)),
     ms(r.totals.achievedPerSecond),
@@ -374,10 +620,11 @@ export async function writeComparisonReport(
     ms(r.latency.corrected.p999),
     ms(r.latency.corrected.max),
     integer(r.totals.rejected),
-    verdict(r).text,
+    reportVerdict(r).label,
   ]);
   const body = `<section id="summary"><h2>Runs</h2>${table(
     [
+      'label',
       'run',
       'scenario',
       'achieved tx/s',
@@ -386,10 +633,12 @@ export async function writeComparisonReport(
       'p99.9 ms',
       'max ms',
       'rejected',
-      'check',
+      'verdict',
     ],
     rows,
-  )}<p class="note">Latencies are corrected (from the intended send time).</p></section>`;
+  )}<p class="note">Latencies are corrected (from the intended send time).</p>
+<h2>What differs between the runs</h2>
+${differences(results, names)}</section>`;
   const subtitle = results.length > 0 ? comparisonSubtitle(results) : 'no runs';
   const header = `<header><h1>Comparison</h1><p class="meta">${escapeHtml(subtitle)}</p></header>`;
   await mkdir(outDir, { recursive: true });

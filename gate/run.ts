@@ -10,6 +10,7 @@
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
+import { InterruptedError, SIGNAL_EXIT_CODES } from '../lifecycle/index.js';
 import { collectEnvironment } from '../result-format/index.js';
 import {
   DEFAULT_GATE_METRICS,
@@ -106,6 +107,17 @@ export interface GateRunOptions {
   readonly update: boolean;
   /** Also write the verdict, the trials and their raw figures here. */
   readonly jsonPath?: string;
+  /** Aborting stops after the trial in progress: no verdict, exit 130 / 143 (lifecycle/). */
+  readonly signal?: AbortSignal;
+  /** Receives the run's report (what --json writes) once there is one, e.g. for the history. */
+  readonly onReport?: (report: GateRunReport) => Promise<void>;
+}
+
+/** The exit status of a gate stopped by a signal (130 / 143). */
+function interruptedExit(reason: unknown): number {
+  return reason instanceof InterruptedError
+    ? SIGNAL_EXIT_CODES[reason.signal]
+    : SIGNAL_EXIT_CODES.SIGINT;
 }
 
 /** Runs the gate; returns the exit code (0 pass, 1 regression, 2 unusable). */
@@ -133,6 +145,8 @@ export async function runGate(o: GateRunOptions): Promise<number> {
   }
 
   const load0 = loadavg()[0]!;
+  const { signal } = o;
+  if (signal?.aborted) return interruptedExit(signal.reason);
   const runner = await GateTrials.open({ extraWorkPerItem: extraWork });
   const measured: GateTrialResult[] = [];
   try {
@@ -140,13 +154,25 @@ export async function runGate(o: GateRunOptions): Promise<number> {
       `gate: ${trials} trials of ${runner.options.transfers} transfers on ${runner.options.threads} verify threads` +
         `${extraWork > 0 ? `, TEST-ONLY --extra-work ${extraWork} in the engine's workers` : ''}`,
     );
-    for (let i = 1; i <= trials; i++) {
+    for (let i = 1; i <= trials && !signal?.aborted; i++) {
       const t = await runner.run();
       measured.push(t);
       console.error(describeTrial(i, trials, t));
     }
   } finally {
     await runner.close();
+  }
+  if (signal?.aborted) {
+    // Fewer trials than asked would judge with less power than the rule was sized for.
+    const reason = `interrupted after ${measured.length} of ${trials} trials: no verdict`;
+    console.error(`ecny-bench gate: ${reason}`);
+    await stepSummary(`### ⚠️ Performance gate: interrupted\n\n${reason}\n`);
+    if (jsonPath)
+      await writeJson(jsonPath, {
+        ...unusableReport(reason, baselinePath),
+        verdict: 'interrupted',
+      });
+    return interruptedExit(signal.reason);
   }
   const current: Trial[] = measured.map((t, i) => ({
     metrics: { ...t.metrics },
@@ -170,19 +196,19 @@ export async function runGate(o: GateRunOptions): Promise<number> {
       `wrote ${baselinePath}: ${trials} trials, median efficiency ${f3(medianOf(current, 'efficiency'))}, ` +
         `median cpuRatio ${f3(medianOf(current, 'cpuRatio'))}. Review it and commit it in its own commit.`,
     );
-    if (jsonPath) {
-      await writeJson(jsonPath, {
-        kind: 'ecny-bench/gate-run',
-        version: 1,
-        createdAt: new Date().toISOString(),
-        verdict: 'baseline-written',
-        exitCode: 0,
-        result: null,
-        baseline: null,
-        environment,
-        trials: detailed,
-      } satisfies GateRunReport);
-    }
+    const report: GateRunReport = {
+      kind: 'ecny-bench/gate-run',
+      version: 1,
+      createdAt: new Date().toISOString(),
+      verdict: 'baseline-written',
+      exitCode: 0,
+      result: null,
+      baseline: null,
+      environment,
+      trials: detailed,
+    };
+    if (jsonPath) await writeJson(jsonPath, report);
+    await o.onReport?.(report);
     return 0;
   }
 
@@ -194,24 +220,24 @@ export async function runGate(o: GateRunOptions): Promise<number> {
     `; current: ${environment.cpuModel} x${environment.cores}, load average ${environment['loadAverageBefore']} -> ${environment['loadAverageAfter']}.\n`;
   console.log(markdown + context);
   await stepSummary(`${markdown}${context}\n`);
-  if (jsonPath) {
-    await writeJson(jsonPath, {
-      kind: 'ecny-bench/gate-run',
-      version: 1,
-      createdAt: new Date().toISOString(),
-      verdict: result.verdict,
-      exitCode: result.exitCode,
-      result,
-      baseline: {
-        path: baselinePath,
-        createdAt: b.createdAt,
-        environment: b.environment,
-        trials: b.trials.length,
-      },
-      environment,
-      trials: detailed,
-    } satisfies GateRunReport);
-  }
+  const report: GateRunReport = {
+    kind: 'ecny-bench/gate-run',
+    version: 1,
+    createdAt: new Date().toISOString(),
+    verdict: result.verdict,
+    exitCode: result.exitCode,
+    result,
+    baseline: {
+      path: baselinePath,
+      createdAt: b.createdAt,
+      environment: b.environment,
+      trials: b.trials.length,
+    },
+    environment,
+    trials: detailed,
+  };
+  if (jsonPath) await writeJson(jsonPath, report);
+  await o.onReport?.(report);
   return result.exitCode;
 }
 

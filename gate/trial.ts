@@ -39,6 +39,7 @@ import {
   type EngineService,
   openEngineService,
 } from '../engine/service/index.js';
+import { ownTempDir } from '../lifecycle/index.js';
 import { measureSingleRate, type Rate } from './calibration.js';
 import { gateRatios } from './decision.js';
 import { GateTrialError } from './errors.js';
@@ -235,6 +236,8 @@ export class GateTrials {
     const o = resolveOptions(options);
     const workload = buildTransferWorkload(o.warmupTransfers + o.transfers, 'gate');
     const dir = await mkdtemp(join(tmpdir(), 'ecny-bench-gate-'));
+    // Removed by close(); registered so that a forced stop (a second Ctrl-C) removes it too.
+    ownTempDir(dir);
     const workers: Worker[] = [];
     try {
       const template = join(dir, 'genesis.ecj');

@@ -8,7 +8,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { abortable, ownChild, ownTempDir } from '../lifecycle/index.js';
 import {
+  addCounters,
+  emptyCounters,
   HISTOGRAM_KINDS,
   type MeasuredRun,
   type MismatchSample,
@@ -45,6 +48,12 @@ export interface LoadRun {
   readonly config: Readonly<Record<string, unknown>>;
   readonly genesis: GenesisReport | null;
   readonly startAtMs: number;
+  /**
+   * Set when `options.signal` stopped the measured phase early: the figures cover the first
+   * `afterS` seconds, answers in flight at the stop were not awaited (the tally counts them as
+   * lost), and `reason` is the signal's reason.
+   */
+  readonly stopped?: { readonly afterS: number; readonly reason: unknown };
 }
 
 /** Seconds that may still receive data stay live this long behind the present. */
@@ -68,27 +77,39 @@ export async function runLoad(workload: Workload, options: LoadRunOptions): Prom
       `startAt ${new Date(opts.startAt).toISOString()} has already passed`,
     );
   }
+  const { signal } = options;
+  // Aborting before the measured phase rejects: nothing has been measured yet. Genesis goes on
+  // in the background until the caller stops the engine it talks to.
   const genesis =
     opts.sendGenesis && workload.genesis.bodies.length > 0
-      ? await sendGenesis(workload.genesis, {
-          target: opts.generator.target,
-          path: opts.generator.path,
-          concurrency: opts.genesisConcurrency,
-          maxRetries: opts.generator.maxRetries,
-        })
+      ? await abortable(
+          sendGenesis(workload.genesis, {
+            target: opts.generator.target,
+            path: opts.generator.path,
+            concurrency: opts.genesisConcurrency,
+            maxRetries: opts.generator.maxRetries,
+          }),
+          signal,
+        )
       : null;
+  if (signal?.aborted) throw signal.reason;
 
   let tempDir: string | undefined;
+  let disown = () => {};
   let workloadPath = opts.workloadPath;
   if (workloadPath === undefined) {
     tempDir = await mkdtemp(join(tmpdir(), 'ecny-bench-workload-'));
+    disown = ownTempDir(tempDir);
     workloadPath = join(tempDir, 'workload.json');
     await writeWorkloadFile(workloadPath, workload);
   }
   try {
-    return await measure(workload, opts, workloadPath, genesis, options.onProgress);
+    return await measure(workload, opts, workloadPath, genesis, options.onProgress, signal);
   } finally {
-    if (tempDir !== undefined) await rm(tempDir, { recursive: true, force: true });
+    if (tempDir !== undefined) {
+      await rm(tempDir, { recursive: true, force: true });
+      disown();
+    }
   }
 }
 
@@ -98,13 +119,21 @@ async function measure(
   workloadPath: string,
   genesis: GenesisReport | null,
   onProgress: LoadRunOptions['onProgress'],
+  signal: AbortSignal | undefined,
 ): Promise<LoadRun> {
   const acc = new SecondsAccumulator();
+  const sofar = emptyCounters();
+  let planned = 0;
   let reported = -1;
   let startAtMs = Number.NaN;
+  // Once stopped early, seconds after the stop are the generators' bookkeeping of ops never
+  // due (counted dropped when they abort), not measurements: they are left out.
+  let lastSecond = Number.POSITIVE_INFINITY;
   const absorb = (buckets: readonly WireBucket[]): void => {
     for (const b of buckets) {
+      if (b.t > lastSecond) continue;
       acc.addCounters(b.t, b.counters);
+      addCounters(sofar, b.counters);
       for (const kind of HISTOGRAM_KINDS) {
         const h = b.histograms[kind];
         if (h !== undefined) acc.addHistogram(b.t, kind, h);
@@ -124,6 +153,20 @@ async function measure(
           achieved: c?.achieved ?? 0,
           dropped: c?.dropped ?? 0,
           errors: c?.errors ?? 0,
+          sofar: {
+            seconds: t + 1,
+            planned,
+            offered: sofar.offered,
+            sent: sofar.sent,
+            achieved: sofar.achieved,
+            settled: sofar.settled,
+            dropped: sofar.dropped,
+            errors: sofar.errors,
+            rejectedByCode: { ...sofar.rejectedByCode },
+            latency: acc.overallPercentiles('corrected'),
+            uncorrected: acc.overallPercentiles('uncorrected'),
+            sendLag: acc.overallPercentiles('sendLag'),
+          },
         });
       }
     }
@@ -143,7 +186,10 @@ async function measure(
         config: opts.generator,
       });
     }
-    const planned = (await Promise.all(handles.map((h) => h.ready))).reduce((a, b) => a + b, 0);
+    planned = (await abortable(Promise.all(handles.map((h) => h.ready)), signal)).reduce(
+      (a, b) => a + b,
+      0,
+    );
     startAtMs = opts.startAt ?? Date.now() + opts.startLeadMs;
     if (startAtMs <= Date.now()) {
       throw new DriverError(
@@ -154,7 +200,25 @@ async function measure(
     const poller = new StatsPoller(opts.generator.target, startAtMs, opts.statsIntervalMs);
     poller.start();
     for (const h of handles) h.post({ type: 'start', startAtMs });
-    const reports = await Promise.all(handles.map((h) => h.done)).finally(() => poller.stop());
+    let stopAtMs: number | undefined;
+    const stop = () => {
+      stopAtMs = Date.now();
+      // The second in progress at the stop is left out with the rest: its ops due but unsent,
+      // which an aborting generator books as dropped, were cut off, not dropped by the driver.
+      lastSecond = Math.floor((stopAtMs - startAtMs) / 1000) - 1;
+      for (const h of handles) h.post({ type: 'abort' });
+    };
+    signal?.addEventListener('abort', stop, { once: true });
+    if (signal?.aborted) stop();
+    // Stopped early, a generator that died meanwhile (a terminal's Ctrl-C reaches the whole
+    // process group) costs its tally, not the seconds already received from it.
+    const settled = await Promise.allSettled(handles.map((h) => h.done)).finally(() => {
+      signal?.removeEventListener('abort', stop);
+      return poller.stop();
+    });
+    const failure = settled.find((s) => s.status === 'rejected');
+    if (failure !== undefined && stopAtMs === undefined) throw failure.reason;
+    const reports = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     const engineSeconds = await poller.stop();
     const endedAt = new Date().toISOString();
     const engine = opts.statsIntervalMs > 0 ? await fetchStats(opts.generator.target) : undefined;
@@ -173,10 +237,12 @@ async function measure(
       samples.push(...r.tally.samples);
       cpuMicros += r.cpuMicros;
     }
-    const durationMs =
+    const plannedMs =
       opts.generator.schedule === null
         ? workload.meta.durationMs
         : scheduleDurationMs(opts.generator.schedule);
+    const durationMs =
+      stopAtMs === undefined ? plannedMs : Math.min(plannedMs, Math.max(0, lastSecond + 1) * 1000);
     const accumulated = acc.finish(startAtMs);
     const measured = summarizeRun({
       accumulated,
@@ -199,6 +265,9 @@ async function measure(
       config: describeConfig(opts, startAtMs),
       genesis,
       startAtMs,
+      ...(stopAtMs === undefined
+        ? {}
+        : { stopped: { afterS: durationMs / 1000, reason: signal?.reason } }),
     };
   } catch (error) {
     for (const h of handles) h.kill();
@@ -246,6 +315,7 @@ class GeneratorHandle {
       execArgv: [...process.execArgv, '--expose-gc'],
     });
     this.#child = child;
+    ownChild(child);
     let resolveReady!: (planned: number) => void;
     let resolveDone!: (r: { tally: GeneratorTally; cpuMicros: number }) => void;
     let reject!: (error: Error) => void;

@@ -80,26 +80,34 @@ export async function fetchStats(
  * The per-second figures of a stats document, read by the engine's contract (StatsContract,
  * engine/service/stats-contract.ts). The document comes off the network, so every figure is
  * checked; one that is missing counts 0, and a document with none of them gives undefined.
+ *
+ * Pool percentiles come from `poolLastSecond` (the engine's last whole second) when the document
+ * has it, and the sample says so (`poolWindow: 'second'`); otherwise from the pool's lifetime
+ * figures (`'lifetime'`), so a chart can say which it plots.
  */
 export function engineSample(stats: Record<string, unknown>): EngineSample | undefined {
   // Optional chaining is safe on any JSON value (a property of a string or number is undefined).
   const doc = stats as DeepPartial<StatsContract>;
-  const figures: Record<keyof EngineSample, unknown> = {
+  const windowed = isRecord(stats['poolLastSecond']);
+  const pool = (windowed ? doc.poolLastSecond : doc.pool) as
+    | DeepPartial<StatsContract['pool']>
+    | undefined;
+  const figures: Record<Exclude<keyof EngineSample, 'poolWindow'>, unknown> = {
     queueDepth: doc.queueDepth,
-    poolWaitP50: doc.pool?.wait?.p50,
-    poolWaitP99: doc.pool?.wait?.p99,
-    verifyP50: doc.pool?.verify?.p50,
-    verifyP99: doc.pool?.verify?.p99,
+    poolWaitP50: pool?.wait?.p50,
+    poolWaitP99: pool?.wait?.p99,
+    verifyP50: pool?.verify?.p50,
+    verifyP99: pool?.verify?.p99,
     cpuPercent: doc.cpu?.percentSinceLast,
   };
   let any = false;
-  const sample = {} as Record<keyof EngineSample, number>;
-  for (const name of Object.keys(figures) as (keyof EngineSample)[]) {
+  const sample = {} as Record<keyof typeof figures, number>;
+  for (const name of Object.keys(figures) as (keyof typeof figures)[]) {
     const value = finite(figures[name]);
     any ||= value !== undefined;
     sample[name] = value ?? 0;
   }
-  return any ? sample : undefined;
+  return any ? { ...sample, poolWindow: windowed ? 'second' : 'lifetime' } : undefined;
 }
 
 /** A document off the network: any field may be missing or of another type. */

@@ -18,6 +18,7 @@ export {
   type GeneratorConfig,
   type LoadRunOptions,
   type Progress,
+  type ProgressSoFar,
   type ResolvedLoadRunOptions,
   resolveLoadRunOptions,
 } from './options.js';

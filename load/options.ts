@@ -2,6 +2,7 @@
  * Options of an open-model run: pure data, checked in one place before anything starts. Every
  * problem is collected and reported at once, each naming its option.
  */
+import type { Percentiles } from '../result-format/index.js';
 import { CLIENTS, type ClientName } from './clients/index.js';
 import { DriverError } from './errors.js';
 import { type ScheduleSpec, validateSchedule } from './schedules/index.js';
@@ -75,6 +76,12 @@ export interface LoadRunOptions {
   readonly workerPath?: string;
   /** Called when a second is complete, with its counters merged over all generators. */
   readonly onProgress?: (second: Progress) => void;
+  /**
+   * Stops the measured phase early: the generators stop sending, answers in flight are not
+   * awaited, and the run resolves with what was measured up to then (`LoadRun.stopped`). Before
+   * the measured phase starts, aborting rejects with the signal's reason instead.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** One completed second, for live progress output. */
@@ -85,6 +92,29 @@ export interface Progress {
   readonly achieved: number;
   readonly dropped: number;
   readonly errors: number;
+  /** The measured phase so far, over every generator (for progress lines and abortOnFail). */
+  readonly sofar: ProgressSoFar;
+}
+
+/** Totals and latency of the measured phase up to a progress report. */
+export interface ProgressSoFar {
+  /** Seconds of the measured phase completed. */
+  readonly seconds: number;
+  /** Ops of the whole run (every generator's share). */
+  readonly planned: number;
+  readonly offered: number;
+  readonly sent: number;
+  /** Answers received (settled + rejected). */
+  readonly achieved: number;
+  readonly settled: number;
+  readonly dropped: number;
+  readonly errors: number;
+  readonly rejectedByCode: Readonly<Record<string, number>>;
+  /** Latency from the intended send, ms. */
+  readonly latency: Percentiles;
+  /** Service time, ms. */
+  readonly uncorrected: Percentiles;
+  readonly sendLag: Percentiles;
 }
 
 /** What each generator process needs (JSON-safe: Infinity is sent as null). */

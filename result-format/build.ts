@@ -46,6 +46,7 @@ export function buildRunResult(input: BuildResultInput): RunResult {
       scale,
       seed: meta.seed,
       params: meta.params,
+      expectedCounts: meta.expectedCounts,
     },
     config: input.config,
     environment,

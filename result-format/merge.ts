@@ -34,7 +34,12 @@ export class MergeError extends CodedError {
  * Refuses (MergeError) runs of different scenarios, variants, seeds, parameters or kinds, and
  * two directories of the same shard (which would count it twice).
  */
-export async function mergeResults(dirs: readonly string[], outDir: string): Promise<RunResult> {
+export async function mergeResults(
+  dirs: readonly string[],
+  outDir: string,
+  /** Last touches before the merged result is written (e.g. thresholds judged afresh). */
+  finish: (merged: RunResult) => RunResult = (merged) => merged,
+): Promise<RunResult> {
   if (dirs.length === 0) throw new MergeError('mergeResults needs at least one directory');
   const runs: ResultFiles[] = [];
   for (const dir of dirs) runs.push(await readResults(dir));
@@ -61,8 +66,20 @@ export async function mergeResults(dirs: readonly string[], outDir: string): Pro
         : {}),
     },
   );
+  // A shard's thresholds were judged on its share alone; the caller judges them again.
+  const { thresholds: _shardThresholds, incomplete: _shardIncomplete, ...identity } = first;
+  const cut = runs.map((r) => r.result.incomplete).filter((i) => i !== undefined);
   const merged: RunResult = {
-    ...first,
+    ...identity,
+    ...(cut.length === 0
+      ? {}
+      : {
+          incomplete: {
+            ...cut[0]!,
+            afterS: Math.min(...cut.map((i) => i.afterS)),
+            reason: `${cut.length} of ${runs.length} shards stopped early: ${cut[0]!.reason}`,
+          },
+        }),
     runId: makeRunId({
       startedAt: new Date(startedAt),
       scenario: first.scenario.name,
@@ -81,8 +98,9 @@ export async function mergeResults(dirs: readonly string[], outDir: string): Pro
     },
     ...measured,
   };
-  await writeResults(outDir, merged, histograms);
-  return merged;
+  const final = finish(merged);
+  await writeResults(outDir, final, histograms);
+  return final;
 }
 
 /** One measured run to fold into a merged one, placed on the merged time axis. */

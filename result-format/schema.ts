@@ -63,7 +63,56 @@ export interface SecondSample {
     readonly verifyP50: number;
     readonly verifyP99: number;
     readonly cpuPercent: number;
+    /**
+     * What the pool percentiles cover: `second`, the engine's last whole second; `lifetime`,
+     * everything since the engine started (engines without per-second figures, and results
+     * written before they existed, which lack this field).
+     */
+    readonly poolWindow?: 'second' | 'lifetime';
   };
+}
+
+/** Comparison operators of a threshold. */
+export type ThresholdOp = '<' | '<=' | '>' | '>=' | '==' | '!=';
+
+/** The unit a threshold's metric is judged in: ms, a ratio in [0, 1], a count or a rate. */
+export type ThresholdUnit = 'ms' | 'ratio' | 'count' | 'per-second';
+
+/**
+ * One threshold (an SLO: `--threshold 'p99<50ms'` or a scenario default) as judged over the
+ * measured phase: what was asked, what was measured, and the verdict.
+ */
+export interface ThresholdOutcome {
+  /** As given, whitespace removed: `p99<50ms`. */
+  readonly expression: string;
+  /** Canonical metric name (`p99`, `service.p99`, `dropped`, `rejected.OVERLOADED`). */
+  readonly metric: string;
+  readonly op: ThresholdOp;
+  /** The limit in `unit` (50 for 50ms, 0.99 for 99%). */
+  readonly limit: number;
+  readonly unit: ThresholdUnit;
+  /** The measured value in `unit`; null when this run cannot measure the metric (`note` says why). */
+  readonly value: number | null;
+  /** The value satisfies the comparison; false when the value is null. */
+  readonly passed: boolean;
+  /** Where it came from: a flag or the scenario's defaults. */
+  readonly source: 'flag' | 'scenario';
+  /** Stop the run as soon as it is crossed, once `delayS` seconds have been measured (k6's abortOnFail). */
+  readonly abortOnFail?: { readonly delayS: number };
+  /** This threshold stopped the run early. */
+  readonly abortedRun?: boolean;
+  readonly note?: string;
+}
+
+/** Why a run's results cover less than its plan: interrupted, or stopped by a threshold. */
+export interface IncompleteRun {
+  readonly cause: 'signal' | 'threshold';
+  /** SIGINT or SIGTERM when `cause` is a signal; the threshold expression otherwise. */
+  readonly by: string;
+  /** Seconds of the measured phase that ran before the stop. */
+  readonly afterS: number;
+  /** One line for the reader. */
+  readonly reason: string;
 }
 
 export interface RunResult {
@@ -76,6 +125,8 @@ export interface RunResult {
     readonly scale: string;
     readonly seed: string;
     readonly params: Readonly<Record<string, unknown>>;
+    /** Count of each expected outcome over the whole workload (SETTLED, BAD_SIGNATURE, ...). */
+    readonly expectedCounts?: Readonly<Record<string, number>>;
   };
   /** Driver and engine configuration: processes, connections, pipelining, backend, ... */
   readonly config: Readonly<Record<string, unknown>> & { readonly sloMs: number };
@@ -97,6 +148,8 @@ export interface RunResult {
     readonly settledPerSecond: number;
     /** Re-sends after 503 OVERLOADED or a connection error (not counted in `sent`). */
     readonly retried?: number;
+    /** Ops of this run's share (its shard) that the workload expects to settle. */
+    readonly expectedSettled?: number;
   };
   readonly outcome: {
     readonly passed: boolean;
@@ -129,6 +182,13 @@ export interface RunResult {
   readonly generator?: { readonly processes: number; readonly cpuSeconds: number };
   /** Engine summary at the end of the run (GET /v1/stats). */
   readonly engine?: Readonly<Record<string, unknown>>;
-  /** Capacity runs: one entry per step / sweep point (issue "Capacity planning"). */
+  /** Capacity runs: one entry per step / sweep point. */
   readonly steps?: ReadonlyArray<Readonly<Record<string, unknown>>>;
+  /** Every threshold of the run with its measured value and verdict (absent: none were set). */
+  readonly thresholds?: readonly ThresholdOutcome[];
+  /**
+   * Present when the measured phase was cut short (Ctrl-C, SIGTERM, an abortOnFail threshold):
+   * the figures cover only `afterS` seconds and the outcome check did not see every answer.
+   */
+  readonly incomplete?: IncompleteRun;
 }

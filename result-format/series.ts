@@ -159,6 +159,11 @@ export class SecondsAccumulator {
     return this.#slots.get(t)?.counters;
   }
 
+  /** Percentiles (ms) of everything added so far of one kind: the measured phase so far. */
+  overallPercentiles(kind: HistogramKind): Percentiles {
+    return percentiles(this.#overall[kind]);
+  }
+
   /** Seals every second before `t`: encodes its histograms and frees the live ones. */
   seal(beforeT: number): void {
     for (const [t, slot] of this.#slots) {

@@ -12,7 +12,14 @@ import { fileURLToPath } from 'node:url';
 import type { SuiteName } from '../engine/crypto/index.js';
 import { isoDay } from '../engine/domain/index.js';
 import { ENGINE_NODE_FLAGS } from '../engine/service/index.js';
-import { EngineMismatchError, EngineStartError } from './errors.js';
+import { ownChild, ownTempDir } from '../lifecycle/index.js';
+import {
+  EngineMismatchError,
+  EngineOptionsError,
+  EngineStartError,
+  EngineUnreachableError,
+  TargetError,
+} from './errors.js';
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
@@ -29,9 +36,14 @@ export interface EngineProcessOptions {
   readonly args: readonly string[];
   readonly journalPath: string;
   readonly startTimeoutMs?: number;
-  /** Where the engine's stderr goes (default: inherited, so its log shows). */
+  /** Where the engine's stderr goes (default: this process's stderr, so its log shows). */
   readonly stderr?: 'inherit' | 'ignore';
+  /** Aborting while the engine starts kills it and rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
+
+/** The exit status of `serve` when its flags are unusable (docs/cli.md). */
+const SERVE_USAGE_EXIT = 2;
 
 export async function startEngineProcess(options: EngineProcessOptions): Promise<EngineProcess> {
   const child = spawn(
@@ -47,39 +59,90 @@ export async function startEngineProcess(options: EngineProcessOptions): Promise
       ...options.args,
     ],
     {
-      stdio: ['ignore', 'pipe', options.stderr ?? 'inherit'],
+      // stderr is held back until the engine listens: if it refuses to start, its reason
+      // becomes part of one error line instead of a second, unexplained one.
+      stdio: ['ignore', 'pipe', options.stderr === 'ignore' ? 'ignore' : 'pipe'],
     },
   );
+  ownChild(child);
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
   );
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(
-        new EngineStartError(
-          `the engine did not start within ${options.startTimeoutMs ?? 30_000} ms`,
-        ),
-      );
-    }, options.startTimeoutMs ?? 30_000);
-    const lines = createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      try {
-        const event = JSON.parse(line) as { event?: string; url?: string };
-        if (event.event === 'listening' && event.url) {
-          clearTimeout(timer);
-          resolve(event.url);
+  const held: string[] = [];
+  let forwarding = false;
+  if (child.stderr) {
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      if (forwarding) process.stderr.write(`${line}\n`);
+      else held.push(line);
+    });
+  }
+  const startTimeoutMs = options.startTimeoutMs ?? 30_000;
+  const onAbort = () => child.kill('SIGKILL');
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    if (options.signal?.aborted) throw options.signal.reason;
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(
+          new EngineStartError(`the embedded engine did not start within ${startTimeoutMs} ms`),
+        );
+      }, startTimeoutMs);
+      const lines = createInterface({ input: child.stdout! });
+      lines.on('line', (line) => {
+        try {
+          const event = JSON.parse(line) as { event?: string; url?: string };
+          if (event.event === 'listening' && event.url) {
+            clearTimeout(timer);
+            resolve(event.url);
+          }
+        } catch {
+          // not an event line
         }
-      } catch {
-        // not an event line
-      }
+      });
+      exited.then((code) => {
+        clearTimeout(timer);
+        if (options.signal?.aborted) return reject(options.signal.reason);
+        // Give the stderr reader the engine's last words before quoting them.
+        setImmediate(() => reject(startFailure(code, held)));
+      });
     });
-    exited.then((code) => {
-      clearTimeout(timer);
-      reject(new EngineStartError(`the engine exited with code ${code} before listening`));
-    });
-  });
-  await waitHealthy(url, options.startTimeoutMs ?? 30_000);
+    await waitHealthy(url, startTimeoutMs, options.signal);
+    forwarding = true;
+    for (const line of held.splice(0)) process.stderr.write(`${line}\n`);
+    options.signal?.removeEventListener('abort', onAbort);
+    return engineHandle(url, child, exited);
+  } catch (error) {
+    options.signal?.removeEventListener('abort', onAbort);
+    child.kill('SIGKILL');
+    await exited;
+    throw error;
+  }
+}
+
+/** The engine exited before listening: its own reason (last stderr line) in one error. */
+function startFailure(
+  code: number | null,
+  stderr: readonly string[],
+): EngineOptionsError | EngineStartError {
+  const said = stderr
+    .map((l) => l.replace(/^ecny-bench serve: /, '').trim())
+    .filter((l) => l !== '')
+    .at(-1);
+  if (code === SERVE_USAGE_EXIT)
+    return new EngineOptionsError(
+      `the embedded engine refused its options: ${said ?? 'see ecny-bench serve --help'}`,
+    );
+  return new EngineStartError(
+    `the embedded engine exited with code ${code} before listening${said ? `: ${said}` : ''}`,
+  );
+}
+
+function engineHandle(
+  url: string,
+  child: ChildProcess,
+  exited: Promise<number | null>,
+): EngineProcess {
   return {
     url,
     pid: child.pid!,
@@ -95,19 +158,29 @@ export async function startEngineProcess(options: EngineProcessOptions): Promise
   };
 }
 
-export async function waitHealthy(url: string, timeoutMs: number): Promise<void> {
+export async function waitHealthy(
+  url: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
   for (;;) {
+    if (signal?.aborted) throw signal.reason;
     try {
-      const res = await fetch(`${url}/healthz`);
+      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
       await res.arrayBuffer();
       if (res.ok) return;
-    } catch {
-      // not up yet
+      last = `/healthz answered ${res.status}`;
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      last = cause?.code ?? cause?.message ?? (error as Error).message;
     }
     if (Date.now() > deadline)
-      throw new EngineStartError(`${url} did not become healthy within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
+      throw new EngineUnreachableError(
+        `the engine at ${url} is not reachable or not ready after ${(timeoutMs / 1000).toFixed(0)} s (${last})`,
+      );
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
@@ -131,6 +204,30 @@ export function engineArgsFor(workload: EngineFor): string[] {
     '--suite',
     workload.suite ?? 'ed25519',
   ];
+}
+
+/** How long `run --target` waits for an external engine to answer /healthz before giving up. */
+export const TARGET_WAIT_MS = 10_000;
+
+/**
+ * Checks an external engine before anything is sent: a URL that is not http(s) is unusable
+ * input; an engine that does not answer /healthz within `timeoutMs` is unreachable.
+ */
+export async function checkTarget(
+  target: string,
+  timeoutMs = TARGET_WAIT_MS,
+  signal?: AbortSignal,
+): Promise<string> {
+  let origin: string;
+  try {
+    const url = new URL(target);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
+    origin = url.origin;
+  } catch {
+    throw new TargetError(`--target must be an http(s) URL, got "${target}"`);
+  }
+  await waitHealthy(origin, timeoutMs, signal);
+  return origin;
 }
 
 /**
@@ -168,33 +265,44 @@ export async function withEngine<T>(
   workload: EngineFor,
   args: readonly string[],
   body: (url: string, embedded: EngineProcess | null) => Promise<T>,
+  signal?: AbortSignal,
+  targetWaitMs: number = TARGET_WAIT_MS,
 ): Promise<T> {
   if (target) {
-    await checkEngineFits(target, workload);
-    return body(target, null);
+    const origin = await checkTarget(target, targetWaitMs, signal);
+    await checkEngineFits(origin, workload);
+    return body(origin, null);
   }
   // A fresh journal per run: genesis needs a blank registry.
   const dir = await mkdtemp(join(tmpdir(), 'ecny-bench-engine-'));
+  const disown = ownTempDir(dir);
   let engine: EngineProcess | null = null;
   try {
     engine = await startEngineProcess({
       journalPath: join(dir, 'journal.ecj'),
       args: [...engineArgsFor(workload), ...args],
+      ...(signal === undefined ? {} : { signal }),
     });
     return await body(engine.url, engine);
   } finally {
     if (engine) {
-      const code = await engine.stop();
-      if (code !== 0) console.error(`ecny-bench: the engine exited with code ${code}`);
+      // Interrupted: the journal is thrown away, so a long drain buys nothing.
+      const code = await engine.stop(signal?.aborted ? INTERRUPTED_GRACE_MS : undefined);
+      if (code !== 0 && !signal?.aborted)
+        console.error(`ecny-bench: the engine exited with code ${code}`);
     }
     await rm(dir, { recursive: true, force: true });
+    disown();
   }
 }
 
+/** How long an interrupted run's engine may drain before it is killed. */
+const INTERRUPTED_GRACE_MS = 5_000;
+
 /** GET a JSON document from the engine (e.g. /v1/stats, /v1/reconcile); undefined if it cannot. */
-export async function getEngineJson(url: string): Promise<unknown> {
+export async function getEngineJson(url: string, timeoutMs = 60_000): Promise<unknown> {
   try {
-    const res = await fetch(url);
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
     return (await res.json()) as unknown;
   } catch {
     return undefined;

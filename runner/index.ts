@@ -5,6 +5,7 @@
  */
 export {
   checkEngineFits,
+  checkTarget,
   type EngineFor,
   type EngineProcess,
   type EngineProcessOptions,
@@ -14,12 +15,21 @@ export {
   waitHealthy,
   withEngine,
 } from './engine-process.js';
-export { EngineMismatchError, EngineStartError } from './errors.js';
+export {
+  EngineMismatchError,
+  EngineOptionsError,
+  EngineStartError,
+  EngineUnreachableError,
+  TargetError,
+} from './errors.js';
 export {
   connectionsFor,
+  INCOMPLETE_FILE,
   type RunOptions,
   type RunReport,
+  type RunVerdict,
   runScenario,
+  runThresholds,
   writeRunOutputs,
 } from './run.js';
 export { type SaturateRunOptions, saturateScenario } from './saturate.js';

@@ -1,19 +1,44 @@
 /**
  * One complete run: workload (cached) -> engine (embedded child process unless a target is
- * given) -> genesis + measured load -> books checked through the API -> result files, charts
- * and report. The runner never special-cases a scenario: everything comes from its data.
+ * given) -> genesis + measured load -> books checked through the API -> engine stopped ->
+ * thresholds judged -> result files, charts and report. The runner never special-cases a
+ * scenario: everything comes from its data.
+ *
+ * A run stopped early (its `signal` aborted by Ctrl-C or SIGTERM, or an abortOnFail threshold
+ * crossed) still stops its generators and its engine, removes its temporary files, and writes
+ * what it measured, marked `incomplete` in result.json and by an INCOMPLETE file beside it.
  */
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderRunCharts, writeReport } from '../charts/index.js';
-import { type LoadRunOptions, runLoad } from '../load/index.js';
+import { abortable, InterruptedError } from '../lifecycle/index.js';
+import {
+  type LoadRunOptions,
+  ownsLane,
+  type Progress,
+  runLoad,
+  type Shard,
+  WHOLE,
+} from '../load/index.js';
 import {
   buildRunResult,
+  type IncompleteRun,
   type RunHistograms,
   type RunResult,
   writeResults,
 } from '../result-format/index.js';
+import { getScenario } from '../scenarios/catalog/index.js';
 import type { ScenarioOptions } from '../scenarios/model/index.js';
-import { loadOrGenerateWorkload } from '../scenarios/workload/index.js';
+import { loadOrGenerateWorkload, type Workload } from '../scenarios/workload/index.js';
+import {
+  crossedAbortThreshold,
+  type Figures,
+  figuresOfResult,
+  judgeThresholds,
+  parseThresholds,
+  type ThresholdSpec,
+  thresholdsPassed,
+} from '../thresholds/index.js';
 import { getEngineJson, withEngine } from './engine-process.js';
 
 export interface RunOptions {
@@ -28,7 +53,24 @@ export interface RunOptions {
   readonly outDir: string;
   readonly charts: boolean;
   readonly log: (line: string) => void;
+  /**
+   * Threshold expressions (`p99<50ms`, docs/cli.md). Undefined: the scenario's defaults; given
+   * (even empty): these instead of the defaults.
+   */
+  readonly thresholds?: readonly string[];
+  /** Aborting stops the run in order and keeps what was measured (see the module comment). */
+  readonly signal?: AbortSignal;
+  /** How long to wait for an external `target` to answer /healthz. Default TARGET_WAIT_MS. */
+  readonly targetWaitMs?: number;
 }
+
+/**
+ * - `pass`: outcomes matched, books reconciled, every threshold passed;
+ * - `failed`: a correctness check failed (mismatch, loss, unallowed drops, books), whatever the thresholds;
+ * - `thresholds`: correct, but at least one threshold was crossed (or one stopped the run);
+ * - `incomplete`: stopped by a signal before the end; the figures cover what ran.
+ */
+export type RunVerdict = 'pass' | 'failed' | 'thresholds' | 'incomplete';
 
 export interface RunReport {
   readonly result: RunResult;
@@ -36,7 +78,13 @@ export interface RunReport {
   readonly files: string[];
   /** The run passed outcome checking and the books reconciled. */
   readonly passed: boolean;
+  /** Every threshold passed (true when there were none). */
+  readonly thresholdsPassed: boolean;
+  readonly verdict: RunVerdict;
 }
+
+/** The file that marks a results directory as cut short; it holds the reason. */
+export const INCOMPLETE_FILE = 'INCOMPLETE';
 
 /** Bounds of the connections a run opens per load-generator process when none are given. */
 const MIN_CONNECTIONS = 16;
@@ -58,51 +106,213 @@ export function connectionsFor(
   return Math.min(MAX_CONNECTIONS, Math.max(MIN_CONNECTIONS, inFlight));
 }
 
+/** The run's thresholds: the flags' if given, else the scenario's defaults; all checked up front. */
+export function runThresholds(
+  scenario: string,
+  flags: readonly string[] | undefined,
+): ThresholdSpec[] {
+  if (flags !== undefined) return parseThresholds(flags, 'flag');
+  return parseThresholds(getScenario(scenario).thresholds ?? [], 'scenario');
+}
+
+/** Figures of the measured phase so far, from a progress report. */
+function figuresOfProgress(p: Progress): Figures {
+  const s = p.sofar;
+  return {
+    latency: s.latency,
+    service: s.uncorrected,
+    sendLag: s.sendLag,
+    planned: s.planned,
+    offered: s.offered,
+    sent: s.sent,
+    answered: s.achieved,
+    settled: s.settled,
+    dropped: s.dropped,
+    errors: s.errors,
+    rejectedByCode: s.rejectedByCode,
+    seconds: s.seconds,
+  };
+}
+
 export async function runScenario(options: RunOptions): Promise<RunReport> {
-  const loaded = await loadOrGenerateWorkload(options.scenario, options.scenarioOptions);
+  const { signal } = options;
+  const thresholds = runThresholds(options.scenario, options.thresholds);
+  const loaded = await abortable(
+    loadOrGenerateWorkload(options.scenario, options.scenarioOptions),
+    signal,
+  );
   const { meta } = loaded.workload;
   options.log(
     `workload ${meta.scenario}${meta.variant ? `/${meta.variant}` : ''}: ${loaded.workload.genesis.bodies.length} genesis + ` +
       `${loaded.workload.ops.bodies.length} measured ops over ${(meta.durationMs / 1000).toFixed(0)} s ` +
       `(${loaded.cached ? 'cached' : 'generated'} in ${(loaded.ms / 1000).toFixed(1)} s)`,
   );
-  return withEngine(options.target, meta, options.engineArgs, async (target, embedded) => {
-    if (embedded) options.log(`engine started at ${target} (pid ${embedded.pid})`);
-    const processes = options.load.processes ?? 1;
-    const connections =
-      options.load.connections ??
-      connectionsFor(meta.plannedRate, options.sloMs, processes * (options.load.shard?.count ?? 1));
-    if (options.load.connections === undefined)
-      options.log(
-        `${processes} load-generator process${processes === 1 ? '' : 'es'} x ${connections} connections ` +
-          `(sized for the busiest second, ${meta.plannedRate.reduce((m, r) => Math.max(m, r), 0)} ops/s, at 2 x SLO latency)`,
-      );
-    const load = await runLoad(loaded.workload, { ...options.load, connections, target });
-    const reconciliation = (await getEngineJson(
-      `${target}/v1/reconcile`,
-    )) as RunResult['reconciliation'];
-    const engineStats = (await getEngineJson(`${target}/v1/stats`)) as
-      | Record<string, unknown>
-      | undefined;
-    const built = buildRunResult({
-      kind: 'run',
+  // The load stops for a signal or for an abortOnFail threshold; the engine only for a signal.
+  const stopLoad = new AbortController();
+  const onSignal = () => stopLoad.abort(signal?.reason);
+  signal?.addEventListener('abort', onSignal, { once: true });
+  let abortedBy: ThresholdSpec | undefined;
+  const watched = thresholds.filter((t) => t.abortOnFail !== undefined);
+  const onProgress = (p: Progress) => {
+    options.load.onProgress?.(p);
+    if (watched.length === 0 || stopLoad.signal.aborted) return;
+    const crossed = crossedAbortThreshold(watched, figuresOfProgress(p));
+    if (crossed === null) return;
+    abortedBy = crossed;
+    options.log(
+      `threshold ${crossed.expression} crossed at t=${p.t}s: stopping the run (abortOnFail)`,
+    );
+    stopLoad.abort(new Error(`threshold ${crossed.expression} crossed`));
+  };
+  let measured: Awaited<ReturnType<typeof measure>>;
+  try {
+    measured = await withEngine(
+      options.target,
       meta,
-      config: {
-        ...load.config,
-        sloMs: options.sloMs,
-        engine: options.target
-          ? { target: options.target }
-          : { embedded: true, args: options.engineArgs },
+      options.engineArgs,
+      async (target, embedded) => {
+        if (embedded) options.log(`engine started at ${target} (pid ${embedded.pid})`);
+        return measure(options, loaded.workload, target, stopLoad.signal, onProgress);
       },
-      measured: load.measured,
-      ...(reconciliation ? { reconciliation } : {}),
-    });
-    const result: RunResult = engineStats ? { ...built, engine: engineStats } : built;
-    const dir = join(options.outDir, result.runId);
-    const files = await writeRunOutputs(dir, result, load.histograms, options.charts);
-    const passed = result.outcome.passed && result.reconciliation?.ok === true;
-    return { result, dir, files, passed };
+      signal,
+      options.targetWaitMs,
+    );
+  } finally {
+    signal?.removeEventListener('abort', onSignal);
+  }
+  const { load, reconciliation, engineStats } = measured;
+  const built = buildRunResult({
+    kind: 'run',
+    meta,
+    config: {
+      ...load.config,
+      sloMs: options.sloMs,
+      // Sized by the runner (not given): `compare` does not label runs by it.
+      ...(options.load.connections === undefined ? { connectionsSized: true } : {}),
+      engine: options.target
+        ? { target: options.target }
+        : { embedded: true, args: options.engineArgs },
+    },
+    measured: load.measured,
+    ...(reconciliation ? { reconciliation } : {}),
   });
+  const incomplete = incompleteOf(load.stopped, abortedBy);
+  const withStats: RunResult = {
+    ...built,
+    totals: {
+      ...built.totals,
+      expectedSettled: expectedSettledOf(loaded.workload, options.load.shard ?? WHOLE),
+    },
+    // Cut short, the check saw only part of the answers: say so instead of "N lost".
+    ...(incomplete
+      ? {
+          outcome: {
+            ...built.outcome,
+            passed: false,
+            reasons: [
+              `not checked to the end: ${incomplete.reason}`,
+              ...(built.totals.mismatched > 0 ? [`${built.totals.mismatched} mismatched`] : []),
+            ],
+          },
+        }
+      : {}),
+    ...(engineStats ? { engine: engineStats } : {}),
+    ...(incomplete ? { incomplete } : {}),
+  };
+  const result: RunResult =
+    thresholds.length === 0
+      ? withStats
+      : {
+          ...withStats,
+          thresholds: judgeThresholds(thresholds, figuresOfResult(withStats), abortedBy),
+        };
+  const dir = join(options.outDir, result.runId);
+  const files = await writeRunOutputs(dir, result, load.histograms, options.charts);
+  const passed = result.outcome.passed && result.reconciliation?.ok === true;
+  const thresholdsOk = thresholdsPassed(result.thresholds);
+  const verdict = runVerdict(result, passed, thresholdsOk);
+  return { result, dir, files, passed, thresholdsPassed: thresholdsOk, verdict };
+}
+
+/** The measured phase against a running engine, then the engine's books and stats. */
+async function measure(
+  options: RunOptions,
+  workload: Workload,
+  target: string,
+  stop: AbortSignal,
+  onProgress: (p: Progress) => void,
+) {
+  const { meta } = workload;
+  const processes = options.load.processes ?? 1;
+  const connections =
+    options.load.connections ??
+    connectionsFor(meta.plannedRate, options.sloMs, processes * (options.load.shard?.count ?? 1));
+  if (options.load.connections === undefined)
+    options.log(
+      `${processes} load-generator process${processes === 1 ? '' : 'es'} x ${connections} connections ` +
+        `(sized for the busiest second, ${meta.plannedRate.reduce((m, r) => Math.max(m, r), 0)} ops/s, at 2 x SLO latency)`,
+    );
+  const load = await runLoad(workload, {
+    ...options.load,
+    connections,
+    target,
+    signal: stop,
+    onProgress,
+  });
+  // Cut short, the engine may be going away too (a terminal's Ctrl-C reaches it): ask briefly.
+  const timeoutMs = options.signal?.aborted ? 3_000 : 60_000;
+  const reconciliation = (await getEngineJson(`${target}/v1/reconcile`, timeoutMs)) as
+    | RunResult['reconciliation']
+    | undefined;
+  const engineStats = (await getEngineJson(`${target}/v1/stats`, timeoutMs)) as
+    | Record<string, unknown>
+    | undefined;
+  return { load, reconciliation, engineStats };
+}
+
+/** Ops of this shard's lanes that the workload expects to settle (settled_rate's denominator). */
+function expectedSettledOf(workload: Workload, shard: Shard): number {
+  const { expected, lane } = workload.ops;
+  let n = 0;
+  for (let i = 0; i < expected.length; i++)
+    if (expected[i] === 'SETTLED' && ownsLane(lane[i]!, shard)) n++;
+  return n;
+}
+
+function runVerdict(result: RunResult, passed: boolean, thresholdsOk: boolean): RunVerdict {
+  const { incomplete } = result;
+  if (incomplete?.cause === 'signal') return 'incomplete';
+  if (incomplete?.cause === 'threshold') {
+    // Stopped early, answers in flight count as lost: only a wrong answer or books that do
+    // not balance are a correctness failure then.
+    const wrong = result.totals.mismatched > 0 || result.reconciliation?.ok === false;
+    return wrong ? 'failed' : 'thresholds';
+  }
+  if (!passed) return 'failed';
+  return thresholdsOk ? 'pass' : 'thresholds';
+}
+
+/** What to record when the measured phase stopped early, and why. */
+function incompleteOf(
+  stopped: { readonly afterS: number; readonly reason: unknown } | undefined,
+  abortedBy: ThresholdSpec | undefined,
+): IncompleteRun | undefined {
+  if (stopped === undefined) return undefined;
+  const afterS = Math.round(stopped.afterS * 10) / 10;
+  if (stopped.reason instanceof InterruptedError)
+    return {
+      cause: 'signal',
+      by: stopped.reason.signal,
+      afterS,
+      reason: `interrupted by ${stopped.reason.signal} after ${afterS} s of the measured phase; answers in flight then count as lost and later ops were not sent`,
+    };
+  const by = abortedBy?.expression ?? 'unknown';
+  return {
+    cause: 'threshold',
+    by,
+    afterS,
+    reason: `stopped after ${afterS} s because threshold ${by} was crossed (abortOnFail); answers in flight then count as lost and later ops were not sent`,
+  };
 }
 
 /**
@@ -117,6 +327,11 @@ export async function writeRunOutputs(
 ): Promise<string[]> {
   const paths = await writeResults(dir, result, histograms);
   const files: string[] = [paths.result, paths.hlog, paths.timeseries];
+  if (result.incomplete !== undefined) {
+    const marker = join(dir, INCOMPLETE_FILE);
+    await writeFile(marker, `${result.incomplete.reason}\n`);
+    files.push(marker);
+  }
   if (charts) {
     files.push(...(await renderRunCharts(result, dir)));
     files.push(await writeReport(result, dir));

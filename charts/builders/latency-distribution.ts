@@ -1,6 +1,7 @@
 /**
  * The HDR percentile distribution: latency (ms) against percentile on the x = 1/(1-p) log axis,
- * corrected (solid) and uncorrected (faint, dashed), with the SLO as a horizontal line.
+ * corrected (solid) and uncorrected (faint, dashed), with the SLO as a horizontal line and each
+ * latency threshold (`p99<50ms`) as a marker at its percentile: green met, red crossed.
  *
  * Read the curve where it crosses the SLO: everything right of the crossing misses it. A flat
  * curve that turns up sharply at 99.9% is a healthy system with rare stalls; a curve climbing
@@ -8,7 +9,12 @@
  */
 import type { RunResult } from '../../result-format/index.js';
 import { FAINT_ALPHA, SERIES, withAlpha } from '../palette.js';
-import { percentileAxisMax, percentileTicks, spectrumPoints } from '../percentile.js';
+import {
+  percentileAxisMax,
+  percentileTicks,
+  percentileToX,
+  spectrumPoints,
+} from '../percentile.js';
 import {
   axisTitle,
   DASH,
@@ -74,11 +80,13 @@ export function distributionChart(
   subtitle: string,
   curves: readonly DistributionCurve[],
   slos: readonly { readonly label: string; readonly ms: number }[],
+  marks: readonly ThresholdMark[] = [],
 ): ChartConfig {
   const xMax = percentileAxisMax(curves.map((c) => c.points));
   const { lo, hi } = yRange(curves.map((c) => c.points));
-  const sloMax = Math.max(0, ...slos.map((s) => s.ms));
-  const sloMin = Math.min(...slos.map((s) => s.ms).filter((v) => v > 0), lo);
+  const limits = [...slos.map((s) => s.ms), ...marks.map((m) => m.ms)];
+  const sloMax = Math.max(0, ...limits);
+  const sloMin = Math.min(...limits.filter((v) => v > 0), lo);
   const y = useLogLatencyAxis(curves)
     ? logMsAxis('latency', Math.min(lo, sloMin), Math.max(hi, sloMax))
     : linearMsAxis('latency', Math.max(hi, sloMax) * 1.05);
@@ -90,7 +98,60 @@ export function distributionChart(
   for (const slo of slos) {
     if (slo.ms > 0) datasets.push(referenceLine(slo.label, SERIES.slo, slo.ms, 1, xMax));
   }
+  for (const m of marks) {
+    const colour = m.passed ? SERIES.settled : SERIES.regression;
+    // A downward triangle: a ceiling the curve must stay below at that percentile.
+    datasets.push({
+      ...lineSeries(m.label, colour, [{ x: Math.min(m.x, xMax), y: m.ms }]),
+      showLine: false,
+      pointStyle: 'triangle',
+      pointRotation: 180,
+      pointRadius: 7,
+      pointHoverRadius: 8,
+    });
+  }
   return lineChart(title, subtitle, { x: percentileAxis(xMax), y }, datasets);
+}
+
+/** A latency threshold drawn at its percentile: an upper limit, met or crossed. */
+export interface ThresholdMark {
+  readonly label: string;
+  readonly x: number;
+  readonly ms: number;
+  readonly passed: boolean;
+}
+
+/** The percentile of each latency metric a threshold can name, as a fraction. */
+const METRIC_PERCENTILE: Readonly<Record<string, number>> = {
+  p50: 0.5,
+  p90: 0.9,
+  p99: 0.99,
+  'p99.9': 0.999,
+  'p99.99': 0.9999,
+};
+
+/**
+ * The run's upper-limit thresholds on corrected or service-time percentiles, placed where they
+ * apply on the distribution (max at the rank of the slowest sample).
+ */
+export function thresholdMarks(result: RunResult): ThresholdMark[] {
+  const marks: ThresholdMark[] = [];
+  for (const t of result.thresholds ?? []) {
+    if (t.unit !== 'ms' || (t.op !== '<' && t.op !== '<=')) continue;
+    const service = t.metric.startsWith('service.');
+    const name = service ? t.metric.slice('service.'.length) : t.metric;
+    const count = (service ? result.latency.uncorrected : result.latency.corrected).count;
+    const p = METRIC_PERCENTILE[name];
+    const x = name === 'max' ? Math.max(1, count) : p === undefined ? null : percentileToX(p);
+    if (x === null) continue;
+    marks.push({
+      label: `threshold ${t.expression} (${t.passed ? 'met' : 'crossed'})`,
+      x,
+      ms: t.limit,
+      passed: t.passed,
+    });
+  }
+  return marks;
 }
 
 /** The curves of one run: corrected, then uncorrected (each only when present). */
@@ -121,5 +182,6 @@ export function buildLatencyDistributionChart(result: RunResult): ChartConfig {
     runSubtitle(result),
     runCurves(result, SERIES.corrected),
     [{ label: `SLO ${slo} ms`, ms: slo }],
+    thresholdMarks(result),
   );
 }

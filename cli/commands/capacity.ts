@@ -10,10 +10,12 @@ import {
   suiteProjectionLines,
 } from '../../capacity/index.js';
 import { isSuiteName, SUITE_NAMES, type SuiteName } from '../../engine/crypto/index.js';
+import { watchInterrupts } from '../../lifecycle/index.js';
 import { CLIENTS } from '../../load/index.js';
 import { SCENARIOS } from '../../scenarios/catalog/index.js';
 import { SCALES, type Scale } from '../../scenarios/model/index.js';
 import { type Command, env, int, num, oneOf, parse, parseIntList, UsageError } from './args.js';
+import { progressPrinter } from './progress.js';
 
 const USAGE = `usage: ecny-bench capacity <scenario> [--variant V] [--scale small|city|national] [--seed S]
   [--start 500] [--step 500] [--step-duration 5] [--warmup 1] [--max-steps 8] [--slo-ms 50]
@@ -28,7 +30,8 @@ each ramp, a USL fit of elbow throughput over threads, and projections to --targ
 the scenario's planned peak. Without --scale, the smallest scale with enough operations for a
 full ramp (city at most). Each signature suite of --suites (default both) gets its own workload,
 engines and results, and the projections are printed side by side. Exit 0: results written and
-an elbow found for every suite; 1: a suite found no elbow; 2: bad input.`;
+an elbow found for every suite; 1: a suite found no elbow; 2: bad input; 3: an engine could not
+be started; 130/143: interrupted (the steps measured so far are written, marked INCOMPLETE).`;
 
 const FLAGS = {
   variant: { type: 'string' },
@@ -103,6 +106,8 @@ export async function capacityCommand(argv: string[]): Promise<number> {
     charts: values['no-charts'] !== true,
     log: (line) => console.log(line),
   };
+  if (positionals.length > 1)
+    throw new UsageError(`one scenario per capacity run, got ${positionals.join(', ')}`);
   try {
     checkRampPlanInput(options);
   } catch (error) {
@@ -112,19 +117,33 @@ export async function capacityCommand(argv: string[]): Promise<number> {
     throw new UsageError('--start, --step, --slo-ms and --target-tps must be > 0');
   const suites = parseSuites(flag('suites') ?? SUITE_NAMES.join(','));
   const bySuite: { suite: SuiteName; analysis: CapacityAnalysis }[] = [];
-  for (const suite of suites) {
-    const started = Date.now();
-    if (suites.length > 1) console.log(`\n=== signature suite ${suite} ===`);
-    const report = await runCapacity({ ...options, suite });
-    for (const line of capacitySummaryLines(report.analysis)) console.log(line);
-    console.log(
-      `\ncapacity run ${report.result.runId} (${suite}) in ${((Date.now() - started) / 1000).toFixed(0)} s; results in ${report.dir}/` +
-        `${options.charts ? ' (open report.html)' : ''}`,
-    );
-    bySuite.push({ suite, analysis: report.analysis });
+  const progress = progressPrinter();
+  const interrupts = watchInterrupts();
+  try {
+    for (const suite of suites) {
+      const started = Date.now();
+      if (suites.length > 1) console.log(`\n=== signature suite ${suite} ===`);
+      const report = await runCapacity({
+        ...options,
+        suite,
+        onProgress: progress.onProgress,
+        signal: interrupts.signal,
+      });
+      for (const line of capacitySummaryLines(report.analysis)) console.log(line);
+      if (report.result.incomplete) console.log(`\nINCOMPLETE: ${report.result.incomplete.reason}`);
+      console.log(
+        `\ncapacity run ${report.result.runId} (${suite}) in ${((Date.now() - started) / 1000).toFixed(0)} s; results in ${report.dir}/` +
+          `${options.charts ? ' (open report.html)' : ''}`,
+      );
+      bySuite.push({ suite, analysis: report.analysis });
+      if (report.result.incomplete) break;
+    }
+  } finally {
+    progress.done();
+    interrupts.dispose();
   }
   if (bySuite.length > 1) for (const line of suiteProjectionLines(bySuite)) console.log(line);
-  return bySuite.every((s) => s.analysis.best !== null) ? 0 : 1;
+  return interrupts.exitCode() ?? (bySuite.every((s) => s.analysis.best !== null) ? 0 : 1);
 }
 
 /** "ed25519,sm2" -> distinct suite names, in order. */

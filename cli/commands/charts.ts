@@ -18,7 +18,9 @@ import type { Command } from './args.js';
 
 const REPORT_USAGE =
   'usage: ecny-bench report <run-dir>...  (writes *.png and report.html next to result.json)';
-const COMPARE_USAGE = 'usage: ecny-bench compare --out <dir> <run-dir> <run-dir>...';
+const COMPARE_USAGE = `usage: ecny-bench compare --out <dir> [--label NAME]... <run-dir> <run-dir>...
+Labels each run by what differs between them (engine embedded or external, its flags, duration,
+scale, client, commit, machine...), or by --label, given once per run in the same order.`;
 
 function usage(message: string, text: string): number {
   console.error(`${message}\n${text}`);
@@ -36,6 +38,7 @@ export const reportCommand: Command = {
         args: argv,
         options: { help: { type: 'boolean' } },
         allowPositionals: true,
+        strict: true,
       });
       if (values.help) {
         console.log(REPORT_USAGE);
@@ -67,11 +70,17 @@ export const compareCommand: Command = {
   async run(argv) {
     let out: string | undefined;
     let dirs: string[];
+    let labels: string[] | undefined;
     try {
       const { positionals, values } = parseArgs({
         args: argv,
-        options: { out: { type: 'string' }, help: { type: 'boolean' } },
+        options: {
+          out: { type: 'string' },
+          label: { type: 'string', multiple: true },
+          help: { type: 'boolean' },
+        },
         allowPositionals: true,
+        strict: true,
       });
       if (values.help) {
         console.log(COMPARE_USAGE);
@@ -79,11 +88,17 @@ export const compareCommand: Command = {
       }
       out = values.out;
       dirs = positionals;
+      labels = values.label;
     } catch (error) {
       return usage((error as Error).message, COMPARE_USAGE);
     }
     if (out === undefined) return usage('compare: --out is required', COMPARE_USAGE);
     if (dirs.length < 2) return usage('compare: give at least two run directories', COMPARE_USAGE);
+    if (labels !== undefined && labels.length !== dirs.length)
+      return usage(
+        `compare: ${labels.length} --label for ${dirs.length} runs: give one per run, in order`,
+        COMPARE_USAGE,
+      );
     let results: RunResult[];
     try {
       results = await Promise.all(dirs.map(readResult));
@@ -91,8 +106,8 @@ export const compareCommand: Command = {
       return usage(`compare: ${(error as Error).message}`, COMPARE_USAGE);
     }
     const files = [
-      ...(await renderComparison(results, out)),
-      await writeComparisonReport(results, out),
+      ...(await renderComparison(results, out, labels)),
+      await writeComparisonReport(results, out, labels),
     ];
     console.log(JSON.stringify({ runs: results.map((r) => r.runId), files }));
     return 0;

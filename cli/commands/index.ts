@@ -5,6 +5,7 @@ export { type Command, UsageError } from './args.js';
 import { capacity } from './capacity.js';
 import { CHART_COMMANDS } from './charts.js';
 import { gate } from './gate.js';
+import { history } from './history.js';
 import { merge } from './merge.js';
 import { list, run, start } from './run.js';
 import { saturateCommand } from './saturate.js';
@@ -21,4 +22,5 @@ export const COMMANDS: readonly Command[] = [
   ...CHART_COMMANDS,
   capacity,
   gate,
+  history,
 ];

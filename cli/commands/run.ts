@@ -1,24 +1,39 @@
 import { SUITE_NAMES as SUITES } from '../../engine/crypto/index.js';
+import { appendRunToHistory } from '../../history/index.js';
+import { watchInterrupts } from '../../lifecycle/index.js';
 import { CLIENTS, parseShard, parseStartAt } from '../../load/index.js';
-import type { RunResult } from '../../result-format/index.js';
-import { engineArgsFor, type RunReport, runScenario } from '../../runner/index.js';
+import { engineArgsFor, type RunReport, type RunVerdict, runScenario } from '../../runner/index.js';
 import { getScenario, SCENARIOS } from '../../scenarios/catalog/index.js';
 import { SCALES, type Scale, type ScenarioOptions } from '../../scenarios/model/index.js';
 import { loadOrGenerateWorkload } from '../../scenarios/workload/index.js';
 import { type Command, env, int, num, oneOf, parse, UsageError } from './args.js';
+import { EXIT } from './exit-codes.js';
+import { progressPrinter } from './progress.js';
+import { appendStepSummary, summaryMarkdown, summaryText } from './run-summary.js';
 
 const USAGE = `usage: ecny-bench run <scenario> [--variant V] [--scale small|city|national] [--duration S]
-  [--time-compression X] [--seed S] [--invalid-share F] [--target URL] [--processes N]
+  [--time-compression X] [--seed S] [--invalid-share F] [--target URL] [--target-wait 10]
+  [--processes N]
   [--connections N] [--pipelining N] [--client lean|undici] [--backend native|noble] [--threads N]
   [--suite ed25519|sm2] (keys, signatures and transaction ids of the workload and the engine)
-  [--slo-ms 50] [--out results] [--no-charts] [--shard i/N] [--start-at TIME] [--print-engine-flags]
+  [--slo-ms 50] [--threshold EXPR]... [--history FILE] [--out results] [--no-charts]
+  [--shard i/N] [--start-at TIME] [--print-engine-flags]
 Several hosts can share one run: each runs with --target <engine> --shard i/N and the same
 --start-at (ISO time, epoch ms, or +seconds), then \`ecny-bench merge\` combines their results.
-Without --target the engine is started as a child process and stopped after the run. A --target
-engine must trust the workload's central bank key and read its value day:
---print-engine-flags prints the \`serve\` flags that say so (and exits), and a run checks them first.
+Without --target the engine is started as a child process and stopped after the run; with it,
+the engine must answer /healthz within --target-wait seconds (default 10), else exit 3, and it
+must trust the workload's central bank key and read its value day: --print-engine-flags prints
+the \`serve\` flags that say so (and exits), and a run checks them first.
 --client: the load generators' HTTP client, lean (default, the project's own) or undici.
-Exit code 0: outcome check passed and the books reconciled; 1: they did not; 2: bad input.`;
+--threshold: an SLO judged over the measured phase, repeatable, e.g. 'p99<50ms',
+  'p99.9<200ms', 'settled_rate>=0.99', 'dropped==0', 'rejected.OVERLOADED<=10',
+  'p99<100ms abortOnFail=10s' (stop the run once crossed, after 10 s). Given, they replace the
+  scenario's default thresholds; --threshold none runs with none. Metrics: docs/cli.md.
+--history FILE: append the run's key figures to a JSON Lines history (ecny-bench history).
+--slo-ms: the SLO line drawn in the charts; only a threshold fails a run.
+Exit code 0: passed; 1: a correctness check failed (mismatch, loss, drops, books); 2: bad
+input; 3: the run could not be carried out (engine unreachable or not starting); 99: a
+threshold was crossed; 130/143: interrupted by SIGINT/SIGTERM (results marked INCOMPLETE).`;
 
 const FLAGS = {
   variant: { type: 'string' },
@@ -28,6 +43,7 @@ const FLAGS = {
   seed: { type: 'string' },
   'invalid-share': { type: 'string' },
   target: { type: 'string' },
+  'target-wait': { type: 'string' },
   processes: { type: 'string' },
   connections: { type: 'string' },
   pipelining: { type: 'string' },
@@ -36,12 +52,37 @@ const FLAGS = {
   suite: { type: 'string' },
   threads: { type: 'string' },
   'slo-ms': { type: 'string' },
+  threshold: { type: 'string', multiple: true },
+  history: { type: 'string' },
   out: { type: 'string' },
   'no-charts': { type: 'boolean' },
   shard: { type: 'string' },
   'start-at': { type: 'string' },
   'print-engine-flags': { type: 'boolean' },
 } as const;
+
+/** `--threshold` flags (or ECNY_THRESHOLD, `;`-separated); undefined: the scenario's defaults. */
+function thresholdFlags(given: readonly string[] | undefined): string[] | undefined {
+  const list = given ?? env('threshold')?.split(';');
+  if (list === undefined) return undefined;
+  const cleaned = list.map((t) => t.trim()).filter((t) => t !== '');
+  return cleaned.length === 1 && cleaned[0] === 'none' ? [] : cleaned;
+}
+
+/** The exit status of a finished run (docs/cli.md). */
+export function runExitCode(verdict: RunVerdict, interrupted: number | null): number {
+  if (interrupted !== null) return interrupted;
+  switch (verdict) {
+    case 'pass':
+      return EXIT.ok;
+    case 'failed':
+      return EXIT.failed;
+    case 'thresholds':
+      return EXIT.thresholds;
+    case 'incomplete':
+      return EXIT.failed;
+  }
+}
 
 export async function runCommand(
   argv: string[],
@@ -57,7 +98,10 @@ export async function runCommand(
     throw new UsageError(`which scenario? (${[...SCENARIOS.keys()].join(', ')})\n${USAGE}`);
   if (!SCENARIOS.has(name))
     throw new UsageError(`unknown scenario "${name}" (known: ${[...SCENARIOS.keys()].join(', ')})`);
-  const flag = (n: keyof typeof FLAGS) => (values[n] as string | undefined) ?? env(n);
+  if (positionals.length > 1)
+    throw new UsageError(`one scenario per run, got ${positionals.join(', ')}\n${USAGE}`);
+  const flag = (n: Exclude<keyof typeof FLAGS, 'threshold'>) =>
+    (values[n] as string | undefined) ?? env(n);
   const scale = (flag('scale') ?? defaults.scale) as Scale | undefined;
   if (scale !== undefined && !(SCALES as readonly string[]).includes(scale))
     throw new UsageError(`--scale must be one of ${SCALES.join(', ')}`);
@@ -82,58 +126,49 @@ export async function runCommand(
   const engineArgs: string[] = [];
   if (flag('backend')) engineArgs.push('--backend', flag('backend')!);
   if (flag('threads')) engineArgs.push('--threads', String(int('threads', flag('threads'), 1, 1)));
+  const thresholds = thresholdFlags(values.threshold);
+  const history = flag('history');
   const started = Date.now();
-  const report = await runScenario({
-    scenario: name,
-    scenarioOptions,
-    ...(flag('target') ? { target: flag('target')! } : {}),
-    engineArgs,
-    load: {
-      processes: int('processes', flag('processes'), 2, 1),
-      // Unset: the runner sizes connections for the workload's busiest second.
-      ...(flag('connections')
-        ? { connections: int('connections', flag('connections'), 16, 1) }
-        : {}),
-      pipelining: int('pipelining', flag('pipelining'), 1, 1),
-      client: oneOf('client', flag('client'), CLIENTS, 'lean'),
-      ...(flag('shard') ? { shard: parseShard(flag('shard')!) } : {}),
-      ...(flag('start-at') ? { startAt: parseStartAt(flag('start-at')!) } : {}),
-      onProgress: (s) => {
-        if (process.stderr.isTTY)
-          process.stderr.write(
-            `\r  t=${s.t}s offered ${s.offered}/s achieved ${s.achieved}/s dropped ${s.dropped}   `,
-          );
+  const progress = progressPrinter();
+  const interrupts = watchInterrupts();
+  let report: RunReport;
+  try {
+    report = await runScenario({
+      scenario: name,
+      scenarioOptions,
+      ...(flag('target') ? { target: flag('target')! } : {}),
+      engineArgs,
+      load: {
+        processes: int('processes', flag('processes'), 2, 1),
+        // Unset: the runner sizes connections for the workload's busiest second.
+        ...(flag('connections')
+          ? { connections: int('connections', flag('connections'), 16, 1) }
+          : {}),
+        pipelining: int('pipelining', flag('pipelining'), 1, 1),
+        client: oneOf('client', flag('client'), CLIENTS, 'lean'),
+        ...(flag('shard') ? { shard: parseShard(flag('shard')!) } : {}),
+        ...(flag('start-at') ? { startAt: parseStartAt(flag('start-at')!) } : {}),
+        onProgress: progress.onProgress,
       },
-    },
-    sloMs: num('slo-ms', flag('slo-ms'), 50, 0),
-    outDir: flag('out') ?? 'results',
-    charts: values['no-charts'] !== true,
-    log: (line) => console.log(line),
-  });
-  if (process.stderr.isTTY) process.stderr.write('\n');
-  printSummary(report, (Date.now() - started) / 1000);
-  return report.passed ? 0 : 1;
-}
-
-function ms(v: number): string {
-  return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
-}
-
-export function printSummary(report: RunReport, wallS: number): void {
-  const r: RunResult = report.result;
-  const t = r.totals;
-  const c = r.latency.corrected;
-  const rejections = Object.entries(r.rejectionsByCode)
-    .map(([code, n]) => `${code} ${n}`)
-    .join(', ');
-  console.log(`
-${r.scenario.name}${r.scenario.variant ? `/${r.scenario.variant}` : ''} (${r.scenario.scale}, seed ${r.scenario.seed}) on ${r.environment.cpuModel} x${r.environment.cores}
-  sent ${t.sent} of ${t.planned} planned over ${r.durationS.toFixed(1)} s: ${t.achievedPerSecond.toFixed(0)} answers/s, ${t.settledPerSecond.toFixed(0)} settled/s
-  latency from intended send (ms): p50 ${ms(c.p50)}  p90 ${ms(c.p90)}  p99 ${ms(c.p99)}  p99.9 ${ms(c.p999)}  max ${ms(c.max)}  (SLO ${r.config.sloMs} ms)
-  settled ${t.settled}, rejected ${t.rejected}${rejections ? ` (${rejections})` : ''}, dropped ${t.dropped}, errors ${t.errors}
-  outcome check: ${t.matched} matched, ${t.mismatched} mismatched, ${t.lost} lost -> ${r.outcome.passed ? 'PASS' : 'FAIL'}
-  books: ${r.reconciliation?.ok ? 'reconciled' : 'NOT reconciled'}
-  ${report.passed ? 'PASSED' : 'FAILED'} in ${wallS.toFixed(0)} s; results in ${report.dir}/${report.files.some((f) => f.endsWith('report.html')) ? ' (open report.html)' : ''}`);
+      sloMs: num('slo-ms', flag('slo-ms'), 50, 0),
+      outDir: flag('out') ?? 'results',
+      charts: values['no-charts'] !== true,
+      log: (line) => console.log(line),
+      ...(thresholds === undefined ? {} : { thresholds }),
+      signal: interrupts.signal,
+      targetWaitMs: num('target-wait', flag('target-wait'), 10, 0) * 1000,
+    });
+  } finally {
+    progress.done();
+    interrupts.dispose();
+  }
+  console.log(summaryText(report, (Date.now() - started) / 1000));
+  await appendStepSummary(summaryMarkdown(report));
+  if (history !== undefined) {
+    await appendRunToHistory(history, report.result, report.verdict);
+    console.log(`  history: appended to ${history}`);
+  }
+  return runExitCode(report.verdict, interrupts.exitCode());
 }
 
 export const run: Command = {
@@ -151,13 +186,24 @@ export const start: Command = {
 export const list: Command = {
   name: 'list',
   summary: 'list the scenarios and their variants',
-  async run() {
+  async run(argv) {
+    const { values, positionals } = parse(argv, {}, 'usage: ecny-bench list');
+    if (values.help) {
+      console.log(
+        'usage: ecny-bench list   (the scenarios, their variants and default thresholds)',
+      );
+      return 0;
+    }
+    if (positionals.length > 0)
+      throw new UsageError(`list takes no arguments, got ${positionals[0]}`);
     for (const def of SCENARIOS.values()) {
       const variants = Object.keys(def.variants);
       console.log(`${def.name.padEnd(18)} ${def.summary}`);
       console.log(
         `${''.padEnd(18)} variants: ${variants.map((v) => (v === def.defaultVariant ? `${v} (default)` : v)).join(', ')}`,
       );
+      if ((def.thresholds ?? []).length > 0)
+        console.log(`${''.padEnd(18)} default thresholds: ${def.thresholds!.join(', ')}`);
     }
     return 0;
   },

@@ -1,3 +1,4 @@
+import { watchInterrupts } from '../../lifecycle/index.js';
 import { saturateScenario } from '../../runner/index.js';
 import { SCENARIOS } from '../../scenarios/catalog/index.js';
 import type { Scale } from '../../scenarios/model/index.js';
@@ -32,10 +33,13 @@ export const saturateCommand: Command = {
       return 0;
     }
     const name = positionals[0] ?? 'xiongan-retail';
+    if (positionals.length > 1) throw new UsageError(`one scenario, got ${positionals.join(', ')}`);
     if (!SCENARIOS.has(name)) throw new UsageError(`unknown scenario "${name}"\n${USAGE}`);
     const engineArgs: string[] = [];
     if (values.backend) engineArgs.push('--backend', values.backend);
     if (values.threads) engineArgs.push('--threads', String(int('threads', values.threads, 1, 1)));
+    // autocannon cannot stop in order: a signal stops everything at once (lifecycle/).
+    const interrupts = watchInterrupts({ orderly: false });
     const { result, saturation, dir } = await saturateScenario({
       scenario: name,
       scenarioOptions: {
@@ -52,7 +56,7 @@ export const saturateCommand: Command = {
       outDir: values.out ?? 'results',
       charts: true,
       log: (l) => console.log(l),
-    });
+    }).finally(() => interrupts.dispose());
     const l = saturation.latency;
     console.log(
       `${name}: max ${saturation.maxThroughput.toFixed(0)} answers/s, ${saturation.settledPerSecond.toFixed(0)} settled/s; ` +

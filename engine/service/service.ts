@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import { isAcceptablePublicKey, isWellFormedPublicKey } from '../crypto/index.js';
 import { CodedError, dayOfMs, decodeSigned, txSuite } from '../domain/index.js';
 import { Journal } from '../journal/index.js';
+import { type Percentiles, percentiles } from '../metrics/index.js';
 import { SettlementEngine } from '../pipeline/index.js';
 import { Registry } from '../registry/index.js';
 import { VerifyPool } from '../verify-pool/index.js';
@@ -78,14 +79,55 @@ export async function openEngineService(config: EngineConfig): Promise<EngineSer
     ms: performance.now() - started,
   };
   const cpu = new CpuMeter();
+  const window = new PoolWindow(pool);
   return {
     engine,
     config,
     recovery,
     today,
-    stats: () => collectStats(engine, pool, journal, cpu),
-    close: () => engine.close(),
+    stats: () => collectStats(engine, pool, journal, cpu, window),
+    close: () => {
+      window.stop();
+      return engine.close();
+    },
   };
+}
+
+/**
+ * The pool's wait and verify percentiles of the last whole second, for charts of the engine over
+ * time: the pool's own `stats()` percentiles cover its lifetime, and a lifetime p99 plotted per
+ * second flattens every spike into the run's history.
+ */
+class PoolWindow {
+  readonly #timer: NodeJS.Timeout;
+  #last: {
+    readonly seconds: number;
+    readonly endedAt: string;
+    readonly wait: Percentiles;
+    readonly verify: Percentiles;
+  } | null = null;
+
+  constructor(pool: VerifyPool) {
+    pool.takeIntervalHistograms();
+    this.#timer = setInterval(() => {
+      const h = pool.takeIntervalHistograms();
+      this.#last = {
+        seconds: 1,
+        endedAt: new Date().toISOString(),
+        wait: percentiles(h.queueWait),
+        verify: percentiles(h.verify),
+      };
+    }, 1000);
+    this.#timer.unref();
+  }
+
+  get last() {
+    return this.#last;
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
 }
 
 /** A registry rebuilt from its journal, and the journal, open and ready to append. */
@@ -188,7 +230,13 @@ class CpuMeter {
   }
 }
 
-function collectStats(engine: SettlementEngine, pool: VerifyPool, journal: Journal, cpu: CpuMeter) {
+function collectStats(
+  engine: SettlementEngine,
+  pool: VerifyPool,
+  journal: Journal,
+  cpu: CpuMeter,
+  window: PoolWindow,
+) {
   const c = engine.counters;
   const poolStats = pool.stats();
   const stats = {
@@ -205,6 +253,8 @@ function collectStats(engine: SettlementEngine, pool: VerifyPool, journal: Journ
     maxInflight: c.maxInflight,
     queueDepth: poolStats.queueDepth,
     pool: poolStats,
+    /** Pool wait and verify percentiles (ms) of the last whole second; null in the first second. */
+    poolLastSecond: window.last,
     journal: journal.stats(),
     cpu: cpu.read(),
     rssBytes: process.memoryUsage.rss(),

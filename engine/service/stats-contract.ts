@@ -17,6 +17,16 @@ export interface StatsContract {
     /** Per batch: verification inside the worker. */
     readonly verify: StatsLatency;
   };
+  /**
+   * The pool's wait and verify percentiles over the last whole second (what a chart per second
+   * plots; `pool`'s cover the engine's lifetime); null in the engine's first second.
+   */
+  readonly poolLastSecond: {
+    readonly seconds: number;
+    readonly endedAt: string;
+    readonly wait: StatsLatency;
+    readonly verify: StatsLatency;
+  } | null;
   readonly cpu: {
     /** Engine process CPU since the previous read, percent of one core. */
     readonly percentSinceLast: number;

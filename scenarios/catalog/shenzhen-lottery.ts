@@ -35,6 +35,8 @@ export const shenzhenLottery: ScenarioDefinition = {
   name: 'shenzhen-lottery',
   summary: 'Luohu red-packet lottery: 50,000 x 200 yuan spent at 3,389 merchants, 62,788 payments',
   defaultVariant: 'default',
+  // A till answers within a second; every payment that should settle does; no transport errors.
+  thresholds: ['p99<1s', 'settled_rate>=0.99', 'errors==0'],
   variants: {
     default: {
       name: 'shenzhen-lottery',

@@ -236,5 +236,7 @@ export const suzhouSubsidy: ScenarioDefinition = {
     'Payroll-style subsidy fan-out from a few government wallets, then a spending wave; ' +
     'variants hotspot (serial chains), presplit (independent) and double12 (red packets)',
   defaultVariant: 'presplit',
+  // A till answers within a second; every payment that should settle does; no transport errors.
+  thresholds: ['p99<1s', 'settled_rate>=0.99', 'errors==0'],
   variants: { hotspot: subsidyVariant('hotspot'), presplit: subsidyVariant('presplit'), double12 },
 };

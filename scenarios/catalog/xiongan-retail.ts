@@ -50,6 +50,8 @@ export const xionganRetail: ScenarioDefinition = {
   summary:
     'Many consumers paying Zipf-popular merchants (catering, retail, entertainment) with meal-time peaks',
   defaultVariant: 'default',
+  // A till answers within a second; every payment that should settle does; no transport errors.
+  thresholds: ['p99<1s', 'settled_rate>=0.99', 'errors==0'],
   variants: {
     default: {
       name: 'xiongan-retail',

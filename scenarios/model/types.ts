@@ -175,6 +175,11 @@ export interface ScenarioDefinition {
   readonly summary: string;
   readonly defaultVariant: string;
   readonly variants: Readonly<Record<string, ScenarioSpec>>;
+  /**
+   * Default thresholds of a run of this scenario (`p99<1s`, docs/cli.md), used unless the run
+   * gives its own. Not part of the workload: changing them regenerates nothing.
+   */
+  readonly thresholds?: readonly string[];
 }
 
 /** Run options (all optional; defaults from the scenario and its scale). */

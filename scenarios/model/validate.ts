@@ -541,9 +541,15 @@ export function validateDefinition(input: unknown): ConfigIssue[] {
     out.add('', 'a scenario definition must be an object');
     return out.list;
   }
-  checkKeys(out, '', input, ['name', 'summary', 'defaultVariant', 'variants']);
+  checkKeys(out, '', input, ['name', 'summary', 'defaultVariant', 'variants', 'thresholds']);
   const name = str(out, 'name', input.name);
   if (typeof input.summary !== 'string') out.add('summary', 'must be a string');
+  // The expressions themselves are parsed by thresholds/ when a run starts.
+  if (
+    input.thresholds !== undefined &&
+    !(Array.isArray(input.thresholds) && input.thresholds.every((t) => typeof t === 'string'))
+  )
+    out.add('thresholds', 'must be a list of threshold expressions such as "p99<1s"');
   if (!isObj(input.variants) || Object.keys(input.variants).length === 0)
     out.add('variants', 'must define at least one variant');
   else {

@@ -507,8 +507,9 @@ describe('comparisons', () => {
     assert.equal(distribution!.id, 'latency-distribution');
     assert.equal(throughput!.id, 'throughput');
     const labels = datasets(distribution!.config).map((d) => d.label);
-    assert.ok(labels.includes('backend=native, rate=2000'), labels.join(' | '));
-    assert.ok(labels.includes('backend=noble, rate=1500'));
+    // The fixtures differ in backend, measured duration and rate: named in that order.
+    assert.ok(labels.includes('backend=native, duration=61s, rate=2000'), labels.join(' | '));
+    assert.ok(labels.includes('backend=noble, duration=51s, rate=1500'));
     assert.ok(labels.includes('SLO 50 ms'));
     const achieved = datasets(throughput!.config).filter((d) => d.label?.endsWith(': achieved'));
     assert.equal(achieved.length, 2);
@@ -530,6 +531,52 @@ describe('comparisons', () => {
 
   test('of nothing is nothing', () => {
     assert.deepEqual(compareCharts([]), []);
+  });
+
+  test('labels say where the engine ran and for how long, not connections the runner sized', () => {
+    // What a user compared: a 30 s run on an embedded engine and a 60 s run against an external
+    // one; the runner sized connections differently for each (28 and 42).
+    const embedded: RunResult = {
+      ...steady,
+      runId: 'embedded-run',
+      durationS: 30,
+      config: {
+        sloMs: 50,
+        client: 'lean',
+        processes: 2,
+        connections: 28,
+        connectionsSized: true,
+        engine: { embedded: true, args: ['--central-bank-key', 'ab'] },
+      },
+    };
+    const external: RunResult = {
+      ...embedded,
+      runId: 'external-run',
+      durationS: 60,
+      config: {
+        ...embedded.config,
+        connections: 42,
+        engine: { target: 'http://10.0.0.5:8080' },
+      },
+    };
+    assert.deepEqual(runLabels([embedded, external]), [
+      'engine=embedded, duration=30s',
+      'engine=external 10.0.0.5:8080, duration=60s',
+    ]);
+    // Connections given by the user do tell runs apart.
+    const given = (r: RunResult, connections: number): RunResult => ({
+      ...r,
+      config: { ...r.config, connections, connectionsSized: false },
+    });
+    assert.deepEqual(
+      runLabels([given(embedded, 8), given(embedded, 64)]).map((l) => l.split(' (')[0]),
+      ['connections=8', 'connections=64'],
+    );
+    // Names the user gave win.
+    assert.deepEqual(runLabels([embedded, external], ['before', 'after']), ['before', 'after']);
+    const [distribution] = compareCharts([embedded, external], ['before', 'after']);
+    const labels = datasets(distribution!.config).map((d) => d.label);
+    assert.ok(labels.includes('before') && labels.includes('after'), labels.join(' | '));
   });
 });
 

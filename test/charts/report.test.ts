@@ -9,7 +9,7 @@ import {
   writeComparisonReport,
   writeReport,
 } from '../../charts/index.js';
-import { escapeHtml, scriptJson } from '../../charts/report.js';
+import { escapeHtml, scriptJson, reportVerdict as verdictOf } from '../../charts/report.js';
 import { compareCommand, reportCommand } from '../../cli/commands/charts.js';
 import type { RunResult } from '../../result-format/schema.js';
 import { nobleResult, offlineBurstResult, steadyResult } from './fixtures/results.js';
@@ -100,6 +100,111 @@ describe('HTML report', () => {
     assert.match(html, /class="badge bad">FAIL</);
     assert.ok(html.includes('<li>3 mismatched</li>'));
     assert.ok(html.includes('rejected ALREADY_SPENT'));
+  });
+
+  test('never shows PASS when a threshold is crossed, and lists every threshold with its value', async () => {
+    const crossed: RunResult = {
+      ...steady,
+      thresholds: [
+        {
+          expression: 'p99<50ms',
+          metric: 'p99',
+          op: '<',
+          limit: 50,
+          unit: 'ms',
+          value: steady.latency.corrected.p99,
+          passed: false,
+          source: 'flag',
+        },
+        {
+          expression: 'dropped==0',
+          metric: 'dropped',
+          op: '==',
+          limit: 0,
+          unit: 'count',
+          value: 0,
+          passed: true,
+          source: 'scenario',
+        },
+      ],
+    };
+    const html = await reportHtml(crossed);
+    assert.match(html, /class="badge bad">THRESHOLDS CROSSED</);
+    assert.doesNotMatch(html, />PASS</);
+    assert.ok(html.includes('<code>p99&lt;50ms</code>'));
+    assert.ok(html.includes('912 ms'), 'the measured p99 with its unit');
+    assert.ok(html.includes('<code>dropped==0</code>'));
+    assert.ok(html.includes('scenario default'));
+    assert.ok(html.includes('threshold p99&lt;50ms crossed: p99 = 912 ms'));
+    // The crossed threshold is drawn on the distribution chart, at p99.
+    const dist = inlinedConfigs(html)['latency-distribution'] as {
+      data: { datasets: { label: string; data: { x: number; y: number }[] }[] };
+    };
+    const mark = dist.data.datasets.find((d) => d.label === 'threshold p99<50ms (crossed)');
+    assert.deepEqual(mark?.data, [{ x: 100, y: 50 }]);
+    assert.equal(verdictOf(crossed).label, 'THRESHOLDS CROSSED');
+  });
+
+  test('says so when p99 is above the SLO and no threshold judges it', async () => {
+    assert.ok(steady.latency.corrected.p99 > steady.config.sloMs);
+    const html = await reportHtml(steady);
+    assert.match(html, /class="badge ok">PASS<\/span> <span class="badge warn">SLO MISSED</);
+    assert.ok(html.includes('p99 912 ms is above the 50 ms SLO'));
+  });
+
+  test('marks a run cut short as INCOMPLETE with the reason', async () => {
+    const cut: RunResult = {
+      ...steady,
+      incomplete: {
+        cause: 'signal',
+        by: 'SIGINT',
+        afterS: 12,
+        reason: 'interrupted by SIGINT after 12 s',
+      },
+    };
+    const html = await reportHtml(cut);
+    assert.match(html, /class="badge warn">INCOMPLETE</);
+    assert.ok(html.includes('interrupted by SIGINT after 12 s'));
+  });
+
+  test('puts the verdict and charts first, the configuration folded after, readable, in yuan', async () => {
+    const withBooks: RunResult = {
+      ...steady,
+      reconciliation: {
+        ok: true,
+        issued: 123_456_789,
+        destroyed: 0,
+        unspent: 123_456_789,
+        problems: [],
+      },
+      scenario: {
+        ...steady.scenario,
+        params: {
+          durationS: 60,
+          flows: { retail: { payer: 'consumers', yuan: 1234.5 } },
+          curve: [1, 2, 3],
+        },
+      },
+      config: {
+        ...steady.config,
+        engine: { embedded: true, args: ['--backend', 'native'] },
+        startAtMs: 0,
+      },
+    };
+    const html = await reportHtml(withBooks);
+    const verdict = html.indexOf('<section id="verdict">');
+    const firstChart = html.indexOf('<canvas');
+    const details = html.indexOf('<section id="details">');
+    assert.ok(verdict > 0 && verdict < firstChart, 'verdict before the charts');
+    assert.ok(details > html.lastIndexOf('<canvas'), 'details after the charts');
+    const section = html.slice(details, html.indexOf('</section>', details));
+    assert.ok(section.includes('<details><summary>Configuration of the run</summary>'));
+    assert.ok(!/[{[]&quot;|\{"/.test(section), 'no raw JSON in the details');
+    assert.ok(section.includes('1,234,567.89 yuan'), 'issued fen shown in yuan');
+    assert.ok(section.includes('1,234.50 yuan'), 'scenario yuan amounts with their unit');
+    assert.ok(section.includes('60 s'), 'durations with their unit');
+    assert.ok(section.includes('1970-01-01 00:00 UTC'), 'epoch times as dates');
+    assert.ok(!section.includes('123456789'), 'no bare fen');
   });
 
   test('escapes every piece of text from the result', async () => {

@@ -39,6 +39,7 @@ describe('engine stats polling', () => {
         verifyP50: 1,
         verifyP99: 3,
         cpuPercent: 42,
+        poolWindow: 'lifetime',
       });
       assert.equal(typeof run.measured.engine?.['settled'], 'number');
       assert.equal(run.measured.outcome.passed, true);

@@ -138,7 +138,15 @@ describe('answers', () => {
         pool: { wait: { p50: 1, p99: 2 }, verify: { p50: 3, p99: 4 } },
         cpu: { percentSinceLast: 55 },
       }),
-      { queueDepth: 3, poolWaitP50: 1, poolWaitP99: 2, verifyP50: 3, verifyP99: 4, cpuPercent: 55 },
+      {
+        queueDepth: 3,
+        poolWaitP50: 1,
+        poolWaitP99: 2,
+        verifyP50: 3,
+        verifyP99: 4,
+        cpuPercent: 55,
+        poolWindow: 'lifetime',
+      },
     );
     assert.equal(engineSample({ hello: 'world' }), undefined);
     // partial or mistyped figures count 0; the old flat aliases are not the contract
@@ -149,8 +157,29 @@ describe('answers', () => {
       verifyP50: 0,
       verifyP99: 0,
       cpuPercent: 0,
+      poolWindow: 'lifetime',
     });
     assert.equal(engineSample({ poolWaitP50: 1, cpuPercent: 5 }), undefined);
+  });
+
+  it("prefers the engine's last-second pool percentiles to its lifetime ones, and says so", () => {
+    assert.deepEqual(
+      engineSample({
+        queueDepth: 3,
+        pool: { wait: { p50: 1, p99: 2 }, verify: { p50: 3, p99: 4 } },
+        poolLastSecond: { wait: { p50: 10, p99: 20 }, verify: { p50: 30, p99: 40 } },
+        cpu: { percentSinceLast: 55 },
+      }),
+      {
+        queueDepth: 3,
+        poolWaitP50: 10,
+        poolWaitP99: 20,
+        verifyP50: 30,
+        verifyP99: 40,
+        cpuPercent: 55,
+        poolWindow: 'second',
+      },
+    );
   });
 });
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { SUITE_NAMES } from '../../engine/crypto/index.js';
 import { runScenario } from '../../runner/index.js';
-import { scenarioVariants } from '../../scenarios/catalog/index.js';
+import { getScenario, scenarioVariants } from '../../scenarios/catalog/index.js';
 
 /**
  * Seconds of the measured phase. An SM2 verification costs ~15x an Ed25519 one here, so the
@@ -48,6 +48,12 @@ for (const suite of SUITE_NAMES)
         assert.ok(r.totals.settled > 0, 'something settled');
         assert.equal(r.reconciliation?.ok, true, JSON.stringify(r.reconciliation));
         assert.equal(report.passed, r.totals.dropped === 0);
+        // The scenario's default thresholds were judged, each with a value.
+        assert.deepEqual(
+          r.thresholds?.map((t) => t.expression) ?? [],
+          getScenario(scenario).thresholds ?? [],
+        );
+        for (const t of r.thresholds ?? []) assert.notEqual(t.value, null, t.expression);
         // The files on disk say the same as the returned result.
         const onDisk = JSON.parse(
           await readFile(join(report.dir, 'result.json'), 'utf8'),

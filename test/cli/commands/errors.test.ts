@@ -12,12 +12,20 @@ import { type CodedError, isCodedError } from '../../../engine/domain/index.js';
 import { JournalCorruptError } from '../../../engine/journal/index.js';
 import { ConfigError, RecoveryError } from '../../../engine/service/index.js';
 import { GateTrialError } from '../../../gate/index.js';
+import { HistoryError } from '../../../history/index.js';
 import { DriverError, GenesisMismatchError } from '../../../load/index.js';
 import { MergeError, ResultFileError } from '../../../result-format/index.js';
-import { EngineMismatchError, EngineStartError } from '../../../runner/index.js';
+import {
+  EngineMismatchError,
+  EngineOptionsError,
+  EngineStartError,
+  EngineUnreachableError,
+  TargetError,
+} from '../../../runner/index.js';
 import { UnknownScenarioError } from '../../../scenarios/catalog/index.js';
 import { ScenarioConfigError } from '../../../scenarios/model/index.js';
 import { WorkloadFormatError, WorkloadGenerationError } from '../../../scenarios/workload/index.js';
+import { ThresholdError } from '../../../thresholds/index.js';
 
 const CLI = fileURLToPath(new URL('../../../cli/main.js', import.meta.url));
 
@@ -38,6 +46,11 @@ test('every user-visible error class has a code and a kind, and a name of its ow
     [new EngineStartError('x'), 'ENGINE_START_FAILED', 'failure'],
     [new EngineMismatchError('x'), 'ENGINE_MISMATCH', 'input'],
     [new JournalCorruptError('x', 16, 0, 1), 'JOURNAL_CORRUPT', 'failure'],
+    [new EngineUnreachableError('x'), 'ENGINE_UNREACHABLE', 'failure'],
+    [new EngineOptionsError('x'), 'ENGINE_BAD_OPTIONS', 'input'],
+    [new TargetError('x'), 'BAD_TARGET', 'input'],
+    [new ThresholdError([]), 'BAD_THRESHOLD', 'input'],
+    [new HistoryError('x'), 'BAD_HISTORY', 'input'],
     [new WorkloadGenerationError('x'), 'WORKLOAD_GENERATION', 'failure'],
     [new CapacityRunError('x'), 'CAPACITY_RUN_FAILED', 'failure'],
     [new GateTrialError('x'), 'GATE_TRIAL_FAILED', 'failure'],
