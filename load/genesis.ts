@@ -15,9 +15,17 @@ export interface GenesisOptions {
   readonly target: string;
   readonly path: string;
   readonly concurrency: number;
-  /** Retries of an op answered 503 OVERLOADED. */
+  /** Retries of an op answered 503 OVERLOADED (at least GENESIS_MIN_RETRIES). */
   readonly maxRetries: number;
 }
+
+/**
+ * Genesis is setup, not measurement: an op the engine sheds (503 OVERLOADED, nothing applied)
+ * is sent again after its Retry-After until the engine catches up. The engine sheds by how long
+ * work has waited, so a starved machine sheds genesis too; at ~1 s per Retry-After this floor
+ * allows minutes of shedding before a run gives up.
+ */
+export const GENESIS_MIN_RETRIES = 300;
 
 export interface GenesisReport {
   readonly ops: number;
@@ -38,6 +46,7 @@ export async function sendGenesis(
   const waiters = new Map<number, Array<() => void>>();
   let retried = 0;
   let steps = 0;
+  const maxRetries = Math.max(options.maxRetries, GENESIS_MIN_RETRIES);
 
   const whenAnswered = (i: number): Promise<void> | undefined => {
     if (answered[i] === 1) return undefined;
@@ -73,7 +82,7 @@ export async function sendGenesis(
         );
       }
       const answer = classifyAnswer(status, text, retryAfter);
-      if (answer.kind === 'overloaded' && attempt < options.maxRetries) {
+      if (answer.kind === 'overloaded' && attempt < maxRetries) {
         retried++;
         await new Promise((resolve) => setTimeout(resolve, answer.retryAfterMs));
         continue;
