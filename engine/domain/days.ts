@@ -1,6 +1,6 @@
 /**
  * Value days: days since 1970-01-01 UTC. The engine's clock decides the day a payment counts
- * against (docs/api.md, "Value days"), so limits cannot be spread across days a payer invents.
+ * against (docs/api.md, `day`), so limits cannot be spread across days a payer invents.
  */
 
 export const MS_PER_DAY = 86_400_000;

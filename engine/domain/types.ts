@@ -55,7 +55,7 @@ export interface Tx {
   /**
    * Value day, days since 1970-01-01 (UTC): the bucket for daily and annual limits. The engine's
    * current day for every operation but `offline-transfer`, whose day is the device's (see
-   * docs/api.md, "Value days").
+   * docs/api.md, `day`).
    */
   readonly day: number;
   /** Makes otherwise identical operations distinct (e.g. two issues of the same amount). */

@@ -32,7 +32,7 @@ export interface EngineService {
   readonly engine: SettlementEngine;
   readonly config: EngineConfig;
   readonly recovery: Recovery;
-  /** The engine's current value day (docs/api.md, "Value days"). */
+  /** The engine's current value day (docs/api.md, `day`). */
   today(): number;
   stats(): EngineStats;
   close(): Promise<void>;

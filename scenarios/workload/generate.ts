@@ -151,7 +151,7 @@ export function generateWorkload(
   const reserves = planReserves(r, pop, rng.fork('reserves'));
 
   // One value day for the whole workload, the simulated start's: the engine that runs it reads
-  // that day from its clock (`serve --today`), and accepts no other (docs/api.md, "Value days").
+  // that day from its clock (`serve --today`), and accepts no other (docs/api.md, `day`).
   const day = dayOfMs(startLocalMs(spec.start));
   const cb = workloadCentralBankPair(key, r.suite);
   const genesisOps = new OpList();

@@ -1,5 +1,5 @@
 /**
- * Value days (docs/api.md, "Value days"): the engine's clock decides the day a payment counts
+ * Value days (docs/api.md, `day`): the engine's clock decides the day a payment counts
  * against. Online, only the engine's day is accepted; an offline transfer's device day must lie
  * between its newest input's day and the sync, at most OFFLINE_SYNC_DAYS back. Without a clock
  * (replay) only the clock-free bound is checked.
