@@ -22,6 +22,7 @@ test('an SM2 engine settles SM2 transfers, rejects bad ones, and recovers its jo
     threads: 1,
     journalPath: join(dir, 'journal.ecj'),
     centralBankKey: workload.centralBankKey,
+    today: workload.day,
   };
   try {
     const first = workload.transfers[0]!;
@@ -64,7 +65,7 @@ test('an SM2 engine settles SM2 transfers, rejects bad ones, and recovers its jo
       openEngineService({
         ...config,
         suite: 'ed25519',
-        centralBankKey: defaultEngineConfig().centralBankKey,
+        centralBankKey: buildTransferWorkload(2, 'ed25519-engine').centralBankKey,
       }),
       /does not decode as a ed25519 record/,
     );
