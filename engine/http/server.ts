@@ -320,21 +320,6 @@ function parse(raw: Buffer): { value: unknown } | Rejection {
   return parsed;
 }
 
-/**
- * Settlement work (parse, decode, hash, submit) of the bodies read in one event-loop turn, run
- * after that turn's I/O, in arrival order: a /healthz or /v1/stats request read in the same
- * turn is answered first, instead of waiting behind every transaction that arrived with it.
- */
-const settlementWork: Array<() => void> = [];
-let settlementScheduled = false;
-
-function runSettlementWork(): void {
-  settlementScheduled = false;
-  // Work queued while this runs (none: bodies complete in I/O callbacks) waits for its own turn.
-  const work = settlementWork.splice(0);
-  for (let i = 0; i < work.length; i++) work[i]!();
-}
-
 /** How a body is read: its size limit, its JSON shape limits, and the answer to a bad shape. */
 interface BodyRules {
   readonly limit: number;
@@ -390,16 +375,10 @@ function withBody(
 ): void {
   collectBody(req, rules.limit, rules.guard, (error, raw) => {
     if (error === null) {
-      settlementWork.push(() => {
-        try {
-          then(raw!);
-        } catch (thrown) {
-          internalError(res, thrown, options);
-        }
-      });
-      if (!settlementScheduled) {
-        settlementScheduled = true;
-        setImmediate(runSettlementWork);
+      try {
+        then(raw!);
+      } catch (thrown) {
+        internalError(res, thrown, options);
       }
       return;
     }
