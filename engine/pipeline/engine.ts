@@ -54,6 +54,10 @@ export class SettlementEngine {
   readonly #journal: DurableLog;
   readonly #maxInflight: number;
   readonly #maxQueueDelayMs: number;
+  /** Admitted transactions answered, ever, and the answer rate (per ms) over recent windows. */
+  #answered = 0;
+  #rateWindow = { at: performance.now(), answered: 0 };
+  #answerRate = 0;
   /** The newest journal append: once it resolves, everything appended before is durable. */
   #durableTail: Promise<void> = Promise.resolve();
   /** Transactions waiting for the newest journal append's group commit, answered together. */
@@ -92,8 +96,9 @@ export class SettlementEngine {
    * Admission for a request not yet read (the HTTP ingress calls it first): null when work
    * arriving now is admitted, else the refusal (counted), answered without reading, parsing,
    * hex-decoding or hashing anything. Work is refused while the engine holds `maxInflight`
-   * transactions or while the verification queue holds more than `maxQueueDelayMs` of work: the
-   * bound is how long admitted work would wait, not how many items there are. `submit` itself
+   * transactions, while the verification queue holds more than `maxQueueDelayMs` of work, or
+   * while what is in flight would take longer than that to answer at the recent answer rate:
+   * the bound is how long admitted work waits, not how many items there are. `submit` itself
    * keeps only the count bounds, so in-process drivers (benchmarks) choose their own window.
    */
   screen(): Outcome | null {
@@ -114,7 +119,29 @@ export class SettlementEngine {
     if (this.counters.inflight >= this.#maxInflight) return OVERLOADED_INFLIGHT;
     const delay = this.#verifier.queueDelayMs?.() ?? 0;
     if (delay > this.#maxQueueDelayMs) return OVERLOADED_DELAY;
+    // Everything after admission (verification, journal, answers): by Little's law the wait is
+    // what is in flight over the rate it is answered at. Catches a slow disk or a starved
+    // process that the verification queue alone does not show.
+    const rate = this.#rate();
+    if (rate > 0 && this.counters.inflight / rate > this.#maxQueueDelayMs) return OVERLOADED_DELAY;
     return null;
+  }
+
+  /** Answers per ms, a moving average over 100 ms windows (updated when admission asks). */
+  #rate(): number {
+    const now = performance.now();
+    const window = this.#rateWindow;
+    const elapsed = now - window.at;
+    // A window with nothing in flight and nothing answered was idle, not slow: it keeps the rate.
+    if (elapsed >= 100 && (this.#answered > window.answered || this.counters.inflight > 0)) {
+      const rate = (this.#answered - window.answered) / elapsed;
+      this.#answerRate = this.#answerRate === 0 ? rate : 0.7 * this.#answerRate + 0.3 * rate;
+      window.at = now;
+      window.answered = this.#answered;
+    } else if (elapsed >= 100) {
+      window.at = now;
+    }
+    return this.#answerRate;
   }
 
   /** Why the engine is not acknowledging anything, or null when it is healthy. */
@@ -275,6 +302,7 @@ export class SettlementEngine {
 
   #done(outcome: Outcome): Outcome {
     this.counters.inflight--;
+    this.#answered++;
     if (outcome.status === 'unavailable') this.counters.unavailable++;
     if (this.counters.inflight === 0 && this.#idle) this.#idle();
     return outcome;
