@@ -14,7 +14,7 @@ import { type Command, env, int, parse, UsageError } from './args.js';
 
 const USAGE = `usage: ecny-bench serve [--port 8080] [--host 127.0.0.1] [--journal PATH] [--backend native|noble]
   [--suite ed25519|sm2] [--sm2-id 1234567812345678]
-  [--threads N] [--max-batch 256] [--max-queue 16384] [--max-inflight 20000] [--max-queue-delay-ms 200] [--max-batch-txs 256]
+  [--threads N] [--max-batch 256] [--max-queue 16384] [--max-inflight 20000] [--max-queue-delay-ms 500] [--max-batch-txs 256]
   [--central-bank-key HEX | --central-bank-key-file PATH | --insecure-dev-central-bank-key]
   [--regulator-token TOKEN] [--max-body-bytes 65536]
   [--max-batch-body-bytes N] (default: max-batch-txs x ${BATCH_ITEM_BYTES}, 393216)

@@ -72,7 +72,7 @@ export function defaultEngineConfig(): EngineConfig {
     maxBatch: 256,
     maxQueue: 16_384,
     maxInflight: 20_000,
-    maxQueueDelayMs: 200,
+    maxQueueDelayMs: 500,
     extraWorkPerItem: 0,
     http: DEFAULT_HTTP_OPTIONS,
   };
