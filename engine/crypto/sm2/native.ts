@@ -21,22 +21,9 @@
  * happening to be G, which OpenSSL maps back to the named SM2 curve) go to the reference.
  */
 import { createECDH, createHash, createPublicKey, verify } from 'node:crypto';
-import { BoundedCache } from '../bounded-cache.js';
-import { itemsView } from '../bytes.js';
-import { itemLayout } from '../verifier.js';
-import { be32, DEFAULT_SM2_ID, Fn, SM2_CURVE, SM2_N, Sm2Point } from './curve.js';
-import {
-  challenge,
-  prepareSm2Key,
-  type Sm2Key,
-  type Sm2Verifier,
-  scalarAt,
-  verifySm2Reference,
-} from './rule.js';
-
-const LAYOUT = itemLayout('sm2');
-const MSG = LAYOUT.messageOffset;
-const SIG = LAYOUT.signatureOffset;
+import { type Sm2BackendOptions, sm2Backend } from './backend.js';
+import { be32, Fn, SM2_CURVE, SM2_N, Sm2Point } from './curve.js';
+import { challenge, type Sm2Verifier, verifySm2Reference } from './rule.js';
 
 /** The ECDSA message: empty, so its digest h is one constant. */
 const ECDSA_MESSAGE = Buffer.alloc(0);
@@ -44,40 +31,14 @@ const H = Fn.create(BigInt(`0x${createHash('sha256').update(ECDSA_MESSAGE).diges
 const H_INV = Fn.inv(H);
 
 /** Options for the native SM2 backend. */
-export interface Sm2NativeOptions {
-  /** Bound on cached per-key state (default 100 000). */
-  readonly keyCacheSize?: number;
-  /** Distinguishing ID (default 1234567812345678). */
-  readonly id?: Uint8Array;
-}
+export type Sm2NativeOptions = Sm2BackendOptions;
 
 export function createSm2NativeVerifier(options: Sm2NativeOptions = {}): Sm2Verifier {
-  const id = options.id ?? DEFAULT_SM2_ID;
-  const keys = new BoundedCache<Sm2Key | null>(options.keyCacheSize ?? 100_000);
   const ecdh = createECDH('SM2');
   const spki = explicitSpki();
   const signature = Buffer.alloc(64);
 
-  function keyFor(buf: Buffer, at: number): Sm2Key | null {
-    const cacheId = buf.toString('latin1', at, at + LAYOUT.keyLength);
-    const cached = keys.get(cacheId);
-    if (cached !== undefined) return cached;
-    const entry = prepareSm2Key(buf.subarray(at, at + LAYOUT.keyLength), id);
-    keys.set(cacheId, entry);
-    return entry;
-  }
-
-  function verifyItem(buf: Buffer, at: number): boolean {
-    const key = keyFor(buf, at);
-    return key !== null && verifyWith(key, buf.subarray(at + MSG, at + MSG + 32), buf, at + SIG);
-  }
-
-  function verifyWith(key: Sm2Key, message: Uint8Array, sig: Uint8Array, sigAt: number): boolean {
-    const r = scalarAt(sig, sigAt);
-    const s = scalarAt(sig, sigAt + 32);
-    if (r === 0n || s === 0n) return false;
-    const t = Fn.add(r, s);
-    if (t === 0n) return false;
+  return sm2Backend('native', options, (key, message, r, s, t, sig, sigAt) => {
     const x = Fn.sub(r, Fn.create(challenge(key.za, message)));
     if (x === 0n) return verifySm2Reference(key, message, sig, sigAt);
     const tInv = Fn.inv(t);
@@ -98,22 +59,7 @@ export function createSm2NativeVerifier(options: Sm2NativeOptions = {}): Sm2Veri
     } catch {
       return verifySm2Reference(key, message, sig, sigAt);
     }
-  }
-
-  return {
-    suite: 'sm2',
-    backend: 'native',
-    verifyBatch(items: Uint8Array, count: number): Uint8Array {
-      const buf = itemsView(items, count, LAYOUT.itemSize);
-      const out = new Uint8Array(count);
-      for (let i = 0; i < count; i++) out[i] = verifyItem(buf, i * LAYOUT.itemSize) ? 1 : 0;
-      return out;
-    },
-    verifyMessage(publicKey: Uint8Array, message: Uint8Array, sig: Uint8Array): boolean {
-      const key = sig.length === 64 ? prepareSm2Key(publicKey, id) : null;
-      return key !== null && verifyWith(key, message, sig, 0);
-    },
-  };
+  });
 }
 
 /**
