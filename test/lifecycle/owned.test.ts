@@ -1,26 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { abortable, InterruptedError } from '../../lifecycle/index.js';
+import { alive } from '../fixtures/processes.js';
 
 const OWNER = fileURLToPath(new URL('./fixtures/owner.js', import.meta.url));
-
-/** Running: it exists and is not a zombie waiting to be reaped by whoever adopted it. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 async function leave(
   how: 'exit' | 'throw',

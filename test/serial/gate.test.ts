@@ -10,41 +10,16 @@
  * whatever the machine's speed, and the calibration (which gets no extra work) does not move.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { GateRunReport } from '../../gate/index.js';
 import { type GateResult, parseBaseline } from '../../gate/index.js';
+import { runCli } from '../fixtures/processes.js';
 
-const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
-
-interface Ran {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function gate(args: readonly string[], env: Record<string, string> = {}): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'gate', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, GITHUB_STEP_SUMMARY: '', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += String(d);
-    });
-    child.stderr.on('data', (d) => {
-      stderr += String(d);
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const gate = (args: readonly string[], env: Record<string, string> = {}) =>
+  runCli(['gate', ...args], env);
 
 const readJson = async <T>(path: string) => JSON.parse(await readFile(path, 'utf8')) as T;
 

@@ -14,25 +14,8 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { RunResult } from '../../result-format/index.js';
-
-const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
-
-/** Running: it exists and is not a zombie waiting to be reaped. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
+import { alive, CLI } from '../fixtures/processes.js';
 
 /** Every descendant of `pid` now (children, their children...), from /proc. */
 function descendants(pid: number): number[] {
