@@ -119,30 +119,15 @@ export function gateTrendChart(records: readonly GateRecord[], metric: string): 
         pointStyle: 'circle',
         spanGaps: true,
       },
-      {
+      ...(['min', 'max'] as const).map((bound) => ({
         ...theme.lineSeries(
-          'lowest trial',
+          bound === 'min' ? 'lowest trial' : 'highest trial',
           withAlpha(SERIES.achieved, 0.45),
-          dense(figures.map((f) => f.min)),
-          {
-            dash: theme.DASH.faint,
-            width: theme.LINE.minor,
-          },
+          dense(figures.map((f) => f[bound])),
+          { dash: theme.DASH.faint, width: theme.LINE.minor },
         ),
         spanGaps: true,
-      },
-      {
-        ...theme.lineSeries(
-          'highest trial',
-          withAlpha(SERIES.achieved, 0.45),
-          dense(figures.map((f) => f.max)),
-          {
-            dash: theme.DASH.faint,
-            width: theme.LINE.minor,
-          },
-        ),
-        spanGaps: true,
-      },
+      })),
       markers(
         'committed or written baseline',
         SERIES.baseline,
