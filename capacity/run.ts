@@ -172,6 +172,7 @@ export function stepSecondOf(s: SecondSample): StepSecond {
     latencyCount: s.latency.count,
     p99Ms: s.latency.p99,
     p50Ms: s.latency.p50,
+    ...(s.engine === undefined ? {} : { engineCores: s.engine.cpuPercent / 100 }),
   };
 }
 

@@ -112,6 +112,11 @@ export interface StepSecond {
   /** This second's corrected p99 and p50, ms (ignored when `latencyCount` is 0). */
   readonly p99Ms: number;
   readonly p50Ms: number;
+  /**
+   * The engine process's CPU this second (all its threads), in cores: 1.5 = one and a half
+   * cores busy. Absent when the engine's stats were not reachable.
+   */
+  readonly engineCores?: number;
 }
 
 /** A step after trimming: the elbow's inputs plus what the report prints. */
@@ -132,6 +137,11 @@ export interface StepSummary extends RampStep {
   readonly shed: number;
   /** Whether p99/p50 come from merged histograms (exact) or per-second maxima (upper bound). */
   readonly latencyExact: boolean;
+  /**
+   * Mean engine CPU over the kept seconds that report it, in cores (all engine threads: HTTP,
+   * registry, verification); null when no kept second does.
+   */
+  readonly engineCores: number | null;
 }
 
 /** Exact percentiles over a set of seconds, when the caller has the histograms. */
@@ -172,7 +182,13 @@ export function summarizeStep(
   let count = 0;
   let p99 = Number.NEGATIVE_INFINITY;
   let p50 = Number.NEGATIVE_INFINITY;
+  let coreSum = 0;
+  let coreSeconds = 0;
   for (const s of kept) {
+    if (s.engineCores !== undefined && Number.isFinite(s.engineCores)) {
+      coreSum += s.engineCores;
+      coreSeconds++;
+    }
     offeredN += s.offered;
     sent += s.sent;
     achieved += s.achieved;
@@ -211,5 +227,6 @@ export function summarizeStep(
     errors,
     shed,
     latencyExact,
+    engineCores: coreSeconds > 0 ? coreSum / coreSeconds : null,
   };
 }

@@ -115,8 +115,42 @@ export interface UslAnalysis {
 export interface BestSetting {
   readonly setting: RampSetting;
   readonly elbowSettledTps: number;
-  /** Elbow settled tx/s ÷ verification threads. */
+  /**
+   * Engine cores busy at the elbow (measured process CPU, every engine thread), or null when the
+   * engine's CPU was not reported.
+   */
+  readonly engineCores: number | null;
+  /**
+   * Elbow settled tx/s per engine core: ÷ `engineCores` when measured, else ÷ verification
+   * threads (which leaves out the main thread's HTTP and registry work, so it overstates).
+   */
   readonly perCoreTps: number;
+  readonly perCoreBasis: 'engine-cpu' | 'verification-threads';
+}
+
+/**
+ * The per-core rate of a ramp's elbow. Engine CPU is the honest divisor: under a cheap signature
+ * suite the main thread (HTTP, decoding, registry) can bound the engine, so one verification
+ * thread reaches the same elbow as two while the process keeps both cores busy; dividing by
+ * threads would then halve the cores a plan needs.
+ */
+function perCore(setting: RampSetting, step: MeasuredRampStep): Omit<BestSetting, 'setting'> {
+  // Steps read back from capacity.json files written before engine CPU was recorded lack it.
+  const cores = step.engineCores ?? null;
+  const measured = cores !== null && cores > 0.05;
+  return {
+    elbowSettledTps: step.settled,
+    engineCores: measured ? cores : null,
+    perCoreTps: step.settled / (measured ? cores : setting.threads),
+    perCoreBasis: measured ? 'engine-cpu' : 'verification-threads',
+  };
+}
+
+/** "1,974 settled TPS ÷ 1.83 engine cores busy (measured CPU)". */
+function perCoreLabel(b: BestSetting): string {
+  return b.perCoreBasis === 'engine-cpu'
+    ? `${fmtRate(b.elbowSettledTps)} settled TPS ÷ ${b.engineCores!.toFixed(2)} engine cores busy (measured process CPU, all threads)`
+    : `${fmtRate(b.elbowSettledTps)} settled TPS ÷ ${b.setting.threads} verification thread(s); engine CPU not reported, so the main thread's share is left out`;
 }
 
 /** Result of {@link analyzeCapacity}; plain data. */
@@ -178,11 +212,7 @@ export function analyzeCapacity(input: CapacityAnalysisInput): CapacityAnalysis 
   for (const r of ramps) {
     if (r.elbowStep === null || !(r.elbowStep.settled > 0)) continue;
     if (best === null || r.elbowStep.settled > best.elbowSettledTps) {
-      best = {
-        setting: r.setting,
-        elbowSettledTps: r.elbowStep.settled,
-        perCoreTps: r.elbowStep.settled / r.setting.threads,
-      };
+      best = { setting: r.setting, ...perCore(r.setting, r.elbowStep) };
     }
   }
   if (best === null) {
@@ -192,6 +222,11 @@ export function analyzeCapacity(input: CapacityAnalysisInput): CapacityAnalysis 
   if (fit !== null && !fit.trustworthy) {
     notes.push(
       `USL fit for max batch ${best.setting.maxBatch} is NOT trustworthy: ${fit.reason.replace(/\.$/, '')}. Its σ, κ and every USL-based number are indicative only.`,
+    );
+  }
+  if (fit !== null && best.engineCores !== null && best.engineCores > best.setting.threads + 0.25) {
+    notes.push(
+      `The engine kept ${best.engineCores.toFixed(2)} cores busy at its elbow with ${best.setting.threads} verification thread(s): the USL's N counts verification threads only, so its per-shard figures leave out the main thread's cores and understate the cores a shard needs. The linear projection divides by the measured engine CPU.`,
     );
   }
   const sloMs = ramps[0]!.elbow.criteria.sloP99Ms;
@@ -205,9 +240,7 @@ export function analyzeCapacity(input: CapacityAnalysisInput): CapacityAnalysis 
       sloMs,
       assumptions: {
         ...input.assumptions,
-        perCoreSource:
-          `the elbow of a stepped open-loop HTTP ramp (${settingLabel(best.setting)}: ` +
-          `${fmtRate(best.elbowSettledTps)} settled TPS ÷ ${best.setting.threads} verification thread(s)) on ${input.machine}`,
+        perCoreSource: `the elbow of a stepped open-loop HTTP ramp (${settingLabel(best.setting)}: ${perCoreLabel(best)}) on ${input.machine}`,
       },
     });
   const target = project(input.targetTps ?? E_CNY_DESIGN_TPS);
@@ -379,7 +412,7 @@ export function capacitySummaryLines(analysis: CapacityAnalysis): string[] {
     const b = analysis.best;
     lines.push(
       '',
-      `Best setting: ${settingLabel(b.setting)}, elbow ${fmtRate(b.elbowSettledTps)} settled TPS, ${fmtRate(b.perCoreTps)} per verification thread.`,
+      `Best setting: ${settingLabel(b.setting)}, elbow ${perCoreLabel(b)}: ${fmtRate(b.perCoreTps)} per engine core.`,
     );
     for (const [title, p] of [
       ['Projection to the target', analysis.target],
@@ -414,7 +447,7 @@ export interface SuiteAnalysis {
 }
 
 /**
- * The projection to the target rate per signature suite, side by side: elbow, per-thread rate,
+ * The projection to the target rate per signature suite, side by side: elbow, per-core rate,
  * cores and machines (linear, and sharded under the USL where it was fitted), plus each suite's
  * cores relative to the first suite's. Every figure comes from that suite's own measured ramps.
  */
@@ -423,7 +456,7 @@ export function suiteProjectionLines(suites: readonly SuiteAnalysis[]): string[]
   const lines = [
     '',
     `Projection to ${target === undefined ? 'the target' : `${fmtInt(target)} TPS`} per signature suite (each from its own measured ramps on this machine):`,
-    '  suite     elbow settled TPS  per thread  linear cores  machines  USL sharded cores  vs first',
+    '  suite     elbow settled TPS  per core  linear cores  machines  USL sharded cores  vs first',
   ];
   const base = suites[0]?.analysis.target?.linear.cores ?? null;
   for (const { suite, analysis } of suites) {
@@ -436,7 +469,7 @@ export function suiteProjectionLines(suites: readonly SuiteAnalysis[]): string[]
     const sharded = t.usl === null ? 'n/a' : fmtInt(t.usl.sharded.totalCores);
     const ratio = base === null ? 'n/a' : `${(t.linear.cores / base).toFixed(2)}x`;
     lines.push(
-      `  ${suite.padEnd(8)}  ${fmtRate(b.elbowSettledTps).padStart(17)}  ${fmtRate(b.perCoreTps).padStart(10)}  ` +
+      `  ${suite.padEnd(8)}  ${fmtRate(b.elbowSettledTps).padStart(17)}  ${fmtRate(b.perCoreTps).padStart(8)}  ` +
         `${fmtInt(t.linear.cores).padStart(12)}  ${fmtInt(t.linear.machines).padStart(8)}  ${sharded.padStart(17)}  ${ratio.padStart(8)}`,
     );
   }

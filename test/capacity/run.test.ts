@@ -238,6 +238,7 @@ function rampSteps(capacity: number, rates: readonly number[], t0: number): Meas
       errors: 0,
       shed: 0,
       latencyExact: true,
+      engineCores: null,
       tStart: t0 + 3 * i,
       seconds: 3,
     };

@@ -114,6 +114,21 @@ describe('capacity/analysis/steps: summarising a step', () => {
     assert.ok(Math.abs(s.achieved - 2000 / 3) < 1e-9);
   });
 
+  test('engine cores: the mean over the kept seconds that report them, null when none do', () => {
+    const s = summarizeStep(
+      [
+        second(0, { engineCores: 0.2 }),
+        second(1, { engineCores: 1.5 }),
+        second(2),
+        second(3, { engineCores: 1.7 }),
+      ],
+      { offered: 1000, durationS: 4, warmupS: 1 },
+    );
+    assert.ok(Math.abs(s.engineCores! - 1.6) < 1e-9, 'the warm-up second and t=2 are left out');
+    const none = summarizeStep([second(1), second(2)], { offered: 1000, durationS: 3, warmupS: 1 });
+    assert.equal(none.engineCores, null);
+  });
+
   test('without histograms, p99 is the largest per-second p99 (an upper bound)', () => {
     const s = summarizeStep(
       [second(1, { p99Ms: 5 }), second(2, { p99Ms: 40 }), second(3, { p99Ms: 12 })],

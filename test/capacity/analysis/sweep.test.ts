@@ -20,6 +20,7 @@ function ramp(
   capacity: number,
   rates: readonly number[],
   t0 = 0,
+  engineCores: number | null = null,
 ): RampRecord {
   const steps: MeasuredRampStep[] = rates.map((offered, i) => {
     const over = offered > capacity;
@@ -39,6 +40,7 @@ function ramp(
       errors: 0,
       shed: 0,
       latencyExact: true,
+      engineCores,
       tStart: t0 + i * 5,
       seconds: 5,
     };
@@ -105,6 +107,24 @@ describe('capacity/analysis/sweep', () => {
     assert.match(a.target!.recommendation, /^Indicative only/);
     assert.ok(a.target!.assumptions.some((l) => l.includes('threads=2, max batch=64')));
     assert.equal(a.target!.sloMs, 50);
+  });
+
+  test('the per-core rate divides by the engine CPU measured at the elbow, not by threads', () => {
+    // One verification thread while the engine kept 1.6 cores busy: the main thread bounds it.
+    const a = analyzeCapacity(input([ramp(1, 256, 2000, [1000, 2000, 3000, 4000], 0, 1.6)]));
+    assert.equal(a.best?.perCoreBasis, 'engine-cpu');
+    assert.equal(a.best?.engineCores, 1.6);
+    assert.equal(a.best?.perCoreTps, (2000 * 0.98) / 1.6);
+    assert.equal(a.target?.linear.cores, Math.ceil(300_000 / (((2000 * 0.98) / 1.6) * 0.7)));
+    assert.ok(a.target!.assumptions.some((l) => /÷ 1\.60 engine cores busy/.test(l)));
+    assert.ok(a.notes.some((n) => /USL's N counts verification threads only/.test(n)));
+    const text = capacitySummaryLines(a).join('\n');
+    assert.match(text, /Best setting: .*÷ 1\.60 engine cores busy .*: 1,225 per engine core\./);
+    // Without the engine's CPU the threads stand in, and the line says what that leaves out.
+    const b = analyzeCapacity(input([ramp(1, 256, 2000, [1000, 2000, 3000, 4000])]));
+    assert.equal(b.best?.perCoreBasis, 'verification-threads');
+    assert.equal(b.best?.perCoreTps, 2000 * 0.98);
+    assert.ok(b.target!.assumptions.some((l) => /main thread's share is left out/.test(l)));
   });
 
   test('a ramp that never fails is a lower bound, and says so', () => {
