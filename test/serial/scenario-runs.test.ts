@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import { SUITE_NAMES } from '../../engine/crypto/index.js';
 import { runScenario } from '../../runner/index.js';
 import { getScenario, scenarioVariants } from '../../scenarios/catalog/index.js';
@@ -21,51 +21,58 @@ import { getScenario, scenarioVariants } from '../../scenarios/catalog/index.js'
  */
 const DURATION_S = { ed25519: 4, sm2: 8 } as const;
 
-for (const suite of SUITE_NAMES)
-  for (const { scenario, variant } of scenarioVariants()) {
-    test(`${scenario}/${variant} (${suite}): a short run passes outcome checking and reconciles`, async () => {
-      const out = await mkdtemp(join(tmpdir(), 'ecny-bench-run-'));
-      try {
-        const report = await runScenario({
-          scenario,
-          scenarioOptions: {
-            variant,
-            scale: 'small',
-            durationS: DURATION_S[suite],
-            seed: 'ci',
-            suite,
-          },
-          engineArgs: [],
-          load: { processes: 2, connections: 8 },
-          sloMs: 50,
-          outDir: out,
-          charts: false,
-          log: () => {},
-        });
-        const r = report.result;
-        assert.equal(r.totals.mismatched, 0, JSON.stringify(r.outcome.samples));
-        assert.equal(r.totals.lost, 0);
-        assert.equal(r.totals.matched, r.totals.planned - r.totals.dropped);
-        assert.ok(r.totals.settled > 0, 'something settled');
-        assert.equal(r.reconciliation?.ok, true, JSON.stringify(r.reconciliation));
-        assert.equal(report.passed, r.totals.dropped === 0);
-        // The scenario's default thresholds were judged, each with a value.
-        assert.deepEqual(
-          r.thresholds?.map((t) => t.expression) ?? [],
-          getScenario(scenario).thresholds ?? [],
-        );
-        for (const t of r.thresholds ?? []) assert.notEqual(t.value, null, t.expression);
-        // The files on disk say the same as the returned result.
-        const onDisk = JSON.parse(
-          await readFile(join(report.dir, 'result.json'), 'utf8'),
-        ) as typeof r;
-        assert.deepEqual(onDisk.totals, r.totals);
-        // The engine spoke the workload's suite (its verification pool reports it).
-        const pool = r.engine?.['pool'] as { suite?: string } | undefined;
-        assert.equal(pool?.suite, suite);
-        assert.equal(r.scenario.params['suite'], suite);
-      } finally {
-        await rm(out, { recursive: true, force: true });
-      }
-    });
-  }
+/**
+ * Two runs at a time: most of a small run is its fixed measured phase and its engine's start,
+ * not CPU, so pairs take little longer than one, and the checks below hold whatever the pace
+ * (a late send is dropped and counted, never mismatched).
+ */
+describe('every scenario variant under every signature suite', { concurrency: 2 }, () => {
+  for (const suite of SUITE_NAMES)
+    for (const { scenario, variant } of scenarioVariants()) {
+      test(`${scenario}/${variant} (${suite}): a short run passes outcome checking and reconciles`, async () => {
+        const out = await mkdtemp(join(tmpdir(), 'ecny-bench-run-'));
+        try {
+          const report = await runScenario({
+            scenario,
+            scenarioOptions: {
+              variant,
+              scale: 'small',
+              durationS: DURATION_S[suite],
+              seed: 'ci',
+              suite,
+            },
+            engineArgs: [],
+            load: { processes: 2, connections: 8 },
+            sloMs: 50,
+            outDir: out,
+            charts: false,
+            log: () => {},
+          });
+          const r = report.result;
+          assert.equal(r.totals.mismatched, 0, JSON.stringify(r.outcome.samples));
+          assert.equal(r.totals.lost, 0);
+          assert.equal(r.totals.matched, r.totals.planned - r.totals.dropped);
+          assert.ok(r.totals.settled > 0, 'something settled');
+          assert.equal(r.reconciliation?.ok, true, JSON.stringify(r.reconciliation));
+          assert.equal(report.passed, r.totals.dropped === 0);
+          // The scenario's default thresholds were judged, each with a value.
+          assert.deepEqual(
+            r.thresholds?.map((t) => t.expression) ?? [],
+            getScenario(scenario).thresholds ?? [],
+          );
+          for (const t of r.thresholds ?? []) assert.notEqual(t.value, null, t.expression);
+          // The files on disk say the same as the returned result.
+          const onDisk = JSON.parse(
+            await readFile(join(report.dir, 'result.json'), 'utf8'),
+          ) as typeof r;
+          assert.deepEqual(onDisk.totals, r.totals);
+          // The engine spoke the workload's suite (its verification pool reports it).
+          const pool = r.engine?.['pool'] as { suite?: string } | undefined;
+          assert.equal(pool?.suite, suite);
+          assert.equal(r.scenario.params['suite'], suite);
+        } finally {
+          await rm(out, { recursive: true, force: true });
+        }
+      });
+    }
+});
