@@ -89,7 +89,7 @@ export async function measureEngineThroughput(
       otherThreadsMicrosPerTx: threadTicks === null ? null : threadTicks.others / settled,
       warmupTransfers: warm,
       meanBatch: batches > 0 ? (after.pool.items - before.pool.items) / batches : 0,
-      fsyncs: after.journal.fsyncs - before.journal.fsyncs,
+      fsyncs: (after.journal?.fsyncs ?? 0) - (before.journal?.fsyncs ?? 0),
     };
   } finally {
     await service.close();

@@ -343,7 +343,7 @@ export class GateTrials {
         settledPerSecond: settled / seconds,
         cpuMicrosPerTx: segments.reduce((a, x) => a + x.cpuMicros, 0) / settled,
         meanBatch: batches > 0 ? (s1.pool.items - s0.pool.items) / batches : 0,
-        fsyncs: s1.journal.fsyncs - s0.journal.fsyncs,
+        fsyncs: (s1.journal?.fsyncs ?? 0) - (s0.journal?.fsyncs ?? 0),
         segments,
       };
     } finally {

@@ -42,17 +42,28 @@ export function prometheusText(s: EngineStats): string {
   ]);
   summary('ecny_pool_wait_seconds', 'Time a signature waited for a worker.', s.pool.wait);
   summary('ecny_verify_batch_seconds', 'Time a worker spent verifying one batch.', s.pool.verify);
-  metric('ecny_journal_fsyncs_total', 'counter', 'Journal group commits (one fdatasync each).', [
-    ['', s.journal.fsyncs],
-  ]);
-  metric('ecny_journal_records_total', 'counter', 'Journal records made durable.', [
-    ['', s.journal.records],
-  ]);
+  if (s.journal) {
+    metric('ecny_journal_fsyncs_total', 'counter', 'Journal group commits (one fdatasync each).', [
+      ['', s.journal.fsyncs],
+    ]);
+    metric('ecny_journal_records_total', 'counter', 'Journal records made durable.', [
+      ['', s.journal.records],
+    ]);
+  }
+  if (s.database) {
+    const d = s.database as Record<string, number>;
+    metric('ecny_db_settle_calls_total', 'counter', 'Settle calls (database round trips).', [
+      ['', d['settleCalls'] ?? 0],
+    ]);
+    metric('ecny_db_retries_total', 'counter', 'Settle calls retried after an abort.', [
+      ['', d['retries'] ?? 0],
+    ]);
+  }
   metric('ecny_process_cpu_seconds_total', 'counter', 'Process CPU, main thread and workers.', [
     ['', (s.cpu.userMs + s.cpu.systemMs) / 1000],
   ]);
   metric('ecny_process_resident_memory_bytes', 'gauge', 'Resident set size.', [['', s.rssBytes]]);
-  metric('ecny_up', 'gauge', '1 while acknowledging, 0 once failed closed.', [
+  metric('ecny_up', 'gauge', '1 while acknowledging, 0 while failed (or the database is down).', [
     ['', s.failure ? 0 : 1],
   ]);
   return `${lines.join('\n')}\n`;

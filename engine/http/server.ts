@@ -178,27 +178,28 @@ function get(
     (path.startsWith('/v1/coins/') && path.length > 10) ||
     (path.startsWith('/v1/wallets/') && path.length > 12);
   if (!isState) return false;
-  // Once failed closed, the registry may hold commits the journal does not (they were
+  // Once failed closed, the memory registry may hold commits the journal does not (they were
   // answered UNAVAILABLE and a restart drops them): state views would show them as real.
+  // (A database store that is unreachable answers the same.)
   const failure = service.engine.failure;
   if (failure) {
     send(res, errorAnswer(503, 'UNAVAILABLE', `failed closed: ${failure.message}`), options);
     return true;
   }
+  const store = service.engine.store;
   if (path === '/v1/reconcile') {
-    const books = service.engine.registry.reconcile();
-    send(
+    sendView(
       res,
-      { status: books.ok ? 200 : 500, body: books as unknown as Record<string, unknown> },
+      store.reconcile().then((books) => ({ status: books.ok ? 200 : 500, body: { ...books } })),
       options,
     );
   } else if (path.startsWith('/v1/coins/')) {
-    send(res, coinView(service.engine.registry, path.slice(10)), options);
+    sendView(res, coinView(store, path.slice(10)), options);
   } else {
     const regulator =
       options.regulatorToken !== null &&
       req.headers.authorization === `Bearer ${options.regulatorToken}`;
-    send(res, walletView(service.engine.registry, path.slice(12), regulator), options);
+    sendView(res, walletView(store, path.slice(12), regulator), options);
   }
   return true;
 }
@@ -512,6 +513,23 @@ function sendOutcome(res: ServerResponse, outcome: Outcome, options: HttpOptions
   // HTTP/1.0 keep-alive client (ab -k) gets its connection closed after each answer.
   res.writeHead(200, SETTLED_HEADERS);
   res.end(`{"status":"settled","txid":"${outcome.txid}"}`);
+}
+
+/** Sends a view once read; a store that cannot answer (database down) is 503 UNAVAILABLE. */
+function sendView(res: ServerResponse, answer: Promise<Answer>, options: HttpOptions): void {
+  answer.then(
+    (a) => send(res, a, options),
+    (error: unknown) =>
+      send(
+        res,
+        errorAnswer(
+          503,
+          'UNAVAILABLE',
+          `the store cannot answer: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+        options,
+      ),
+  );
 }
 
 function send(res: ServerResponse, answer: Answer, options: HttpOptions): void {

@@ -1,5 +1,5 @@
-/** Read-only views of the registry for GET endpoints. Identity data only for the regulator. */
-import type { Registry } from '../registry/index.js';
+/** Read-only views of the store for GET endpoints. Identity data only for the regulator. */
+import type { LedgerStore } from '../registry/index.js';
 import { type Answer, errorAnswer } from './answers.js';
 
 const HEX32 = /^[0-9a-f]{64}$/;
@@ -9,9 +9,9 @@ const KEY_HEX = /^(?:0[23])?[0-9a-f]{64}$/;
 /** A wallet view lists at most this many coins: the balance is always exact. */
 const MAX_COINS_LISTED = 1000;
 
-export function coinView(registry: Registry, id: string): Answer {
+export async function coinView(store: LedgerStore, id: string): Promise<Answer> {
   if (!HEX32.test(id)) return errorAnswer(400, 'MALFORMED', 'a coin id is 64 lowercase hex digits');
-  const status = registry.coin(id);
+  const status = await store.coin(id);
   if (!status) return errorAnswer(404, 'UNKNOWN_COIN', `coin ${id} is not registered`);
   if (status.state === 'spent')
     return { status: 200, body: { id, state: 'spent', spentBy: status.spentBy } };
@@ -20,27 +20,27 @@ export function coinView(registry: Registry, id: string): Answer {
 }
 
 /** `:id` is a wallet id (40 hex) or a public key (64 hex, or 66 for a compressed SM2 key). */
-export function walletView(registry: Registry, id: string, regulator: boolean): Answer {
-  const account = HEX20.test(id)
-    ? registry.accounts.byId(id)
-    : KEY_HEX.test(id)
-      ? registry.accounts.get(id)
-      : undefined;
+export async function walletView(
+  store: LedgerStore,
+  id: string,
+  regulator: boolean,
+): Promise<Answer> {
   if (!HEX20.test(id) && !KEY_HEX.test(id))
     return errorAnswer(
       400,
       'MALFORMED',
       'a wallet id is 40 hex digits, or a public key of 64 (or, SM2, 66) hex digits',
     );
-  if (!account) return errorAnswer(404, 'UNKNOWN_WALLET', `no wallet ${id}`);
-  const coins = registry.coinsOf(account.key);
+  const held = await store.holdings(id, MAX_COINS_LISTED);
+  if (!held) return errorAnswer(404, 'UNKNOWN_WALLET', `no wallet ${id}`);
+  const { account } = held;
   const body: Record<string, unknown> = {
     id: account.id,
     key: account.key,
     role: account.role,
-    balance: registry.balanceOf(account.key),
-    coinCount: coins.length,
-    coins: coins.slice(0, MAX_COINS_LISTED).map((c) => ({ id: c.id, value: c.value })),
+    balance: held.balance,
+    coinCount: held.coinCount,
+    coins: held.coins.map((c) => ({ id: c.id, value: c.value })),
   };
   if (account.tier !== undefined) body.tier = account.tier;
   if (account.kind !== undefined) body.kind = account.kind;

@@ -1,26 +1,22 @@
 /**
- * The settlement pipeline: admission -> verify (pool) -> registry commit -> journal -> answer.
+ * The settlement pipeline: admission -> verify (pool) -> store (registry + durability) -> answer.
  *
  * Ordering: the pool resolves verdicts in submission order, and each verdict's continuation
- * applies its transaction to the registry, so commits happen in arrival order and the first of
+ * hands its transaction to the store, so the store decides in arrival order and the first of
  * two transactions spending one coin wins.
  *
- * Durability: a settlement is answered only after its journal record is durable. A rejection
- * that depended on registry state (e.g. ALREADY_SPENT) is answered only after every record
- * appended before it is durable too, so no answer ever reflects state a crash could undo.
+ * Durability is the store's (engine/registry port): a settlement is reported only once durable,
+ * a rejection that rests on state only once that state is durable.
  */
 import { MAX_INPUTS, MAX_OUTPUTS, type Rejection, reject, type Tx } from '../domain/index.js';
-import type { Registry } from '../registry/index.js';
+import { isRefusal, type LedgerStore, type SettleResult } from '../registry/index.js';
 import {
   type Outcome,
   OVERLOADED_DELAY,
   OVERLOADED_INFLIGHT,
   OVERLOADED_QUEUE,
 } from './outcome.js';
-import type { DurableLog, SignatureStage } from './ports.js';
-
-/** Upper bound of a journal record's framing bytes (length + checksum). */
-const RECORD_FRAMING = 16;
+import type { SignatureStage } from './ports.js';
 
 export interface EngineCounters {
   admitted: number;
@@ -42,26 +38,15 @@ interface Pending {
   readonly resolve: (outcome: Outcome) => void;
 }
 
-/** The transactions whose journal records share one durable promise (one group commit). */
-interface DurableGroup {
-  readonly durable: Promise<void>;
-  readonly members: Pending[];
-}
-
 export class SettlementEngine {
-  readonly registry: Registry;
+  readonly store: LedgerStore;
   readonly #verifier: SignatureStage;
-  readonly #journal: DurableLog;
   readonly #maxInflight: number;
   readonly #maxQueueDelayMs: number;
   /** Admitted transactions answered, ever, and the answer rate (per ms) over recent windows. */
   #answered = 0;
   #rateWindow = { at: performance.now(), answered: 0 };
   #answerRate = 0;
-  /** The newest journal append: once it resolves, everything appended before is durable. */
-  #durableTail: Promise<void> = Promise.resolve();
-  /** Transactions waiting for the newest journal append's group commit, answered together. */
-  #group: DurableGroup | null = null;
   #closing = false;
   #failure: Error | null = null;
   #idle: (() => void) | null = null;
@@ -79,15 +64,13 @@ export class SettlementEngine {
   };
 
   constructor(
-    registry: Registry,
+    store: LedgerStore,
     verifier: SignatureStage,
-    journal: DurableLog,
     maxInflight: number,
     maxQueueDelayMs = Number.POSITIVE_INFINITY,
   ) {
-    this.registry = registry;
+    this.store = store;
     this.#verifier = verifier;
-    this.#journal = journal;
     this.#maxInflight = maxInflight;
     this.#maxQueueDelayMs = maxQueueDelayMs;
   }
@@ -144,9 +127,12 @@ export class SettlementEngine {
     return this.#answerRate;
   }
 
-  /** Why the engine is not acknowledging anything, or null when it is healthy. */
+  /**
+   * Why the engine is not acknowledging anything, or null when it is healthy. A store failure
+   * may clear by itself (a database back up) unless `store.failedClosed`.
+   */
   get failure(): Error | null {
-    return this.#failure ?? this.#journal.failure;
+    return this.#failure ?? this.store.failure;
   }
 
   get closing(): boolean {
@@ -212,7 +198,7 @@ export class SettlementEngine {
     try {
       this.#afterVerify(pending, valid);
     } catch (thrown) {
-      // A bug between verdict and journal: the registry may hold a partial commit. Fail closed.
+      // A bug between verdict and store: the registry may hold a partial commit. Fail closed.
       this.#failure ??= thrown instanceof Error ? thrown : new Error(String(thrown));
       pending.resolve(
         this.#done({ status: 'unavailable', reason: `failed closed: ${this.#failure.message}` }),
@@ -237,63 +223,21 @@ export class SettlementEngine {
       );
       return;
     }
-    const journal = this.#journal;
-    // The record is encodeSigned(tx) = body ‖ signature.
-    const recordLength = tx.body.length + tx.signature.length;
-    if (journal.pendingBytes + recordLength + RECORD_FRAMING > journal.maxPendingBytes) {
-      // The disk is behind: shed this one before it touches the registry.
-      this.counters.overloaded++;
-      pending.resolve(this.#done({ status: 'overloaded', reason: 'the journal is behind' }));
-      return;
-    }
-    const rejection = this.registry.apply(tx);
-    if (rejection) {
-      // The rejection may rest on state not yet durable: answer once everything before it is.
-      this.#durableTail.then(
-        () => pending.resolve(this.#rejected(tx, rejection)),
-        () => pending.resolve(this.#done({ status: 'unavailable', reason: 'the journal failed' })),
-      );
-      return;
-    }
-    const durable = journal.appendParts(tx.body, tx.signature);
-    this.#durableTail = durable;
-    // The journal hands every record of one group commit the same promise: one reaction answers
-    // the whole group. (A log that returns a promise per record just makes groups of one.)
-    if (durable === this.#group?.durable) {
-      this.#group.members.push(pending);
-      return;
-    }
-    const group: DurableGroup = { durable, members: [pending] };
-    this.#group = group;
-    durable.then(
-      () => this.#settleGroup(group),
-      (error: unknown) => this.#failGroup(group, error),
-    );
+    this.store.settle(tx, pending, this.#onSettled);
   }
 
-  #settleGroup(group: DurableGroup): void {
-    if (this.#group === group) this.#group = null;
-    const members = group.members;
-    for (let i = 0; i < members.length; i++) {
-      const pending = members[i]!;
+  /** The store's report on one transaction: the answer. */
+  readonly #onSettled = (pending: Pending, result: SettleResult): void => {
+    if (result === null) {
       this.counters.settled++;
       pending.resolve(this.#done({ status: 'settled', txid: pending.tx.txidHex }));
+    } else if (!isRefusal(result)) {
+      pending.resolve(this.#rejected(pending.tx, result));
+    } else {
+      if (result.status === 'overloaded') this.counters.overloaded++;
+      pending.resolve(this.#done(result));
     }
-  }
-
-  #failGroup(group: DurableGroup, error: unknown): void {
-    if (this.#group === group) this.#group = null;
-    // Fail closed: the registry now holds commits the journal does not. Stop answering.
-    this.#failure ??= error instanceof Error ? error : new Error(String(error));
-    for (const pending of group.members) {
-      pending.resolve(
-        this.#done({
-          status: 'unavailable',
-          reason: `the journal failed: ${this.#failure.message}`,
-        }),
-      );
-    }
-  }
+  };
 
   #rejected(tx: Tx, rejection: Rejection): Outcome {
     this.countRejection(rejection);
@@ -321,6 +265,6 @@ export class SettlementEngine {
     this.#closing = true;
     if (this.counters.inflight > 0) await new Promise<void>((resolve) => (this.#idle = resolve));
     await this.#verifier.close();
-    await this.#journal.close();
+    await this.store.close();
   }
 }

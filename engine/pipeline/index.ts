@@ -1,3 +1,3 @@
 export { type EngineCounters, SettlementEngine } from './engine.js';
 export { type Outcome, OVERLOADED_QUEUE } from './outcome.js';
-export type { DurableLog, SignatureStage } from './ports.js';
+export type { SignatureStage } from './ports.js';

@@ -1,6 +1,7 @@
 /**
- * The two stages the pipeline drives, as the narrow shapes it needs. The verification pool
- * (engine/verify-pool) and the journal (engine/journal) satisfy them; tests can pass fakes.
+ * The verification stage as the narrow shape the pipeline needs. The verification pool
+ * (engine/verify-pool) satisfies it; tests can pass fakes. The other stage, the store, is the
+ * registry port (engine/registry/port.ts).
  */
 
 export interface SignatureStage {
@@ -22,19 +23,5 @@ export interface SignatureStage {
    * it from the work it holds). The engine refuses new work while it passes its bound.
    */
   queueDelayMs?(): number;
-  close(): Promise<void>;
-}
-
-export interface DurableLog {
-  /**
-   * Appends the record `head ‖ tail` (no concatenation built by the caller); resolves once it is
-   * durable, rejects if it never will be. Records of one group commit may share one promise.
-   */
-  appendParts(head: Uint8Array, tail: Uint8Array): Promise<void>;
-  /** Bytes waiting for the disk, and the most allowed: the engine sheds load before the limit. */
-  readonly pendingBytes: number;
-  readonly maxPendingBytes: number;
-  /** Set once the log has failed: from then on nothing may be acknowledged. */
-  readonly failure: Error | null;
   close(): Promise<void>;
 }

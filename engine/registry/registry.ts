@@ -11,16 +11,16 @@ import {
   type Coin,
   coinIdOf,
   DEFAULT_TIERS,
-  OFFLINE_SYNC_DAYS,
-  type OpType,
   type Rejection,
-  type Role,
-  reject,
   type TierTable,
   type Tx,
 } from '../domain/index.js';
 import { balanceLimit } from '../domain/tiers.js';
 import { Accounts } from './accounts.js';
+import type { CoinStatus, LifecycleCounts, Reconciliation } from './port.js';
+import { checkOfflineDay, isPayment, REJECT, RULES } from './rules.js';
+
+export type { CoinStatus, LifecycleCounts, Reconciliation } from './port.js';
 
 export interface RegistryOptions {
   readonly centralBankKey: string;
@@ -32,51 +32,6 @@ export interface RegistryOptions {
    * depend on the clock are not checked, as when replaying records checked when first applied.
    */
   readonly today?: () => number | null;
-}
-
-/** What each operation demands of its signer, its inputs' owner and its outputs' owners. */
-interface OpRule {
-  readonly signer: Role;
-  /** Roles an output may go to, besides change back to the signer. */
-  readonly payees: readonly Role[];
-}
-
-const RULES: Readonly<Record<OpType, OpRule>> = {
-  issue: { signer: 'central-bank', payees: [] },
-  allocate: { signer: 'central-bank', payees: ['bank'] },
-  exchange: { signer: 'bank', payees: ['wallet'] },
-  transfer: { signer: 'wallet', payees: ['wallet'] },
-  'offline-transfer': { signer: 'wallet', payees: ['wallet'] },
-  redeem: { signer: 'wallet', payees: ['bank'] },
-  return: { signer: 'bank', payees: ['central-bank'] },
-  destroy: { signer: 'central-bank', payees: [] },
-  enroll: { signer: 'central-bank', payees: [] },
-  open: { signer: 'bank', payees: [] },
-};
-
-/** The books at one instant. `ok` is true only if every identity holds. */
-export interface Reconciliation {
-  readonly ok: boolean;
-  readonly issued: number;
-  readonly destroyed: number;
-  readonly unspent: number;
-  readonly issuanceVault: number;
-  readonly bankVaults: number;
-  readonly wallets: number;
-  readonly unspentCoins: number;
-  readonly problems: readonly string[];
-}
-
-export type CoinStatus =
-  | { readonly state: 'unspent'; readonly coin: Coin }
-  | { readonly state: 'spent'; readonly spentBy: string };
-
-export interface LifecycleCounts {
-  issued: number;
-  destroyed: number;
-  coinsCreated: number;
-  coinsSpent: number;
-  byType: Record<OpType, number>;
 }
 
 /** What the registry keeps per owner key: its balance and its unspent coins, in creation order. */
@@ -136,24 +91,16 @@ export class Registry {
 
   /** All registry checks, no mutation. */
   check(tx: Tx): Rejection | null {
-    if (this.#settled.has(tx.txidHex))
-      return reject('DUPLICATE_TX', `transaction ${tx.txidHex} has already settled`);
+    if (this.#settled.has(tx.txidHex)) return REJECT.duplicate(tx.txidHex);
     const signer = this.accounts.get(tx.signer);
-    if (!signer)
-      return reject('UNKNOWN_SIGNER', 'the signer is not registered with the certification centre');
+    if (!signer) return REJECT.unknownSigner();
     const rule = RULES[tx.type];
-    if (signer.role !== rule.signer)
-      return reject('UNAUTHORIZED', `only the ${rule.signer} may ${tx.type}`);
+    if (signer.role !== rule.signer) return REJECT.wrongSigner(tx.type);
     const today = this.#today();
     const offline = tx.type === 'offline-transfer';
     // Online, the engine's clock decides the value day: a payer cannot spread its limits over
     // days it makes up (tomorrow's, next decade's, or days it let pass).
-    if (today !== null && !offline && tx.day !== today) {
-      return reject(
-        'BAD_DAY',
-        `value day ${tx.day} is not the engine's day ${today}: date the transaction with the engine's current UTC day`,
-      );
-    }
+    if (today !== null && !offline && tx.day !== today) return REJECT.notToday(tx.day, today);
 
     let totalIn = 0;
     let newestDay = -1;
@@ -161,11 +108,9 @@ export class Registry {
     for (let i = 0; i < tx.inputs.length; i++) {
       const id = tx.inputs[i]!;
       const coin = this.#coins.get(id);
-      if (coin === undefined) return reject('UNKNOWN_COIN', `coin ${id} is not registered`, i);
-      if (typeof coin === 'string')
-        return reject('ALREADY_SPENT', `coin ${id} was spent by ${coin}`, i);
-      if (coin.owner !== tx.signer)
-        return reject('NOT_OWNER', `coin ${id} does not belong to the signer`, i);
+      if (coin === undefined) return REJECT.unknownCoin(id, i);
+      if (typeof coin === 'string') return REJECT.alreadySpent(id, coin, i);
+      if (coin.owner !== tx.signer) return REJECT.notOwner(id, i);
       totalIn += coin.value;
       if (coin.day > newestDay) {
         newestDay = coin.day;
@@ -184,9 +129,8 @@ export class Registry {
       totalOut += o.value;
       if (o.owner === tx.signer) continue;
       const payee = this.accounts.get(o.owner);
-      if (!payee) return reject('UNKNOWN_PAYEE', 'the output owner is not registered', i);
-      if (!rule.payees.includes(payee.role))
-        return reject('UNAUTHORIZED', `${tx.type} may not pay a ${payee.role}`, i);
+      if (!payee) return REJECT.unknownPayee(i);
+      if (!rule.payees.includes(payee.role)) return REJECT.wrongPayee(tx.type, payee.role, i);
       paid += o.value;
     }
 
@@ -201,55 +145,34 @@ export class Registry {
       // Every coin sum and the issued counter stay exact only up to MAX_SAFE_INTEGER.
       return this.#counts.issued + totalOut <= Number.MAX_SAFE_INTEGER
         ? null
-        : reject('VALUE_MISMATCH', 'issue would take total issuance past the largest safe integer');
+        : REJECT.issueOverflow();
     }
     if (tx.type === 'enroll' || tx.type === 'open') return null;
     if (tx.type === 'destroy') {
-      return totalOut < totalIn
-        ? null
-        : reject('VALUE_MISMATCH', 'destroy must burn a positive amount (outputs are change only)');
+      return totalOut < totalIn ? null : REJECT.destroyNothing();
     }
-    return totalIn === totalOut
-      ? null
-      : reject('VALUE_MISMATCH', `inputs total ${totalIn} fen but outputs ${totalOut} fen`);
+    return totalIn === totalOut ? null : REJECT.unbalanced(totalIn, totalOut);
   }
 
   #checkSubject(tx: Tx): Rejection | null {
     const s = tx.subject!;
-    if (this.accounts.has(s.key))
-      return reject('ALREADY_REGISTERED', `key ${s.key} is already registered`);
-    if (!this.#acceptKey(Buffer.from(s.key, 'hex')))
-      return reject(
-        'WEAK_KEY',
-        'subject.key is not an acceptable Ed25519 public key (not canonical, or of small order)',
-      );
+    if (this.accounts.has(s.key)) return REJECT.alreadyRegistered(s.key);
+    if (!this.#acceptKey(Buffer.from(s.key, 'hex'))) return REJECT.weakKey();
     return null;
   }
 
   /** Tier limits: the payer's single, daily and annual caps, each payee's balance cap. */
   #checkLimits(tx: Tx, signer: Account, paid: number): Rejection | null {
-    const payment = tx.type === 'transfer' || tx.type === 'offline-transfer';
+    const payment = isPayment(tx.type);
     if (payment && signer.tier !== undefined) {
       const limits = this.#tiers[signer.tier];
-      if (limits.single !== null && paid > limits.single) {
-        return reject(
-          'TIER_LIMIT',
-          `payment of ${paid} fen exceeds the tier ${signer.tier} single limit of ${limits.single}`,
-        );
-      }
+      if (limits.single !== null && paid > limits.single)
+        return REJECT.single(paid, signer.tier, limits);
       const t = this.accounts.peekTally(tx.signer, tx.day);
-      if (limits.daily !== null && t.daySpent + paid > limits.daily) {
-        return reject(
-          'TIER_LIMIT',
-          `tier ${signer.tier} daily limit of ${limits.daily} fen would be exceeded`,
-        );
-      }
-      if (limits.annual !== null && t.yearSpent + paid > limits.annual) {
-        return reject(
-          'TIER_LIMIT',
-          `tier ${signer.tier} annual limit of ${limits.annual} fen would be exceeded`,
-        );
-      }
+      if (limits.daily !== null && t.daySpent + paid > limits.daily)
+        return REJECT.daily(signer.tier, limits);
+      if (limits.annual !== null && t.yearSpent + paid > limits.annual)
+        return REJECT.annual(signer.tier, limits);
     }
     if (!payment && tx.type !== 'exchange') return null;
     // Credits per payee: several outputs to one wallet count together. Outputs are few (<= 32),
@@ -267,13 +190,8 @@ export class Registry {
       if (cap === null) continue;
       let credit = 0;
       for (let j = i; j < outs.length; j++) if (outs[j]!.owner === owner) credit += outs[j]!.value;
-      if ((this.#holdings.get(owner)?.balance ?? 0) + credit > cap) {
-        return reject(
-          'TIER_LIMIT',
-          `the payee's tier ${payee.tier} balance limit of ${cap} fen would be exceeded`,
-          i,
-        );
-      }
+      if ((this.#holdings.get(owner)?.balance ?? 0) + credit > cap)
+        return REJECT.balance(payee.tier!, cap, i);
     }
     return null;
   }
@@ -315,8 +233,7 @@ export class Registry {
     this.#unspentCoins += tx.outputs.length - tx.inputs.length;
     if (tx.type === 'issue') this.#counts.issued += totalOut;
     if (tx.type === 'destroy') this.#counts.destroyed += totalIn - totalOut;
-    if ((tx.type === 'transfer' || tx.type === 'offline-transfer') && paid > 0)
-      this.accounts.recordSpend(tx.signer, tx.day, paid);
+    if (isPayment(tx.type) && paid > 0) this.accounts.recordSpend(tx.signer, tx.day, paid);
     if (tx.subject) this.accounts.register(tx.subject);
     this.#settled.add(txidHex);
     this.#counts.coinsCreated += tx.outputs.length;
@@ -407,34 +324,4 @@ export class Registry {
       problems: problems.slice(0, 20),
     };
   }
-}
-
-/**
- * An offline transfer's device day: never before its newest input was created (it cannot have
- * been paid with coins the payer did not hold yet), and, with a clock, never after the engine's
- * day (the sync) nor more than OFFLINE_SYNC_DAYS before it.
- */
-function checkOfflineDay(
-  day: number,
-  today: number | null,
-  newestDay: number,
-  newestAt: number,
-): Rejection | null {
-  if (day < newestDay) {
-    return reject(
-      'BAD_DAY',
-      `offline payment dated day ${day}, before input ${newestAt} was created (day ${newestDay})`,
-      newestAt,
-    );
-  }
-  if (today === null) return null;
-  if (day > today)
-    return reject('BAD_DAY', `offline payment dated day ${day}, after the engine's day ${today}`);
-  if (day < today - OFFLINE_SYNC_DAYS) {
-    return reject(
-      'BAD_DAY',
-      `offline payment dated day ${day}, more than ${OFFLINE_SYNC_DAYS} days before the engine's day ${today}`,
-    );
-  }
-  return null;
 }

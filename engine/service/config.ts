@@ -16,8 +16,24 @@ export interface EngineFaults {
   readonly crashAfterBatches?: number;
 }
 
+/**
+ * Where the ledger lives (engine/registry port): `memory` (the journal file, one process) or
+ * `postgres` (a database any number of engine nodes share; docs/postgres.md).
+ */
+export type StoreConfig =
+  | { readonly kind: 'memory' }
+  | {
+      readonly kind: 'postgres';
+      readonly databaseUrl: string;
+      /** Most transactions in one settle call (one database round trip). */
+      readonly settleBatch: number;
+      /** Database connections of this node: one settles, the others serve reads. */
+      readonly poolSize: number;
+    };
+
 export interface EngineConfig {
-  /** Journal file; created if missing, replayed if present. */
+  readonly store: StoreConfig;
+  /** Journal file (memory store); created if missing, replayed if present. */
   readonly journalPath: string;
   /**
    * What recovery does with a corrupt journal record (not a torn tail): 'refuse' to start (the
@@ -61,6 +77,7 @@ export interface EngineConfig {
 export function defaultEngineConfig(): EngineConfig {
   const threads = availableParallelism();
   return {
+    store: { kind: 'memory' },
     journalPath: '.cache/engine/journal.ecj',
     journalCorruption: 'refuse',
     // Deliberately empty: checkEngineConfig refuses to run until someone names the key.
@@ -113,6 +130,18 @@ export function checkEngineConfig(c: EngineConfig): EngineConfig {
     );
   if (c.today !== null && (!Number.isSafeInteger(c.today) || c.today < 0 || c.today >= 2 ** 32))
     throw new ConfigError(`today must be a value day in [0, 2^32) or null, got ${c.today}`);
+  if (c.store.kind === 'postgres') {
+    if (!/^postgres(ql)?:\/\//.test(c.store.databaseUrl))
+      throw new ConfigError('databaseUrl must be a postgres:// or postgresql:// URL');
+    positiveInt('settleBatch', c.store.settleBatch, 65_536);
+    positiveInt('poolSize', c.store.poolSize, 64);
+    if (c.store.poolSize < 2)
+      throw new ConfigError('poolSize must be >= 2 (one connection settles, one reads)');
+  } else if (c.store.kind !== 'memory') {
+    throw new ConfigError(
+      `store must be "memory" or "postgres", got "${(c.store as { kind: string }).kind}"`,
+    );
+  }
   if (c.backend !== 'native' && c.backend !== 'noble')
     throw new ConfigError(`backend must be "native" or "noble", got "${c.backend}"`);
   positiveInt('threads', c.threads, 256);

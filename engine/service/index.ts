@@ -12,12 +12,14 @@ export {
   defaultEngineConfig,
   type EngineConfig,
   type EngineFaults,
+  type StoreConfig,
 } from './config.js';
 export { BATCH_ITEM_BYTES, DEFAULT_HTTP_OPTIONS, type HttpOptions } from './http-options.js';
 export { ENGINE_NODE_FLAGS, hasEngineNodeFlags } from './runtime.js';
 export {
   type EngineService,
   type EngineStats,
+  memoryStoreOf,
   openEngineService,
   type RecoveredRegistry,
   type Recovery,

@@ -1,21 +1,23 @@
 /**
- * Opens the engine as a running service: recovers the registry from the journal, proves the
- * books, starts the verification pool, and exposes one stats snapshot for /v1/stats and /metrics.
+ * Opens the engine as a running service: opens its store (memory: recovers the registry from the
+ * journal and proves the books; postgres: connects and applies the migrations), starts the
+ * verification pool, and exposes one stats snapshot for /v1/stats and /metrics.
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isAcceptablePublicKey, isWellFormedPublicKey } from '../crypto/index.js';
-import { CodedError, dayOfMs, decodeSigned, txSuite } from '../domain/index.js';
+import { CodedError, DEFAULT_TIERS, dayOfMs, decodeSigned, txSuite } from '../domain/index.js';
 import { Journal } from '../journal/index.js';
 import { type Percentiles, percentiles } from '../metrics/index.js';
 import { SettlementEngine } from '../pipeline/index.js';
-import { Registry } from '../registry/index.js';
+import { type LedgerStore, MemoryStore, Registry, type StoreKind } from '../registry/index.js';
 import { VerifyPool } from '../verify-pool/index.js';
 import { checkEngineConfig, type EngineConfig } from './config.js';
 import type { StatsContract } from './stats-contract.js';
 
 export interface Recovery {
-  /** Transactions replayed from the journal. */
+  readonly store: StoreKind;
+  /** Transactions replayed from the journal (memory store; 0 for postgres). */
   readonly records: number;
   /** Bytes of a torn tail (or, when told to truncate, of corruption) that were cut, never applied. */
   readonly droppedBytes: number;
@@ -25,11 +27,14 @@ export interface Recovery {
    * most likely acknowledged transactions that are now lost.
    */
   readonly recordsDiscarded: number;
+  /** Postgres store: schema migrations this start applied. */
+  readonly migrationsApplied?: readonly number[];
   readonly ms: number;
 }
 
 export interface EngineService {
   readonly engine: SettlementEngine;
+  readonly store: LedgerStore;
   readonly config: EngineConfig;
   readonly recovery: Recovery;
   /** The engine's current value day (docs/api.md, `day`). */
@@ -40,6 +45,13 @@ export interface EngineService {
 
 export type EngineStats = ReturnType<typeof collectStats>;
 
+/** The memory store of a service, or an error naming the store it has (tests, tools). */
+export function memoryStoreOf(service: EngineService): MemoryStore {
+  if (!(service.store instanceof MemoryStore))
+    throw new TypeError(`the engine runs the ${service.store.kind} store, not memory`);
+  return service.store;
+}
+
 export class RecoveryError extends CodedError {
   readonly code = 'RECOVERY_FAILED';
   readonly kind = 'failure';
@@ -49,7 +61,7 @@ export async function openEngineService(config: EngineConfig): Promise<EngineSer
   checkEngineConfig(config);
   const started = performance.now();
   const today = clockOf(config);
-  const { registry, journal, records } = await recoverRegistry(config, today);
+  const { store, recovery } = await openStore(config, today, started);
   const pool = new VerifyPool({
     backend: config.backend,
     suite: config.suite,
@@ -64,31 +76,65 @@ export async function openEngineService(config: EngineConfig): Promise<EngineSer
       ? { crashAfterBatches: config.faults.crashAfterBatches }
       : {}),
   });
-  const engine = new SettlementEngine(
-    registry,
-    pool,
-    journal,
-    config.maxInflight,
-    config.maxQueueDelayMs,
-  );
-  const recovery: Recovery = {
-    records,
-    droppedBytes: journal.recovery.droppedBytes,
-    dropReason: journal.recovery.reason,
-    recordsDiscarded: journal.recovery.recordsAfterCorruption,
-    ms: performance.now() - started,
-  };
+  const engine = new SettlementEngine(store, pool, config.maxInflight, config.maxQueueDelayMs);
   const cpu = new CpuMeter();
   const window = new PoolWindow(pool);
   return {
     engine,
+    store,
     config,
     recovery,
     today,
-    stats: () => collectStats(engine, pool, journal, cpu, window),
+    stats: () => collectStats(engine, pool, store, cpu, window),
     close: () => {
       window.stop();
       return engine.close();
+    },
+  };
+}
+
+async function openStore(
+  config: EngineConfig,
+  today: () => number,
+  started: number,
+): Promise<{ store: LedgerStore; recovery: Recovery }> {
+  const c = config.store;
+  if (c.kind === 'postgres') {
+    // Loaded only when asked for: the memory default never loads a database client.
+    const { openPostgresStore } = await import('../registry/postgres/index.js');
+    const suite = config.suite;
+    const opened = await openPostgresStore({
+      url: c.databaseUrl,
+      centralBankKey: config.centralBankKey,
+      tiers: DEFAULT_TIERS,
+      acceptKey: (key) => isAcceptablePublicKey(key, suite),
+      today,
+      maxBatch: c.settleBatch,
+      poolSize: c.poolSize,
+    });
+    return {
+      store: opened.store,
+      recovery: {
+        store: 'postgres',
+        records: 0,
+        droppedBytes: 0,
+        dropReason: null,
+        recordsDiscarded: 0,
+        migrationsApplied: opened.migrations.applied,
+        ms: performance.now() - started,
+      },
+    };
+  }
+  const { registry, journal, records } = await recoverRegistry(config, today);
+  return {
+    store: new MemoryStore(registry, journal),
+    recovery: {
+      store: 'memory',
+      records,
+      droppedBytes: journal.recovery.droppedBytes,
+      dropReason: journal.recovery.reason,
+      recordsDiscarded: journal.recovery.recordsAfterCorruption,
+      ms: performance.now() - started,
     },
   };
 }
@@ -233,13 +279,15 @@ class CpuMeter {
 function collectStats(
   engine: SettlementEngine,
   pool: VerifyPool,
-  journal: Journal,
+  store: LedgerStore,
   cpu: CpuMeter,
   window: PoolWindow,
 ) {
   const c = engine.counters;
   const poolStats = pool.stats();
+  const memory = store instanceof MemoryStore ? store : null;
   const stats = {
+    store: store.kind,
     uptimeS: process.uptime(),
     settled: c.settled,
     rejected: c.rejected,
@@ -255,10 +303,13 @@ function collectStats(
     pool: poolStats,
     /** Pool wait and verify percentiles (ms) of the last whole second; null in the first second. */
     poolLastSecond: window.last,
-    journal: journal.stats(),
+    /** Memory store: the journal's counters and the lifecycle totals (postgres: /v1/reconcile). */
+    journal: memory ? (memory.journal as Journal).stats() : null,
+    lifecycle: memory ? memory.registry.lifecycle : null,
+    /** Postgres store: settle calls, batch sizes, retries, down events. */
+    database: memory ? null : store.stats(),
     cpu: cpu.read(),
     rssBytes: process.memoryUsage.rss(),
-    lifecycle: engine.registry.lifecycle,
     failure: engine.failure?.message ?? null,
   };
   // The driver reads this document by StatsContract: a change that breaks it fails to compile.

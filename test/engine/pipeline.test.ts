@@ -12,6 +12,7 @@ import {
   type EngineConfig,
   type EngineFaults,
   type EngineService,
+  memoryStoreOf,
   openEngineService,
 } from '../../engine/service/index.js';
 import { cast, coinOf, DAY, genesis, type Ledger, op, out, YUAN } from '../fixtures/ledger.js';
@@ -79,8 +80,8 @@ describe('settlement pipeline (real pool + journal)', () => {
         assert.equal(outcome.status, 'rejected');
         assert.equal(outcome.status === 'rejected' && outcome.rejection.code, 'BAD_SIGNATURE');
       }
-      assert.equal(service.engine.registry.settledCount, l.genesis.length);
-      assert.equal(service.engine.registry.isSettled(good.txidHex), false);
+      assert.equal(memoryStoreOf(service).registry.settledCount, l.genesis.length);
+      assert.equal(memoryStoreOf(service).registry.isSettled(good.txidHex), false);
       // The good one still settles afterwards: nothing of the bad ones stuck.
       assert.equal((await service.engine.submit(good)).status, 'settled');
       assert.equal(service.stats().rejectedByCode['BAD_SIGNATURE'], 4);
@@ -129,7 +130,7 @@ describe('settlement pipeline (real pool + journal)', () => {
         l.settle(back);
         coin = coinOf(back, 0);
       }
-      assert.equal(service.engine.registry.reconcile().ok, true);
+      assert.equal(memoryStoreOf(service).registry.reconcile().ok, true);
     } finally {
       await service.close();
     }
@@ -157,7 +158,10 @@ describe('settlement pipeline (real pool + journal)', () => {
       );
       assert.equal(checked, spends.length);
       const stats = service.stats();
-      assert.ok(stats.journal.fsyncs < stats.journal.records, 'group commit shared fsyncs');
+      assert.ok(
+        stats.journal && stats.journal.fsyncs < stats.journal.records,
+        'group commit shared fsyncs',
+      );
     } finally {
       await service.close();
     }
@@ -230,7 +234,7 @@ describe('settlement pipeline (real pool + journal)', () => {
       // A fresh service on the same file holds exactly what was acknowledged.
       const reopened = await openEngineService(config(path));
       try {
-        const registry = reopened.engine.registry;
+        const registry = memoryStoreOf(reopened).registry;
         assert.equal(reopened.recovery.records, journalBefore + acked.size);
         for (const tx of [...splits, ...spends])
           assert.equal(registry.isSettled(tx.txidHex), acked.has(tx.txidHex), tx.txidHex);

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { makeTx, type Tx, toWire } from '../../engine/domain/index.js';
-import { openEngineService } from '../../engine/service/index.js';
+import { memoryStoreOf, openEngineService } from '../../engine/service/index.js';
 import { journalTxs } from '../engine/helpers.js';
 import { genesis, op, out, YUAN } from '../fixtures/ledger.js';
 import { Client, obj, settleAll, spendEach, splitCoins, startServer } from '../http/helpers.js';
@@ -98,7 +98,7 @@ test('a crashing verification worker loses nothing and applies nothing twice', a
       faults: {},
     });
     try {
-      assert.equal(reopened.engine.registry.reconcile().ok, true);
+      assert.equal(memoryStoreOf(reopened).registry.reconcile().ok, true);
       assert.equal(reopened.recovery.records, journal.length);
     } finally {
       await reopened.close();

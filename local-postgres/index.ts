@@ -1,0 +1,9 @@
+/** A private PostgreSQL server for tests, benches and runs, and the CPU it uses. */
+export {
+  findPostgresBinaries,
+  MIN_POSTGRES_MAJOR,
+  type PostgresBinaries,
+  PostgresUnavailable,
+} from './binaries.js';
+export { type LocalCluster, type LocalClusterOptions, startLocalCluster } from './cluster.js';
+export { processTree, treeCpuSeconds } from './cpu.js';
