@@ -33,13 +33,15 @@ export function postgresSkipReason(): string | undefined {
 
 let shared: Promise<LocalCluster> | undefined;
 
+// Registered when this module loads (at the root of the importing test file), so the cluster
+// lives until the file's last test is done.
+after(async () => {
+  if (shared) await (await shared).stop();
+});
+
 /** This test file's private cluster, started on first use and stopped when the file ends. */
 export function testCluster(): Promise<LocalCluster> {
-  if (!shared) {
-    shared = startLocalCluster();
-    const started = shared;
-    after(async () => (await started).stop());
-  }
+  shared ??= startLocalCluster();
   return shared;
 }
 
