@@ -10,9 +10,12 @@ import {
   type ResolvedCentralBankKey,
   resolveCentralBankKey,
 } from '../../engine/service/index.js';
-import { type Command, env, int, parse, UsageError } from './args.js';
+import { type Command, env, int, oneOf, parse, UsageError } from './args.js';
 
-const USAGE = `usage: ecny-bench serve [--port 8080] [--host 127.0.0.1] [--journal PATH] [--backend native|noble]
+const USAGE = `usage: ecny-bench serve [--port 8080] [--host 127.0.0.1] [--backend native|noble]
+  [--store memory|postgres] [--journal PATH] (memory: the default, one process)
+  [--database-url postgres://...] [--settle-batch 1024] [--db-pool 4] (postgres: any number of
+  nodes share the database; migrations are applied at start; docs/postgres.md)
   [--suite ed25519|sm2] [--sm2-id 1234567812345678]
   [--threads N] [--max-batch 256] [--max-queue 16384] [--max-inflight 20000] [--max-queue-delay-ms 500] [--max-batch-txs 256]
   [--central-bank-key HEX | --central-bank-key-file PATH | --insecure-dev-central-bank-key]
@@ -22,6 +25,7 @@ const USAGE = `usage: ecny-bench serve [--port 8080] [--host 127.0.0.1] [--journ
 The central bank key (the only one that can issue money): --central-bank-key or
   --central-bank-key-file (PEM private or public Ed25519 key, or 64 hex digits); with neither, the
   key beside the journal (<journal>.central-bank-key.pem), made fresh at first start (mode 0600).
+  With --store postgres the key must be named: nodes sharing a database trust one key.
   --insecure-dev-central-bank-key trusts a key anyone can derive from the source: tests only.
 --today YYYY-MM-DD: fix the engine's value day (UTC) instead of reading the system clock, for
   runs that replay a simulated date; every transaction must carry this day (docs/api.md).
@@ -95,8 +99,24 @@ export function engineConfigFromFlags(
       : { crashAfterBatches: int('fault-crash-after-batches', crashAfterBatches, 0, 1) }),
   };
   const maxBatchTxs = int('max-batch-txs', flag('max-batch-txs'), d.http.maxBatchTxs, 1);
+  const storeKind = oneOf('store', flag('store'), ['memory', 'postgres'] as const, 'memory');
+  const databaseUrl = flag('database-url');
+  if (storeKind === 'postgres' && !databaseUrl)
+    throw new UsageError('--store postgres needs --database-url (or ECNY_DATABASE_URL)');
+  if (storeKind === 'memory' && databaseUrl)
+    throw new UsageError('--database-url is for --store postgres');
+  const store: EngineConfig['store'] =
+    storeKind === 'postgres'
+      ? {
+          kind: 'postgres',
+          databaseUrl: databaseUrl!,
+          settleBatch: int('settle-batch', flag('settle-batch'), 1024, 1),
+          poolSize: int('db-pool', flag('db-pool'), 4, 2),
+        }
+      : { kind: 'memory' };
   return {
     ...d,
+    store,
     journalPath: flag('journal') ?? d.journalPath,
     journalCorruption: switched(values, 'journal-truncate-corrupt') ? 'truncate' : 'refuse',
     centralBankKey,
@@ -139,6 +159,10 @@ export const SERVE_FLAGS = {
   port: { type: 'string' },
   host: { type: 'string' },
   journal: { type: 'string' },
+  store: { type: 'string' },
+  'database-url': { type: 'string' },
+  'settle-batch': { type: 'string' },
+  'db-pool': { type: 'string' },
   backend: { type: 'string' },
   suite: { type: 'string' },
   'sm2-id': { type: 'string' },
@@ -174,8 +198,13 @@ export const serve: Command = {
       return 0;
     }
     const journalPath = (values.journal as string | undefined) ?? env('journal');
+    const source = centralBankKeySource(values);
+    if (source.kind === 'stored' && ((values.store as string | undefined) ?? env('store')) === 'postgres')
+      throw new UsageError(
+        '--store postgres needs the central bank key named (--central-bank-key, --central-bank-key-file or --insecure-dev-central-bank-key): nodes sharing a database trust one key',
+      );
     const key = await resolveCentralBankKey(
-      centralBankKeySource(values),
+      source,
       journalPath ?? defaultEngineConfig().journalPath,
       ((values.suite as string | undefined) ?? env('suite') ?? 'ed25519') === 'sm2'
         ? 'sm2'
@@ -208,6 +237,7 @@ export const serve: Command = {
         threads: config.threads,
         centralBankKey: key,
         today: isoDay(service.today()),
+        store: config.store.kind,
       }),
     );
     // A close that fails (the journal failed closed) exits 1, so a supervisor can tell.
