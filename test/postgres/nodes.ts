@@ -49,7 +49,8 @@ export async function settleGenesis(client: Client, genesis: readonly Tx[]): Pro
     const reply = await client.post('/v1/tx/batch', { txs: batch.map(toWire) });
     assert.equal(reply.status, 200, reply.text);
     const results = obj(reply).results as { status: string; code?: string }[];
-    results.forEach((r, i) => assert.equal(r.status, 'settled', `genesis ${at + i}: ${r.code}`));
+    for (const [i, r] of results.entries())
+      assert.equal(r.status, 'settled', `genesis ${at + i}: ${r.code}`);
   }
 }
 
