@@ -256,8 +256,8 @@ export function encodeBatch(txs: readonly Tx[], ctx: BatchContext): string[] {
 /** One row of ecny.settle's answer: a code per transaction (0: settled), index, detail. */
 export interface SettleAnswer {
   readonly codes: readonly number[];
-  readonly idx: readonly (number | null)[];
-  readonly details: readonly (string | null)[];
+  readonly idx: readonly number[];
+  readonly details: readonly string[];
 }
 
 /** The answer as one SettleResult per transaction, worded by the shared REJECT builders. */
@@ -280,11 +280,11 @@ export function decodeAnswer(
 function rejection(
   tx: Tx,
   code: number,
-  index: number | null | undefined,
-  detail: string | null | undefined,
+  index: number | undefined,
+  detail: string | undefined,
   tiers: TierTable,
 ): SettleResult {
-  const i = index ?? 0;
+  const i = index === undefined || index < 0 ? 0 : index;
   const tier = Number(detail) as 1 | 2 | 3 | 4;
   switch (code) {
     case 1:

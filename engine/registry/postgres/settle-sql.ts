@@ -18,7 +18,8 @@
  * insert of the same txid or key) aborts the whole call, so nothing is half-applied: the engine
  * retries the batch a bounded number of times, then answers UNAVAILABLE.
  *
- * Codes returned (0 = settled); batch.ts turns them into the shared REJECT messages:
+ * Codes returned (0 = settled; idx -1 and details '' where none); batch.ts turns them into the
+ * shared REJECT messages:
  *  1 DUPLICATE_TX  2 UNKNOWN_SIGNER  3 UNAUTHORIZED (signer)  4 UNKNOWN_COIN  5 ALREADY_SPENT
  *  6 NOT_OWNER  7 UNKNOWN_PAYEE  8 UNAUTHORIZED (payee)  9 VALUE_MISMATCH (issue overflow)
  *  10 VALUE_MISMATCH (destroy)  11 VALUE_MISMATCH (unbalanced)  12 ALREADY_REGISTERED
@@ -83,8 +84,9 @@ DECLARE
   total_in bigint; paid bigint; dspent bigint; yspent bigint; cap bigint;
 BEGIN
   codes := array_fill(0::smallint, ARRAY[n]);
-  idx := array_fill(NULL::smallint, ARRAY[n]);
-  details := array_fill(NULL::text, ARRAY[n]);
+  -- no NULLs in the answer: every client library parses these arrays the same way
+  idx := array_fill(-1::smallint, ARRAY[n]);
+  details := array_fill(''::text, ARRAY[n]);
   IF n = 0 THEN RETURN; END IF;
 
   -- 1. input coins, locked in (owner, id) order; the owner is the spending signer's key
@@ -224,7 +226,7 @@ BEGIN
     END IF;
 
     IF code <> 0 THEN
-      codes[t] := code; idx[t] := ix; details[t] := det;
+      codes[t] := code; idx[t] := coalesce(ix, -1); details[t] := coalesce(det, '');
     ELSE
       -- 5b. apply to the batch state and queue the writes
       settled[t] := true;
