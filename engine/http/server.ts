@@ -183,7 +183,7 @@ function get(
   // (A database store that is unreachable answers the same.)
   const failure = service.engine.failure;
   if (failure) {
-    send(res, errorAnswer(503, 'UNAVAILABLE', `failed closed: ${failure.message}`), options);
+    send(res, errorAnswer(503, 'UNAVAILABLE', service.engine.failureText(failure)), options);
     return true;
   }
   const store = service.engine.store;
@@ -291,7 +291,7 @@ function shed(req: IncomingMessage, res: ServerResponse, refusal: Outcome, optio
 function health(service: EngineService, options: HttpOptions, res: ServerResponse): void {
   const failure = service.engine.failure;
   const answer = failure
-    ? errorAnswer(503, 'UNAVAILABLE', `failed closed: ${failure.message}`)
+    ? errorAnswer(503, 'UNAVAILABLE', service.engine.failureText(failure))
     : service.engine.closing
       ? errorAnswer(503, 'UNAVAILABLE', 'shutting down')
       : {

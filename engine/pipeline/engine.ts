@@ -135,6 +135,13 @@ export class SettlementEngine {
     return this.#failure ?? this.store.failure;
   }
 
+  /** How a failure reads in answers: permanent (failed closed) or until the store is back. */
+  failureText(failure: Error): string {
+    return this.#failure === null && !this.store.failedClosed
+      ? `the store is unavailable: ${failure.message}`
+      : `failed closed: ${failure.message}`;
+  }
+
   get closing(): boolean {
     return this.#closing;
   }
@@ -254,7 +261,7 @@ export class SettlementEngine {
 
   #unavailable(admitted = false): Outcome | null {
     const failure = this.failure;
-    if (failure) return { status: 'unavailable', reason: `failed closed: ${failure.message}` };
+    if (failure) return { status: 'unavailable', reason: this.failureText(failure) };
     if (this.#closing && !admitted)
       return { status: 'unavailable', reason: 'the engine is shutting down' };
     return null;
