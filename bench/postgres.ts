@@ -24,11 +24,12 @@ import { DEFAULT_TIERS, type Tx, toWire } from '../engine/domain/index.js';
 import type { SettleResult } from '../engine/registry/index.js';
 import {
   DEFAULT_POSTGRES_OPTIONS,
+  migrate,
   PostgresStore,
+  pgDriver,
+  pinLedgerConfig,
   type SqlDriver,
 } from '../engine/registry/postgres/index.js';
-import { migrate, pinLedgerConfig } from '../engine/registry/postgres/migrate.js';
-import { pgDriver } from '../engine/registry/postgres/pg-driver.js';
 import { type LocalCluster, startLocalCluster, treeCpuSeconds } from '../local-postgres/index.js';
 import { type EngineProcess, startEngineProcess } from '../scenarios/runner/engine-process.js';
 import { postgresJsDriver } from './postgresjs-driver.js';

@@ -3,7 +3,7 @@
  * (the engine uses `pg`: docs/postgres.md has the figures that decided it).
  */
 import postgres from 'postgres';
-import type { SqlDriver, TxQuery } from '../engine/registry/postgres/driver.js';
+import type { SqlDriver, TxQuery } from '../engine/registry/postgres/index.js';
 
 export function postgresJsDriver(url: string, poolSize: number): SqlDriver {
   const sql = postgres(url, { max: poolSize, prepare: true, onnotice: () => {} });

@@ -8,8 +8,9 @@ import { pgDriver } from './pg-driver.js';
 import { DEFAULT_POSTGRES_OPTIONS, PostgresStore } from './store.js';
 
 export { decodeAnswer, encodeBatch, SETTLE_CALL } from './batch.js';
-export type { SqlDriver } from './driver.js';
-export { StoreConfigError } from './migrate.js';
+export type { SqlDriver, TxQuery } from './driver.js';
+export { checkDurability, migrate, pinLedgerConfig, StoreConfigError } from './migrate.js';
+export { pgDriver } from './pg-driver.js';
 export { MIGRATIONS } from './schema.js';
 export { DEFAULT_POSTGRES_OPTIONS, PostgresStore, type PostgresStoreOptions } from './store.js';
 
