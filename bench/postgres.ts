@@ -134,6 +134,10 @@ interface NodesFigure {
   readonly pgPerCpuSecond: number;
   readonly loadMicros: number;
   readonly refused: number;
+  /** From the nodes' /v1/stats: transactions per settle call, and a call's mean wall time. */
+  readonly meanBatch: number;
+  readonly meanSettleMs: number;
+  readonly retries: number;
 }
 
 /**
@@ -233,6 +237,19 @@ async function measureNodes(
     const self = process.cpuUsage(self0);
     stop = true;
     await Promise.all(lanes);
+    let calls = 0;
+    let txs = 0;
+    let settleMs = 0;
+    let retries = 0;
+    for (const p of procs) {
+      const stats = (await (await fetch(`${p.url}/v1/stats`)).json()) as {
+        database: { settleCalls: number; transactions: number; settleMs: number; retries: number };
+      };
+      calls += stats.database.settleCalls;
+      txs += stats.database.transactions;
+      settleMs += stats.database.settleMs;
+      retries += stats.database.retries;
+    }
     latencies.sort((a, b) => a - b);
     const q = (p: number) =>
       latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
@@ -247,6 +264,9 @@ async function measureNodes(
       pgPerCpuSecond: settled / pgSeconds,
       loadMicros: ((self.user + self.system) / settled) * 1,
       refused,
+      meanBatch: txs / calls,
+      meanSettleMs: settleMs / calls,
+      retries,
     };
   } finally {
     await Promise.all(pools.map((p) => p.close()));
@@ -327,6 +347,9 @@ async function main(): Promise<void> {
       figures.push(f);
       console.log(
         `   ${nodes} node${nodes > 1 ? 's' : ' '}: ${f.perSecond.toFixed(0).padStart(6)} settled/s, p50 ${f.p50.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms; CPU per settled tx: engine ${f.engineMicros.toFixed(0)} us, PostgreSQL ${f.pgMicros.toFixed(1)} us, load generator ${f.loadMicros.toFixed(0)} us (${f.refused} refused)`,
+      );
+      console.log(
+        `           settle calls: ${f.meanBatch.toFixed(0)} transactions each, ${f.meanSettleMs.toFixed(1)} ms each (round trip and COMMIT), ${f.retries} retried (whole run, genesis included)`,
       );
     }
 
