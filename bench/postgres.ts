@@ -30,10 +30,10 @@ import {
   pinLedgerConfig,
   type SqlDriver,
 } from '../engine/registry/postgres/index.js';
+import { buildTransferWorkload, type TransferWorkload } from '../gate/index.js';
 import { type LocalCluster, startLocalCluster, treeCpuSeconds } from '../local-postgres/index.js';
-import { type EngineProcess, startEngineProcess } from '../scenarios/runner/engine-process.js';
+import { type EngineProcess, startEngineProcess } from '../runner/index.js';
 import { postgresJsDriver } from './postgresjs-driver.js';
-import { buildTransferWorkload, type TransferWorkload } from './transfer-workload.js';
 import { machine } from './verify.js';
 
 const run = promisify(execFile);

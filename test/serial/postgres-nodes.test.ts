@@ -12,7 +12,7 @@ import { describe, test } from 'node:test';
 import { type Tx, toWire } from '../../engine/domain/index.js';
 import { conflictOf, keyedTransferWorkload, prng } from '../engine/helpers.js';
 import { Client, obj } from '../http/helpers.js';
-import { freshDatabase, postgresSkipReason, testCluster } from '../postgres/helpers.js';
+import { freshDatabase, postgresSkipReason, testCluster } from '../registry/postgres/helpers.js';
 import {
   checkFates,
   drive,
@@ -20,7 +20,7 @@ import {
   settleGenesis,
   startNodes,
   waitReady,
-} from '../postgres/nodes.js';
+} from '../registry/postgres/nodes.js';
 
 const skip = postgresSkipReason();
 const ROUNDS = 300;

@@ -5,9 +5,9 @@
  * transaction whole and every other one whole or not at all.
  */
 import assert from 'node:assert/strict';
-import { coinIdOf, type Tx, toWire } from '../../engine/domain/index.js';
-import type { EngineProcess } from '../../scenarios/runner/engine-process.js';
-import { type Client, obj, scratchDir, startEngine } from '../http/helpers.js';
+import { coinIdOf, type Tx, toWire } from '../../../engine/domain/index.js';
+import type { EngineProcess } from '../../../runner/index.js';
+import { type Client, obj, scratchDir, startEngine } from '../../http/helpers.js';
 
 export type Fate = 'acked' | 'refused' | 'unknown';
 

@@ -6,10 +6,15 @@
  * change, two spends of one coin, a wallet opened then paid), so a batch boundary can fall
  * anywhere in them.
  */
-import { deriveKeyPair, type KeyPair, type Rejection, type Tx } from '../../engine/domain/index.js';
-import { DEFAULT_TIERS } from '../../engine/domain/tiers.js';
-import { coinOf, DAY, type Ledger, op, out, WALLET_NAMES, YUAN } from '../fixtures/ledger.js';
-import { prng } from '../fixtures/prng.js';
+import {
+  deriveKeyPair,
+  type KeyPair,
+  type Rejection,
+  type Tx,
+} from '../../../engine/domain/index.js';
+import { DEFAULT_TIERS } from '../../../engine/domain/tiers.js';
+import { coinOf, DAY, type Ledger, op, out, WALLET_NAMES, YUAN } from '../../fixtures/ledger.js';
+import { prng } from '../../fixtures/prng.js';
 
 export interface MixedWorkload {
   readonly txs: readonly Tx[];

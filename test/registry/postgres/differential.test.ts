@@ -6,10 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Tx } from '../../engine/domain/index.js';
-import type { LedgerStore, SettleResult } from '../../engine/registry/index.js';
-import { coinOf, genesis } from '../fixtures/ledger.js';
-import { prng } from '../fixtures/prng.js';
+import type { Tx } from '../../../engine/domain/index.js';
+import type { LedgerStore, SettleResult } from '../../../engine/registry/index.js';
+import { coinOf, genesis } from '../../fixtures/ledger.js';
+import { prng } from '../../fixtures/prng.js';
 import { freshDatabase, openTestStore, postgresSkipReason } from './helpers.js';
 import { mixedWorkload } from './workload.js';
 

@@ -6,15 +6,15 @@
  */
 import { after } from 'node:test';
 import pg from 'pg';
-import { isAcceptablePublicKey } from '../../engine/crypto/index.js';
-import { DEFAULT_TIERS } from '../../engine/domain/index.js';
-import { openPostgresStore, type PostgresStore } from '../../engine/registry/postgres/index.js';
+import { isAcceptablePublicKey } from '../../../engine/crypto/index.js';
+import { DEFAULT_TIERS } from '../../../engine/domain/index.js';
+import { openPostgresStore, type PostgresStore } from '../../../engine/registry/postgres/index.js';
 import {
   findPostgresBinaries,
   type LocalCluster,
   PostgresUnavailable,
   startLocalCluster,
-} from '../../local-postgres/index.js';
+} from '../../../local-postgres/index.js';
 
 /**
  * Why PostgreSQL tests skip here, or undefined when they run. In CI (CI set) a missing server is

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { postgresSkipReason } from './helpers.js';
+import { postgresSkipReason } from '../registry/postgres/helpers.js';
 
 const CHILD = fileURLToPath(new URL('./fixtures/cluster-child.js', import.meta.url));
 const skip = postgresSkipReason();
