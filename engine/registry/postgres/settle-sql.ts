@@ -67,6 +67,7 @@ DECLARE
   c_value bigint[] := array_fill(0::bigint, ARRAY[nc]);
   c_spent bytea[] := array_fill(NULL::bytea, ARRAY[nc]);
   c_ins int[] := array_fill(0, ARRAY[nc]);
+  missing int[] := '{}'; nm int := 0;
   -- per transaction
   dup boolean[] := array_fill(false, ARRAY[n]);
   settled boolean[] := array_fill(false, ARRAY[n]);
@@ -100,17 +101,22 @@ BEGIN
     c_exists[r.slot] := true; c_owner[r.slot] := r.k;
     c_value[r.slot] := r.value; c_spent[r.slot] := r.spent_by;
   END LOOP;
-  -- coins not held by any signer that names them: NOT_OWNER or ALREADY_SPENT (no lock needed:
-  -- the batch will not change them)
-  FOR r IN
-    SELECT q.slot, c.value, c.spent_by
-    FROM generate_series(1, nc) AS q(slot)
-    JOIN ecny.coins c ON c.id = c_id[q.slot]
-    WHERE NOT c_exists[q.slot]
-  LOOP
-    c_exists[r.slot] := true; c_owner[r.slot] := 0;
-    c_value[r.slot] := r.value; c_spent[r.slot] := r.spent_by;
+  -- coins not held by any signer that names them (rare: a wrong owner, an unknown coin, or one
+  -- created earlier in this batch): NOT_OWNER or ALREADY_SPENT. No lock needed: the batch will
+  -- not change them. Looked up by id alone, so only for these.
+  FOR s IN 1..nc LOOP
+    IF NOT c_exists[s] THEN nm := nm + 1; missing[nm] := s; END IF;
   END LOOP;
+  IF nm > 0 THEN
+    FOR r IN
+      SELECT q.slot, c.value, c.spent_by
+      FROM unnest(missing) AS q(slot)
+      JOIN ecny.coins c ON c.id = c_id[q.slot]
+    LOOP
+      c_exists[r.slot] := true; c_owner[r.slot] := 0;
+      c_value[r.slot] := r.value; c_spent[r.slot] := r.spent_by;
+    END LOOP;
+  END IF;
 
   -- 2. accounts (immutable)
   FOR r IN
