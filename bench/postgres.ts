@@ -2,7 +2,7 @@
  * `npm run bench:postgres`: the postgres store on a private cluster (local-postgres), all in one
  * run on this machine:
  *  1. the two PostgreSQL clients on the settle path (no engine, no HTTP): the same transfers
- *     through PostgresStore on `pg` and on porsager's `postgres`;
+ *     through PostgresStore on `pg` and on porsager's `postgres`, alternating, medians;
  *  2. 1 and 2 engine nodes (`serve --store postgres`, child processes, 2 verification threads in
  *     total) under closed-loop HTTP load: settled tx/s, p50/p99, engine and PostgreSQL CPU per
  *     settled transaction;
@@ -11,7 +11,8 @@
  *     CPU-second (target >= 1.0).
  * PostgreSQL CPU is the postmaster's process tree (/proc); engine CPU the nodes' processes.
  * Workloads are built and signed before timing; each configuration gets a fresh database.
- * ECNY_BENCH_SECONDS (default 15) sets each timed window.
+ * ECNY_BENCH_SECONDS (default 15) sets each timed window, ECNY_BENCH_CLIENT_ROUNDS (default 3)
+ * the rounds of section 1; ECNY_BENCH_ONLY=clients stops after section 1.
  */
 import { execFile } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
@@ -26,14 +27,14 @@ import {
   DEFAULT_POSTGRES_OPTIONS,
   migrate,
   PostgresStore,
-  pgDriver,
   pinLedgerConfig,
+  postgresJsDriver,
   type SqlDriver,
 } from '../engine/registry/postgres/index.js';
 import { buildTransferWorkload, type TransferWorkload } from '../gate/index.js';
 import { type LocalCluster, startLocalCluster, treeCpuSeconds } from '../local-postgres/index.js';
 import { type EngineProcess, startEngineProcess } from '../runner/index.js';
-import { postgresJsDriver } from './postgresjs-driver.js';
+import { pgDriver } from './pg-driver.js';
 import { machine } from './verify.js';
 
 const run = promisify(execFile);
@@ -42,6 +43,13 @@ const WARMUP_SECONDS = 2;
 /** Requests outstanding per engine node. */
 const IN_FLIGHT = Number(process.env['ECNY_BENCH_IN_FLIGHT'] ?? 256);
 const CORES = availableParallelism();
+const CLIENT_ROUNDS = Number(process.env['ECNY_BENCH_CLIENT_ROUNDS'] ?? 3);
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
 
 async function createDatabase(cluster: LocalCluster, name: string): Promise<string> {
   const admin = new pg.Client(cluster.url);
@@ -321,17 +329,37 @@ async function main(): Promise<void> {
 
     console.log('\n1. the settle path alone (PostgresStore, batches of up to 512, one in flight)');
     const small = buildTransferWorkload(30_000, 'bench-clients');
-    const clients: ClientFigure[] = [];
-    for (const [name, open] of [
-      ['pg', (url: string) => pgDriver({ url, poolSize: 4, queryTimeoutMs: 60_000 })],
-      ['postgres', (url: string) => postgresJsDriver(url, 4)],
-    ] as const) {
-      const f = await measureClient(cluster, name, open, small);
-      clients.push(f);
-      console.log(
-        `   ${name.padEnd(9)} ${f.perSecond.toFixed(0).padStart(6)} settled/s; client CPU ${f.clientMicros.toFixed(1)} us/tx, PostgreSQL CPU ${f.pgMicros.toFixed(1)} us/tx, mean batch ${f.meanBatch.toFixed(0)}`,
-      );
+    const drivers = {
+      pg: (url: string) => pgDriver({ url, poolSize: 4, queryTimeoutMs: 60_000 }),
+      postgres: (url: string) => postgresJsDriver({ url, poolSize: 4, queryTimeoutMs: 60_000 }),
+    } as const;
+    const byClient: Record<keyof typeof drivers, ClientFigure[]> = { pg: [], postgres: [] };
+    // Alternating order (pg, postgres, postgres, pg, ...): a drift in the machine's load hits
+    // both alike; medians per client.
+    for (let round = 0; round < CLIENT_ROUNDS; round++) {
+      const order = round % 2 === 0 ? (['pg', 'postgres'] as const) : (['postgres', 'pg'] as const);
+      for (const name of order) {
+        const f = await measureClient(cluster, `${name}_${round}`, drivers[name], small);
+        byClient[name].push(f);
+        console.log(
+          `   round ${round + 1} ${name.padEnd(9)} ${f.perSecond.toFixed(0).padStart(6)} settled/s; client CPU ${f.clientMicros.toFixed(1)} us/tx, PostgreSQL CPU ${f.pgMicros.toFixed(1)} us/tx, mean batch ${f.meanBatch.toFixed(0)}`,
+        );
+      }
     }
+    const clients = (['pg', 'postgres'] as const).map((name) => {
+      const fs = byClient[name];
+      return {
+        name,
+        perSecond: median(fs.map((f) => f.perSecond)),
+        clientMicros: median(fs.map((f) => f.clientMicros)),
+        pgMicros: median(fs.map((f) => f.pgMicros)),
+      };
+    });
+    for (const c of clients)
+      console.log(
+        `   median ${c.name.padEnd(9)} ${c.perSecond.toFixed(0).padStart(6)} settled/s; client CPU ${c.clientMicros.toFixed(1)} us/tx, PostgreSQL CPU ${c.pgMicros.toFixed(1)} us/tx`,
+      );
+    if (process.env['ECNY_BENCH_ONLY'] === 'clients') return;
 
     console.log(
       `\n2. engine nodes (serve --store postgres, ${CORES} verification threads in all), ${IN_FLIGHT} single-tx requests in flight per node, ${SECONDS} s timed after ${WARMUP_SECONDS} s warm-up`,
@@ -373,10 +401,6 @@ async function main(): Promise<void> {
         `   ${f.nodes} node${f.nodes > 1 ? 's' : ' '}: ${f.pgPerCpuSecond.toFixed(0)} / ${reference.toFixed(0)} = ${ratio.toFixed(2)}x  (target >= 1.0x: ${ratio >= 1 ? 'met' : 'NOT met'})`,
       );
     }
-    const [a, b] = clients;
-    console.log(
-      `\nclient choice: ${a!.name} ${a!.perSecond.toFixed(0)}/s vs ${b!.name} ${b!.perSecond.toFixed(0)}/s on the settle path; the engine uses pg`,
-    );
     console.log(
       `\nload average at the end: ${load()} (a shared machine: quote ratios, not absolutes)`,
     );

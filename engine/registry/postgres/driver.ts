@@ -48,6 +48,12 @@ export function isConnectionError(error: unknown): boolean {
     const text = error instanceof Error ? error.message : String(error);
     return /connect|terminat|closed|ended|timeout|socket/i.test(text);
   }
-  // 08: connection exception; 57P0x: admin/crash shutdown, cannot connect now; system errors.
-  return code.startsWith('08') || code.startsWith('57P') || /^E[A-Z]+$/.test(code);
+  // 08: connection exception; 57P0x: admin/crash shutdown, cannot connect now; the client's
+  // own (CONNECTION_CLOSED, CONNECT_TIMEOUT, QUERY_TIMEOUT, ...); system errors (ECONNREFUSED).
+  return (
+    code.startsWith('08') ||
+    code.startsWith('57P') ||
+    /^(CONNECT|QUERY_TIMEOUT)/.test(code) ||
+    /^E[A-Z]+$/.test(code)
+  );
 }

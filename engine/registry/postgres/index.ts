@@ -4,13 +4,13 @@
  */
 import type { TierTable } from '../../domain/index.js';
 import { checkDurability, type MigrationReport, migrate, pinLedgerConfig } from './migrate.js';
-import { pgDriver } from './pg-driver.js';
+import { postgresJsDriver } from './postgresjs-driver.js';
 import { DEFAULT_POSTGRES_OPTIONS, PostgresStore } from './store.js';
 
 export { decodeAnswer, encodeBatch, SETTLE_CALL } from './batch.js';
 export type { SqlDriver, TxQuery } from './driver.js';
 export { checkDurability, migrate, pinLedgerConfig, StoreConfigError } from './migrate.js';
-export { pgDriver } from './pg-driver.js';
+export { postgresJsDriver, QueryTimeout } from './postgresjs-driver.js';
 export { MIGRATIONS } from './schema.js';
 export { DEFAULT_POSTGRES_OPTIONS, PostgresStore, type PostgresStoreOptions } from './store.js';
 
@@ -32,7 +32,7 @@ export interface OpenedPostgresStore {
 }
 
 export async function openPostgresStore(o: OpenPostgresOptions): Promise<OpenedPostgresStore> {
-  const db = pgDriver({
+  const db = postgresJsDriver({
     url: o.url,
     poolSize: o.poolSize ?? 4,
     queryTimeoutMs: o.queryTimeoutMs ?? 30_000,

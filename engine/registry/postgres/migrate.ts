@@ -63,12 +63,12 @@ export async function pinLedgerConfig(
     await query(
       `INSERT INTO ecny.ledger_config (central_bank, tiers) VALUES ($1::bytea, $2::jsonb)
        ON CONFLICT DO NOTHING`,
-      [`\\x${centralBankKey}`, JSON.stringify(tiers)],
+      [Buffer.from(centralBankKey, 'hex'), JSON.parse(JSON.stringify(tiers)) as object],
     );
     await query(
       `INSERT INTO ecny.accounts (key, id, role) VALUES ($1::bytea, $2::bytea, 1)
        ON CONFLICT DO NOTHING`,
-      [`\\x${centralBankKey}`, `\\x${walletIdOf(centralBankKey)}`],
+      [Buffer.from(centralBankKey, 'hex'), Buffer.from(walletIdOf(centralBankKey), 'hex')],
     );
     const [row] = await query<{ central_bank: Buffer; tiers: unknown }>(
       'SELECT central_bank, tiers FROM ecny.ledger_config',

@@ -11,7 +11,8 @@ const ROLES: Readonly<Record<number, Role>> = { 1: 'central-bank', 2: 'bank', 3:
 const KINDS: Readonly<Record<number, WalletKind>> = { 1: 'personal', 2: 'merchant' };
 
 const hex = (b: Buffer): string => b.toString('hex');
-const bytea = (h: string): string => `\\x${h}`;
+/** A bytea parameter: bytes, which every client sends as bytea. */
+const bytea = (h: string): Buffer => Buffer.from(h, 'hex');
 
 interface CoinRow {
   owner: Buffer;
@@ -56,7 +57,7 @@ export function readHoldings(
     );
     const a = accounts[0];
     if (!a) return undefined;
-    const key = bytea(hex(a.key));
+    const key = a.key;
     const [sum] = await query<{ n: string; balance: string }>(
       `SELECT count(*) AS n, coalesce(sum(value), 0) AS balance
        FROM ecny.coins WHERE owner = $1::bytea AND spent_by IS NULL`,

@@ -1,27 +1,22 @@
-/** SqlDriver on node-postgres (`pg`): a small pool, named prepared statements per connection. */
+/**
+ * SqlDriver on node-postgres (`pg`), for the client comparison in bench:postgres only (the engine
+ * uses porsager's `postgres`: docs/postgres.md has the figures that decided it).
+ */
 import pg from 'pg';
-import type { SqlDriver, TxQuery } from './driver.js';
+import type { SqlDriver, TxQuery } from '../engine/registry/postgres/index.js';
 
-export interface PgDriverOptions {
-  readonly url: string;
-  /** Connections: one settles, the others serve reads and the probe. */
-  readonly poolSize: number;
-  /** Client-side bound on any one statement, ms: a hung server answers UNAVAILABLE. */
-  readonly queryTimeoutMs: number;
-}
-
-export function pgDriver(options: PgDriverOptions): SqlDriver {
+export function pgDriver(options: {
+  url: string;
+  poolSize: number;
+  queryTimeoutMs: number;
+}): SqlDriver {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize,
     query_timeout: options.queryTimeoutMs,
-    connectionTimeoutMillis: Math.min(options.queryTimeoutMs, 5_000),
     idleTimeoutMillis: 0,
-    // This is a ledger: the answer of a call is read only after COMMIT.
     options: '-c synchronous_commit=on',
   });
-  // An idle connection that dies (server restart) must not crash the process: the next query
-  // gets a fresh one.
   pool.on('error', () => {});
   async function inTransaction<T>(begin: string, body: (query: TxQuery) => Promise<T>): Promise<T> {
     const client = await pool.connect();
@@ -44,11 +39,8 @@ export function pgDriver(options: PgDriverOptions): SqlDriver {
   }
   return {
     async query<R>(text: string, params?: readonly unknown[], name?: string): Promise<R[]> {
-      const result = await pool.query(
-        name
-          ? { name, text, values: params as unknown[] }
-          : { text, values: (params ?? []) as unknown[] },
-      );
+      const values = (params ?? []) as unknown[];
+      const result = await pool.query(name ? { name, text, values } : { text, values });
       return result.rows as R[];
     },
     snapshot: (body) => inTransaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', body),
