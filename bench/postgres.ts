@@ -91,7 +91,8 @@ async function measureClient(
   w: TransferWorkload,
 ): Promise<ClientFigure> {
   const url = await createDatabase(cluster, `client_${name.replace(/\W/g, '')}`);
-  // Schema and configuration through pg (as serve does); the settle calls through `open`.
+  // Schema and configuration set up the same way for both clients; only the settle calls (the
+  // path compared) go through `open`.
   const setup = pgDriver({ url, poolSize: 1, queryTimeoutMs: 60_000 });
   await migrate(setup);
   await pinLedgerConfig(setup, w.centralBankKey, DEFAULT_TIERS);
