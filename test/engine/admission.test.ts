@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { DurableLog, SignatureStage } from '../../engine/pipeline/index.js';
+import type { SignatureStage } from '../../engine/pipeline/index.js';
 import { SettlementEngine } from '../../engine/pipeline/index.js';
-import { Registry } from '../../engine/registry/index.js';
+import { type DurableLog, MemoryStore, Registry } from '../../engine/registry/index.js';
 import { VerifyPool } from '../../engine/verify-pool/index.js';
 import { cast, genesis, YUAN } from '../fixtures/ledger.js';
 import { Client, obj, settleAll, spendEach, splitCoins, startServer } from '../http/helpers.js';
@@ -36,7 +36,7 @@ test('screen() refuses while the queue holds more than maxQueueDelayMs of work',
     centralBankKey: cast().cb.publicKey,
     acceptKey: () => true,
   });
-  const engine = new SettlementEngine(registry, stage(delay), log, 1000, 100);
+  const engine = new SettlementEngine(new MemoryStore(registry, log), stage(delay), 1000, 100);
   assert.equal(engine.screen(), null);
   delay.ms = 100;
   assert.equal(engine.screen(), null, 'at the bound: admitted');

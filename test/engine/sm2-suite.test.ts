@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { sm3 } from '../../engine/crypto/index.js';
 import { decodeWire, makeTx, SM2_SUITE, toWire } from '../../engine/domain/index.js';
 import { walletView } from '../../engine/http/views.js';
-import { defaultEngineConfig, openEngineService } from '../../engine/service/index.js';
+import { defaultEngineConfig, memoryStoreOf, openEngineService } from '../../engine/service/index.js';
 import { buildTransferWorkload } from '../../gate/transfer-workload.js';
 
 test('an SM2 engine settles SM2 transfers, rejects bad ones, and recovers its journal', async () => {
@@ -47,16 +47,16 @@ test('an SM2 engine settles SM2 transfers, rejects bad ones, and recovers its jo
     const wire = toWire(victim);
     const ed = decodeWire({ ...wire, signer: 'ab'.repeat(32) }, SM2_SUITE);
     assert.ok('code' in ed && ed.code === 'MALFORMED');
-    assert.equal(service.engine.registry.reconcile().ok, true);
+    assert.equal(memoryStoreOf(service).registry.reconcile().ok, true);
     // The wallet view takes a compressed SM2 key as well as the wallet id.
-    const view = walletView(service.engine.registry, first.signer, false);
+    const view = await walletView(service.store, first.signer, false);
     assert.equal(view.status, 200, JSON.stringify(view.body));
     assert.equal(view.body['key'], first.signer);
     await service.close();
 
     service = await openEngineService(config);
     assert.equal(service.recovery.records, workload.genesis.length + 40);
-    assert.equal(service.engine.registry.reconcile().ok, true);
+    assert.equal(memoryStoreOf(service).registry.reconcile().ok, true);
     const rest = await service.engine.submit(victim);
     assert.equal(rest.status, 'settled');
     await service.close();

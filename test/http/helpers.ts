@@ -145,13 +145,13 @@ export async function engineState(client: Client): Promise<EngineState> {
   const s = obj(stats) as {
     settled: number;
     lifecycle: unknown;
-    journal: { records: number };
+    journal: { records: number } | null;
   };
   return {
     reconcile: books.body,
     settled: s.settled,
     lifecycle: s.lifecycle,
-    journalRecords: s.journal.records,
+    journalRecords: s.journal?.records ?? 0,
   };
 }
 
