@@ -21,7 +21,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { Pool } from 'undici';
 import { isAcceptablePublicKey } from '../engine/crypto/index.js';
-import { DEFAULT_TIERS, type Tx, toWire } from '../engine/domain/index.js';
+import { DEFAULT_TIERS, isoDay, type Tx, toWire } from '../engine/domain/index.js';
 import type { SettleResult } from '../engine/registry/index.js';
 import {
   DEFAULT_POSTGRES_OPTIONS,
@@ -100,7 +100,8 @@ async function measureClient(
   const db = open(url);
   const store = new PostgresStore(db, {
     tiers: DEFAULT_TIERS,
-    acceptKey: isAcceptablePublicKey,
+    acceptKey: (key) => isAcceptablePublicKey(key),
+    today: () => w.day,
     maxBatch: 512,
     retries: DEFAULT_POSTGRES_OPTIONS.retries,
     probeMs: DEFAULT_POSTGRES_OPTIONS.probeMs,
@@ -178,6 +179,8 @@ async function measureNodes(
             url,
             '--central-bank-key',
             w.centralBankKey,
+            '--today',
+            isoDay(w.day),
             '--threads',
             String(Math.max(1, Math.floor(CORES / nodes))),
           ],

@@ -7,6 +7,7 @@
  */
 import {
   coinIdOf,
+  OFFLINE_SYNC_DAYS,
   OP_TYPES,
   type OpType,
   type Role,
@@ -17,7 +18,7 @@ import {
 import { balanceLimit } from '../../domain/tiers.js';
 import { yearOf } from '../accounts.js';
 import type { SettleResult } from '../port.js';
-import { REJECT } from '../rules.js';
+import { isPayment, REJECT } from '../rules.js';
 
 /** The call, with every array cast so any driver can send the parameters as text. */
 export const SETTLE_CALL = `SELECT codes, idx, details FROM ecny.settle(
@@ -27,7 +28,7 @@ export const SETTLE_CALL = `SELECT codes, idx, details FROM ecny.settle(
   $18::boolean[], $19::int[], $20::int[], $21::bigint[], $22::smallint[],
   $23::int[], $24::bigint[], $25::bytea[], $26::int[], $27::bytea[], $28::int[], $29::int[],
   $30::bytea[], $31::bytea[], $32::boolean[], $33::boolean[],
-  $34::bigint[], $35::bigint[], $36::bigint[])`;
+  $34::bigint[], $35::bigint[], $36::bigint[], $37::bigint, $38::bigint)`;
 
 export const ROLE_CODE: Readonly<Record<Role, number>> = { 'central-bank': 1, bank: 2, wallet: 3 };
 const ROLE_NAME: readonly Role[] = ['central-bank', 'central-bank', 'bank', 'wallet'];
@@ -73,8 +74,15 @@ function tierLimits(tiers: TierTable, field: 'single' | 'daily' | 'annual'): str
   return numArray([tiers[1][field], tiers[2][field], tiers[3][field], tiers[4][field]]);
 }
 
-/** The 36 parameters of SETTLE_CALL for `txs`, in order. */
-export function encodeBatch(txs: readonly Tx[], ctx: BatchContext): string[] {
+/**
+ * The 38 parameters of SETTLE_CALL for `txs`, in order. `today`: the engine's value day for this
+ * call (null: no clock, as in replay: the clock-dependent day rules are not checked).
+ */
+export function encodeBatch(
+  txs: readonly Tx[],
+  ctx: BatchContext,
+  today: number | null,
+): (string | null)[] {
   const keySlot = new Map<string, number>();
   const kKey: string[] = [];
   const kId: (string | null)[] = [];
@@ -143,7 +151,7 @@ export function encodeBatch(txs: readonly Tx[], ctx: BatchContext): string[] {
     tSigner[t] = signer;
     tDay[t] = day;
     tYear[t] = yearOf(day);
-    if (tx.type === 'transfer' || tx.type === 'redeem') kPayer[signer - 1] = true;
+    if (isPayment(tx.type) || tx.type === 'redeem') kPayer[signer - 1] = true;
     let first = firstOf.get(tx.txidHex);
     if (first === undefined) {
       first = t + 1;
@@ -250,6 +258,8 @@ export function encodeBatch(txs: readonly Tx[], ctx: BatchContext): string[] {
     tierLimits(ctx.tiers, 'single'),
     tierLimits(ctx.tiers, 'daily'),
     tierLimits(ctx.tiers, 'annual'),
+    today === null ? null : String(today),
+    today === null ? null : String(today - OFFLINE_SYNC_DAYS),
   ];
 }
 
@@ -260,11 +270,15 @@ export interface SettleAnswer {
   readonly details: readonly string[];
 }
 
-/** The answer as one SettleResult per transaction, worded by the shared REJECT builders. */
+/**
+ * The answer as one SettleResult per transaction, worded by the shared REJECT builders; `today`
+ * as given to encodeBatch.
+ */
 export function decodeAnswer(
   txs: readonly Tx[],
   answer: SettleAnswer,
   tiers: TierTable,
+  today: number | null,
 ): SettleResult[] {
   if (answer.codes.length !== txs.length)
     throw new Error(`ecny.settle answered ${answer.codes.length} codes for ${txs.length} txs`);
@@ -272,7 +286,9 @@ export function decodeAnswer(
   for (let t = 0; t < txs.length; t++) {
     const code = answer.codes[t]!;
     results[t] =
-      code === 0 ? null : rejection(txs[t]!, code, answer.idx[t], answer.details[t], tiers);
+      code === 0
+        ? null
+        : rejection(txs[t]!, code, answer.idx[t], answer.details[t], tiers, today ?? -1);
   }
   return results;
 }
@@ -283,6 +299,7 @@ function rejection(
   index: number | undefined,
   detail: string | undefined,
   tiers: TierTable,
+  today: number,
 ): SettleResult {
   const i = index === undefined || index < 0 ? 0 : index;
   const tier = Number(detail) as 1 | 2 | 3 | 4;
@@ -323,6 +340,14 @@ function rejection(
       const [t, cap] = (detail ?? '').split(':');
       return REJECT.balance(Number(t) as 1 | 2 | 3 | 4, Number(cap), i);
     }
+    case 18:
+      return REJECT.notToday(tx.day, today);
+    case 19:
+      return REJECT.offlineBeforeInput(tx.day, Number(detail), i);
+    case 20:
+      return REJECT.offlineAfterToday(tx.day, today);
+    case 21:
+      return REJECT.offlineTooOld(tx.day, today);
     default:
       throw new Error(`ecny.settle answered unknown code ${code} for ${tx.txidHex}`);
   }

@@ -3,13 +3,26 @@
  * connects, applies the migrations and pins the database's configuration.
  */
 import type { TierTable } from '../../domain/index.js';
-import { checkDurability, type MigrationReport, migrate, pinLedgerConfig } from './migrate.js';
+import { isConnectionError } from './driver.js';
+import {
+  checkDurability,
+  DatabaseUnavailableError,
+  type MigrationReport,
+  migrate,
+  pinLedgerConfig,
+} from './migrate.js';
 import { postgresJsDriver } from './postgresjs-driver.js';
 import { DEFAULT_POSTGRES_OPTIONS, PostgresStore } from './store.js';
 
 export { decodeAnswer, encodeBatch, SETTLE_CALL } from './batch.js';
 export type { SqlDriver, TxQuery } from './driver.js';
-export { checkDurability, migrate, pinLedgerConfig, StoreConfigError } from './migrate.js';
+export {
+  checkDurability,
+  DatabaseUnavailableError,
+  migrate,
+  pinLedgerConfig,
+  StoreConfigError,
+} from './migrate.js';
 export { postgresJsDriver, QueryTimeout } from './postgresjs-driver.js';
 export { MIGRATIONS } from './schema.js';
 export { DEFAULT_POSTGRES_OPTIONS, PostgresStore, type PostgresStoreOptions } from './store.js';
@@ -19,6 +32,8 @@ export interface OpenPostgresOptions {
   readonly centralBankKey: string;
   readonly tiers: TierTable;
   readonly acceptKey: (key: Uint8Array) => boolean;
+  /** The engine's value day (docs/api.md, `day`), read once per settle call. */
+  readonly today: () => number | null;
   readonly maxBatch?: number;
   readonly retries?: number;
   readonly poolSize?: number;
@@ -44,6 +59,7 @@ export async function openPostgresStore(o: OpenPostgresOptions): Promise<OpenedP
     const store = new PostgresStore(db, {
       tiers: o.tiers,
       acceptKey: o.acceptKey,
+      today: o.today,
       maxBatch: o.maxBatch ?? DEFAULT_POSTGRES_OPTIONS.maxBatch,
       retries: o.retries ?? DEFAULT_POSTGRES_OPTIONS.retries,
       probeMs: DEFAULT_POSTGRES_OPTIONS.probeMs,
@@ -51,6 +67,18 @@ export async function openPostgresStore(o: OpenPostgresOptions): Promise<OpenedP
     return { store, migrations, durability };
   } catch (error) {
     await db.close();
+    if (isConnectionError(error)) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new DatabaseUnavailableError(
+        `cannot reach the database at ${withoutPassword(o.url)}: ${message}`,
+        { cause: error },
+      );
+    }
     throw error;
   }
+}
+
+/** A database URL fit for an error message. */
+function withoutPassword(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }

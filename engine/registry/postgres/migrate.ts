@@ -5,15 +5,23 @@
  * table: a node configured otherwise refuses to start.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { type TierTable, walletIdOf } from '../../domain/index.js';
+import { CodedError, type TierTable, walletIdOf } from '../../domain/index.js';
 import type { SqlDriver } from './driver.js';
 import { MIGRATIONS } from './schema.js';
 
 /** Arbitrary, fixed: the advisory lock key that serializes migrations. */
 const MIGRATION_LOCK = 0x6563_6e79;
 
-export class StoreConfigError extends Error {
+/** The database belongs to another configuration, or is set up unsafely: fix the flags or it. */
+export class StoreConfigError extends CodedError {
   readonly code = 'BAD_CONFIG';
+  readonly kind = 'input';
+}
+
+/** The database could not be reached at start (the store opens only on a reachable one). */
+export class DatabaseUnavailableError extends CodedError {
+  readonly code = 'DATABASE_UNAVAILABLE';
+  readonly kind = 'failure';
 }
 
 export interface MigrationReport {

@@ -17,13 +17,14 @@ const bytea = (h: string): Buffer => Buffer.from(h, 'hex');
 interface CoinRow {
   owner: Buffer;
   value: string;
+  day: string;
   created_by: Buffer;
   spent_by: Buffer | null;
 }
 
 export async function readCoin(db: SqlDriver, id: string): Promise<CoinStatus | undefined> {
   const rows = await db.query<CoinRow>(
-    'SELECT owner, value, created_by, spent_by FROM ecny.coins WHERE id = $1::bytea',
+    'SELECT owner, value, day, created_by, spent_by FROM ecny.coins WHERE id = $1::bytea',
     [bytea(id)],
   );
   const row = rows[0];
@@ -31,7 +32,13 @@ export async function readCoin(db: SqlDriver, id: string): Promise<CoinStatus | 
   if (row.spent_by) return { state: 'spent', spentBy: hex(row.spent_by) };
   return {
     state: 'unspent',
-    coin: { id, value: Number(row.value), owner: hex(row.owner), createdBy: hex(row.created_by) },
+    coin: {
+      id,
+      value: Number(row.value),
+      owner: hex(row.owner),
+      createdBy: hex(row.created_by),
+      day: Number(row.day),
+    },
   };
 }
 
@@ -63,8 +70,8 @@ export function readHoldings(
        FROM ecny.coins WHERE owner = $1::bytea AND spent_by IS NULL`,
       [key],
     );
-    const coins = await query<{ id: Buffer; value: string; created_by: Buffer }>(
-      `SELECT id, value, created_by FROM ecny.coins
+    const coins = await query<{ id: Buffer; value: string; day: string; created_by: Buffer }>(
+      `SELECT id, value, day, created_by FROM ecny.coins
        WHERE owner = $1::bytea AND spent_by IS NULL ORDER BY id LIMIT $2`,
       [key, maxCoins],
     );
@@ -87,6 +94,7 @@ export function readHoldings(
           value: Number(c.value),
           owner,
           createdBy: hex(c.created_by),
+          day: Number(c.day),
         }),
       ),
     };
@@ -99,7 +107,7 @@ const TOTALS = `SELECT coalesce(sum(issued), 0) AS issued, coalesce(sum(destroye
   coalesce(sum(n_exchange), 0) AS exchange, coalesce(sum(n_transfer), 0) AS transfer,
   coalesce(sum(n_redeem), 0) AS redeem, coalesce(sum(n_return), 0) AS return,
   coalesce(sum(n_destroy), 0) AS destroy, coalesce(sum(n_enroll), 0) AS enroll,
-  coalesce(sum(n_open), 0) AS open
+  coalesce(sum(n_open), 0) AS open, coalesce(sum(n_offline_transfer), 0) AS offline_transfer
   FROM ecny.ledger_totals`;
 
 type TotalsRow = Record<string, string>;
@@ -121,6 +129,7 @@ function lifecycleOf(t: TotalsRow): LifecycleCounts {
       destroy: n('destroy'),
       enroll: n('enroll'),
       open: n('open'),
+      'offline-transfer': n('offline_transfer'),
     },
   };
 }

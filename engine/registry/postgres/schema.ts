@@ -59,18 +59,20 @@ CREATE TABLE ecny.wallet_state (
 ) WITH (fillfactor = 70);
 
 -- Registration centre: every coin ever created; spent_by set once, by the spending tx. Room on
--- each page (fillfactor) keeps that one update a heap-only update (no index writes).
+-- each page (fillfactor) keeps that one update a heap-only update (no index writes). day: the
+-- value day of the transaction that created it (no offline payment of it may be dated earlier).
 CREATE TABLE ecny.coins (
   owner bytea NOT NULL,
   id bytea NOT NULL,
   value bigint NOT NULL CHECK (value > 0),
+  day bigint NOT NULL,
   created_by bytea NOT NULL,
   spent_by bytea,
   PRIMARY KEY (owner, id)
 ) WITH (fillfactor = 70);
 CREATE INDEX coins_id ON ecny.coins (id);
 
--- Settled transaction ids (DUPLICATE_TX). type: 1..9 in the order of OP_TYPES.
+-- Settled transaction ids (DUPLICATE_TX). type: 1..10 in the order of OP_TYPES.
 CREATE TABLE ecny.txs (
   signer bytea NOT NULL,
   txid bytea NOT NULL,
@@ -95,7 +97,8 @@ CREATE TABLE ecny.ledger_totals (
   n_return bigint NOT NULL DEFAULT 0,
   n_destroy bigint NOT NULL DEFAULT 0,
   n_enroll bigint NOT NULL DEFAULT 0,
-  n_open bigint NOT NULL DEFAULT 0
+  n_open bigint NOT NULL DEFAULT 0,
+  n_offline_transfer bigint NOT NULL DEFAULT 0
 );
 `,
   },

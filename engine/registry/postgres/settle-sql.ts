@@ -12,7 +12,8 @@
  *  4. find which txids already settled (after the waits above: it sees every batch that won);
  *  5. decide each transaction in array order with the memory registry's rules and check order,
  *     on the batch's in-memory state (a coin created earlier in the batch can be spent later in
- *     it; a rejected transaction changes nothing);
+ *     it; a rejected transaction changes nothing). The engine's day (`today`, read once per call
+ *     by the node) and the oldest day an offline payment may carry come as two scalars;
  *  6. write the settled ones with a few set-based statements.
  * A rejection never aborts the others. An error (serialization failure, deadlock, a racing
  * insert of the same txid or key) aborts the whole call, so nothing is half-applied: the engine
@@ -23,7 +24,13 @@
  *  1 DUPLICATE_TX  2 UNKNOWN_SIGNER  3 UNAUTHORIZED (signer)  4 UNKNOWN_COIN  5 ALREADY_SPENT
  *  6 NOT_OWNER  7 UNKNOWN_PAYEE  8 UNAUTHORIZED (payee)  9 VALUE_MISMATCH (issue overflow)
  *  10 VALUE_MISMATCH (destroy)  11 VALUE_MISMATCH (unbalanced)  12 ALREADY_REGISTERED
- *  13 MALFORMED (subject key)  14/15/16 TIER_LIMIT single/daily/annual  17 TIER_LIMIT (balance)
+ *  13 WEAK_KEY  14/15/16 TIER_LIMIT single/daily/annual  17 TIER_LIMIT (balance)
+ *  18 BAD_DAY (online: not the engine's day)  19 BAD_DAY (offline: before its newest input, idx
+ *  that input, details its day)  20 BAD_DAY (offline: after the engine's day)  21 BAD_DAY
+ *  (offline: older than the sync bound)
+ *
+ * Operation types are 1..10 in the order of OP_TYPES (4 transfer, 10 offline-transfer: the two
+ * payments, to which the payer's tier limits apply).
  */
 export const SETTLE_FUNCTION = `
 CREATE OR REPLACE FUNCTION ecny.settle(
@@ -38,12 +45,14 @@ CREATE OR REPLACE FUNCTION ecny.settle(
   c_id bytea[], l_key int[], l_slot int[],
   k_key bytea[], k_id bytea[], k_payer boolean[], k_payee boolean[],
   lim_single bigint[], lim_daily bigint[], lim_annual bigint[],
+  today bigint, offline_oldest bigint,
   OUT codes smallint[], OUT idx smallint[], OUT details text[])
 LANGUAGE plpgsql AS $fn$
 DECLARE
-  -- signer role and payee role each operation allows, by type 1..9 (issue .. open); 0: none
-  rule_signer CONSTANT smallint[] := '{1,1,2,3,3,2,1,1,2}';
-  rule_payee CONSTANT smallint[] := '{0,2,3,3,2,1,0,0,0}';
+  -- signer role and payee role each operation allows, by type 1..10 (issue .. offline-transfer);
+  -- 0: none
+  rule_signer CONSTANT smallint[] := '{1,1,2,3,3,2,1,1,2,3}';
+  rule_payee CONSTANT smallint[] := '{0,2,3,3,2,1,0,0,0,3}';
   max_safe CONSTANT bigint := 9007199254740991;
   n int := coalesce(array_length(t_txid, 1), 0);
   nk int := coalesce(array_length(k_key, 1), 0);
@@ -60,11 +69,12 @@ DECLARE
   k_tday_spent bigint[] := array_fill(0::bigint, ARRAY[nk]);
   k_tyear int[] := array_fill(-1, ARRAY[nk]);
   k_tyear_spent bigint[] := array_fill(0::bigint, ARRAY[nk]);
-  -- per coin slot: exists, owner key slot (0: a key outside the batch), value, spender,
-  -- and where the coin sits among this batch's inserts (0: it was in the database)
+  -- per coin slot: exists, owner key slot (0: a key outside the batch), value, value day,
+  -- spender, and where the coin sits among this batch's inserts (0: it was in the database)
   c_exists boolean[] := array_fill(false, ARRAY[nc]);
   c_owner int[] := array_fill(0, ARRAY[nc]);
   c_value bigint[] := array_fill(0::bigint, ARRAY[nc]);
+  c_day bigint[] := array_fill(0::bigint, ARRAY[nc]);
   c_spent bytea[] := array_fill(NULL::bytea, ARRAY[nc]);
   c_ins int[] := array_fill(0, ARRAY[nc]);
   missing int[] := '{}'; nm int := 0;
@@ -73,16 +83,17 @@ DECLARE
   settled boolean[] := array_fill(false, ARRAY[n]);
   -- writes, accumulated
   w_owner bytea[] := '{}'; w_id bytea[] := '{}'; w_by bytea[] := '{}'; nw int := 0;
-  x_owner bytea[] := '{}'; x_id bytea[] := '{}'; x_value bigint[] := '{}';
+  x_owner bytea[] := '{}'; x_id bytea[] := '{}'; x_value bigint[] := '{}'; x_day bigint[] := '{}';
   x_created bytea[] := '{}'; x_spent bytea[] := '{}'; nx int := 0;
   s_signer bytea[] := '{}'; s_txid bytea[] := '{}'; s_type smallint[] := '{}'; ns int := 0;
   issued_total bigint := 0;
   d_issued bigint := 0; d_destroyed bigint := 0; d_created bigint := 0; d_spent bigint := 0;
-  d_type bigint[] := '{0,0,0,0,0,0,0,0,0}';
+  d_type bigint[] := '{0,0,0,0,0,0,0,0,0,0}';
   r record;
   t int; j int; s int; sg int; pk int; ty smallint; code smallint; ix smallint; det text;
   in_start int := 1; pay_start int := 1; out_start int := 1;
   total_in bigint; paid bigint; dspent bigint; yspent bigint; cap bigint;
+  newest_day bigint; newest_at int;
 BEGIN
   codes := array_fill(0::smallint, ARRAY[n]);
   -- no NULLs in the answer: every client library parses these arrays the same way
@@ -92,14 +103,14 @@ BEGIN
 
   -- 1. input coins, locked in (owner, id) order; the owner is the spending signer's key
   FOR r IN
-    SELECT q.slot, q.k, c.value, c.spent_by
+    SELECT q.slot, q.k, c.value, c.day, c.spent_by
     FROM unnest(l_key, l_slot) AS q(k, slot)
     JOIN ecny.coins c ON c.owner = k_key[q.k] AND c.id = c_id[q.slot]
     ORDER BY c.owner, c.id
     FOR UPDATE OF c
   LOOP
     c_exists[r.slot] := true; c_owner[r.slot] := r.k;
-    c_value[r.slot] := r.value; c_spent[r.slot] := r.spent_by;
+    c_value[r.slot] := r.value; c_day[r.slot] := r.day; c_spent[r.slot] := r.spent_by;
   END LOOP;
   -- coins not held by any signer that names them (rare: a wrong owner, an unknown coin, or one
   -- created earlier in this batch): NOT_OWNER or ALREADY_SPENT. No lock needed: the batch will
@@ -109,12 +120,12 @@ BEGIN
   END LOOP;
   IF nm > 0 THEN
     FOR r IN
-      SELECT q.slot, c.value, c.spent_by
+      SELECT q.slot, c.value, c.day, c.spent_by
       FROM unnest(missing) AS q(slot)
       JOIN ecny.coins c ON c.id = c_id[q.slot]
     LOOP
       c_exists[r.slot] := true; c_owner[r.slot] := 0;
-      c_value[r.slot] := r.value; c_spent[r.slot] := r.spent_by;
+      c_value[r.slot] := r.value; c_day[r.slot] := r.day; c_spent[r.slot] := r.spent_by;
     END LOOP;
   END IF;
 
@@ -167,8 +178,11 @@ BEGIN
       code := 2;
     ELSIF k_role[sg] <> rule_signer[ty] THEN
       code := 3;
+    ELSIF today IS NOT NULL AND ty <> 10 AND t_day[t] <> today THEN
+      -- online, the engine's clock decides the value day
+      code := 18;
     ELSE
-      total_in := 0;
+      total_in := 0; newest_day := -1; newest_at := -1;
       FOR j IN in_start..t_in_end[t] LOOP
         s := i_slot[j];
         IF NOT c_exists[s] THEN code := 4;
@@ -177,7 +191,17 @@ BEGIN
         END IF;
         IF code <> 0 THEN ix := j - in_start; EXIT; END IF;
         total_in := total_in + c_value[s];
+        IF c_day[s] > newest_day THEN newest_day := c_day[s]; newest_at := j - in_start; END IF;
       END LOOP;
+      IF code = 0 AND ty = 10 THEN
+        -- an offline payment's device day: not before its newest input, not after the sync,
+        -- not older than the sync bound
+        IF t_day[t] < newest_day THEN
+          code := 19; ix := newest_at; det := newest_day::text;
+        ELSIF today IS NOT NULL AND t_day[t] > today THEN code := 20;
+        ELSIF today IS NOT NULL AND t_day[t] < offline_oldest THEN code := 21;
+        END IF;
+      END IF;
       IF code = 0 THEN
         FOR j IN pay_start..t_pay_end[t] LOOP
           pk := p_key[j];
@@ -192,7 +216,7 @@ BEGIN
           IF issued_total + t_total_out[t] > max_safe THEN code := 9; END IF;
         ELSIF ty = 7 THEN
           IF t_total_out[t] >= total_in THEN code := 10; END IF;
-        ELSIF ty < 8 AND total_in <> t_total_out[t] THEN
+        ELSIF ty <> 8 AND ty <> 9 AND total_in <> t_total_out[t] THEN
           code := 11; det := total_in::text;
         END IF;
       END IF;
@@ -203,7 +227,7 @@ BEGIN
       ELSIF code = 0 THEN
         -- tier limits: the payer's single, daily and annual caps (the tally never moves back
         -- to an earlier value day), then each payee's balance cap
-        IF ty = 4 AND k_tier[sg] IS NOT NULL THEN
+        IF (ty = 4 OR ty = 10) AND k_tier[sg] IS NOT NULL THEN
           paid := t_paid[t];
           IF t_day[t] <= k_tday[sg] THEN
             dspent := k_tday_spent[sg]; yspent := k_tyear_spent[sg];
@@ -220,7 +244,7 @@ BEGIN
             code := 16; det := k_tier[sg]::text;
           END IF;
         END IF;
-        IF code = 0 AND (ty = 3 OR ty = 4) THEN
+        IF code = 0 AND (ty = 3 OR ty = 4 OR ty = 10) THEN
           FOR j IN pay_start..t_pay_end[t] LOOP
             pk := p_key[j]; cap := k_cap[pk];
             IF k_role[pk] = 3 AND cap IS NOT NULL AND k_balance[pk] + p_credit[j] > cap THEN
@@ -255,17 +279,17 @@ BEGIN
         pk := o_owner[j];
         nx := nx + 1;
         x_owner[nx] := k_key[pk]; x_id[nx] := o_id[j]; x_value[nx] := o_value[j];
-        x_created[nx] := t_txid[t]; x_spent[nx] := NULL;
+        x_day[nx] := t_day[t]; x_created[nx] := t_txid[t]; x_spent[nx] := NULL;
         s := o_slot[j];
         IF s > 0 THEN
-          c_exists[s] := true; c_owner[s] := pk; c_value[s] := o_value[j];
+          c_exists[s] := true; c_owner[s] := pk; c_value[s] := o_value[j]; c_day[s] := t_day[t];
           c_spent[s] := NULL; c_ins[s] := nx;
         END IF;
         IF (k_locked[pk] OR k_new[pk]) AND k_cap[pk] IS NOT NULL THEN
           k_balance[pk] := k_balance[pk] + o_value[j]; k_dirty[pk] := true;
         END IF;
       END LOOP;
-      IF ty = 4 AND t_paid[t] > 0 THEN
+      IF (ty = 4 OR ty = 10) AND t_paid[t] > 0 THEN
         IF t_day[t] <= k_tday[sg] THEN
           k_tday_spent[sg] := k_tday_spent[sg] + t_paid[t];
           k_tyear_spent[sg] := k_tyear_spent[sg] + t_paid[t];
@@ -313,8 +337,8 @@ BEGIN
   END IF;
 
   IF nx > 0 THEN
-    INSERT INTO ecny.coins (owner, id, value, created_by, spent_by)
-    SELECT * FROM unnest(x_owner, x_id, x_value, x_created, x_spent);
+    INSERT INTO ecny.coins (owner, id, value, day, created_by, spent_by)
+    SELECT * FROM unnest(x_owner, x_id, x_value, x_day, x_created, x_spent);
   END IF;
 
   INSERT INTO ecny.wallet_state (key, balance, day, day_spent, year, year_spent)
@@ -329,10 +353,11 @@ BEGIN
   WHERE w.key = q.key AND k_dirty[q.i] AND k_locked[q.i];
 
   INSERT INTO ecny.ledger_totals AS g (slot, issued, destroyed, coins_created, coins_spent,
-    n_issue, n_allocate, n_exchange, n_transfer, n_redeem, n_return, n_destroy, n_enroll, n_open)
+    n_issue, n_allocate, n_exchange, n_transfer, n_redeem, n_return, n_destroy, n_enroll, n_open,
+    n_offline_transfer)
   VALUES (pg_backend_pid(), d_issued, d_destroyed, d_created, d_spent,
     d_type[1], d_type[2], d_type[3], d_type[4], d_type[5], d_type[6], d_type[7], d_type[8],
-    d_type[9])
+    d_type[9], d_type[10])
   ON CONFLICT (slot) DO UPDATE SET
     issued = g.issued + excluded.issued, destroyed = g.destroyed + excluded.destroyed,
     coins_created = g.coins_created + excluded.coins_created,
@@ -341,7 +366,8 @@ BEGIN
     n_exchange = g.n_exchange + excluded.n_exchange,
     n_transfer = g.n_transfer + excluded.n_transfer, n_redeem = g.n_redeem + excluded.n_redeem,
     n_return = g.n_return + excluded.n_return, n_destroy = g.n_destroy + excluded.n_destroy,
-    n_enroll = g.n_enroll + excluded.n_enroll, n_open = g.n_open + excluded.n_open;
+    n_enroll = g.n_enroll + excluded.n_enroll, n_open = g.n_open + excluded.n_open,
+    n_offline_transfer = g.n_offline_transfer + excluded.n_offline_transfer;
 END
 $fn$;
 `;

@@ -38,6 +38,11 @@ import { readCoin, readHoldings, readLifecycle, reconcileBooks } from './reads.j
 export interface PostgresStoreOptions {
   readonly tiers: TierTable;
   readonly acceptKey: (key: Uint8Array) => boolean;
+  /**
+   * The engine's value day, read once per settle call (the memory registry reads it once per
+   * transaction: the two differ only for a call that straddles midnight UTC). Null: no clock.
+   */
+  readonly today: () => number | null;
   /** Most transactions in one settle call. */
   readonly maxBatch: number;
   /** Retries of a batch the database aborted (serialization failure, deadlock, racing insert). */
@@ -132,14 +137,15 @@ export class PostgresStore implements LedgerStore {
 
   async #settleBatch(batch: readonly Queued[]): Promise<SettleResult[]> {
     const txs = batch.map((q) => q.tx);
-    const params = encodeBatch(txs, this.#ctx);
+    const today = this.#options.today();
+    const params = encodeBatch(txs, this.#ctx, today);
     for (let attempt = 0; ; attempt++) {
       const started = performance.now();
       this.counters.settleCalls++;
       try {
         const rows = await this.#db.query<SettleAnswer>(SETTLE_CALL, params, 'ecny_settle');
         this.counters.settleMs += performance.now() - started;
-        return decodeAnswer(txs, rows[0]!, this.#options.tiers);
+        return decodeAnswer(txs, rows[0]!, this.#options.tiers, today);
       } catch (error) {
         this.counters.settleMs += performance.now() - started;
         if (isRetryable(error) && attempt < this.#options.retries) {

@@ -61,13 +61,21 @@ export async function freshDatabase(): Promise<string> {
   return cluster.url.replace(/\/[^/]+$/, `/${name}`);
 }
 
-/** A postgres store on `url` with the default tiers, as `serve --store postgres` opens it. */
-export async function openTestStore(url: string, centralBankKey: string): Promise<PostgresStore> {
+/**
+ * A postgres store on `url` with the default tiers, as `serve --store postgres` opens it (Ed25519
+ * keys); `today`: its clock (default: none, the clock-dependent day rules unchecked).
+ */
+export async function openTestStore(
+  url: string,
+  centralBankKey: string,
+  today: () => number | null = () => null,
+): Promise<PostgresStore> {
   const { store } = await openPostgresStore({
     url,
     centralBankKey,
     tiers: DEFAULT_TIERS,
-    acceptKey: isAcceptablePublicKey,
+    acceptKey: (key) => isAcceptablePublicKey(key),
+    today,
   });
   return store;
 }
