@@ -199,7 +199,10 @@ export const serve: Command = {
     }
     const journalPath = (values.journal as string | undefined) ?? env('journal');
     const source = centralBankKeySource(values);
-    if (source.kind === 'stored' && ((values.store as string | undefined) ?? env('store')) === 'postgres')
+    if (
+      source.kind === 'stored' &&
+      ((values.store as string | undefined) ?? env('store')) === 'postgres'
+    )
       throw new UsageError(
         '--store postgres needs the central bank key named (--central-bank-key, --central-bank-key-file or --insecure-dev-central-bank-key): nodes sharing a database trust one key',
       );

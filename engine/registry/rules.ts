@@ -11,7 +11,6 @@ import {
   type Role,
   reject,
   type TierLimits,
-  type Tx,
   type WalletTier,
 } from '../domain/index.js';
 

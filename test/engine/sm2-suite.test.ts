@@ -10,7 +10,11 @@ import { test } from 'node:test';
 import { sm3 } from '../../engine/crypto/index.js';
 import { decodeWire, makeTx, SM2_SUITE, toWire } from '../../engine/domain/index.js';
 import { walletView } from '../../engine/http/views.js';
-import { defaultEngineConfig, memoryStoreOf, openEngineService } from '../../engine/service/index.js';
+import {
+  defaultEngineConfig,
+  memoryStoreOf,
+  openEngineService,
+} from '../../engine/service/index.js';
 import { buildTransferWorkload } from '../../gate/transfer-workload.js';
 
 test('an SM2 engine settles SM2 transfers, rejects bad ones, and recovers its journal', async () => {

@@ -34,7 +34,7 @@ async function reconciled(client: Client): Promise<void> {
 describe('engine nodes on one PostgreSQL database', { skip }, () => {
   test(`${ROUNDS} double-spend races across two nodes: exactly one winner each`, async () => {
     const w = keyedTransferWorkload(ROUNDS, 'pg-race');
-    const nodes = await startNodes(await freshDatabase(), w.centralBankKey, 2);
+    const nodes = await startNodes(await freshDatabase(), w, 2);
     const [a, b] = nodes.map((n) => new Client(n.url, 32));
     try {
       await settleGenesis(a!, w.genesis);
@@ -72,7 +72,7 @@ describe('engine nodes on one PostgreSQL database', { skip }, () => {
 
   test('a node SIGKILLed mid-batch under load: nothing half-applied, the other goes on', async () => {
     const w = keyedTransferWorkload(4_000, 'pg-node-kill');
-    const nodes = await startNodes(await freshDatabase(), w.centralBankKey, 2);
+    const nodes = await startNodes(await freshDatabase(), w, 2);
     const clients = nodes.map((n) => new Client(n.url, 16));
     try {
       await settleGenesis(clients[0]!, w.genesis);
@@ -111,7 +111,7 @@ describe('engine nodes on one PostgreSQL database', { skip }, () => {
   test('the postmaster SIGKILLed under load: 503 while down, recovery by itself, no ack lost', async () => {
     const w = keyedTransferWorkload(6_000, 'pg-postmaster-kill');
     const cluster = await testCluster();
-    const nodes = await startNodes(await freshDatabase(), w.centralBankKey, 2);
+    const nodes = await startNodes(await freshDatabase(), w, 2);
     const clients = nodes.map((n) => new Client(n.url, 16));
     try {
       await settleGenesis(clients[0]!, w.genesis);

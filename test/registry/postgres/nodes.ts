@@ -5,16 +5,16 @@
  * transaction whole and every other one whole or not at all.
  */
 import assert from 'node:assert/strict';
-import { coinIdOf, type Tx, toWire } from '../../../engine/domain/index.js';
+import { coinIdOf, isoDay, type Tx, toWire } from '../../../engine/domain/index.js';
 import type { EngineProcess } from '../../../runner/index.js';
 import { type Client, obj, scratchDir, startEngine } from '../../http/helpers.js';
 
 export type Fate = 'acked' | 'refused' | 'unknown';
 
-/** `n` engine nodes sharing the database at `url`, trusting `centralBankKey`. */
+/** `n` engine nodes sharing the database at `url`, fit for workload `w` (its key and day). */
 export async function startNodes(
   url: string,
-  centralBankKey: string,
+  w: { readonly centralBankKey: string; readonly day: number },
   n: number,
   extra: readonly string[] = [],
 ): Promise<EngineProcess[]> {
@@ -30,7 +30,9 @@ export async function startNodes(
           '--database-url',
           url,
           '--central-bank-key',
-          centralBankKey,
+          w.centralBankKey,
+          '--today',
+          isoDay(w.day),
           '--threads',
           '1',
           ...extra,
