@@ -371,8 +371,8 @@ async function main(): Promise<void> {
     const big = buildTransferWorkload(80_000, 'bench-nodes');
     const bodies = big.transfers.map((tx) => JSON.stringify(toWire(tx)));
     const genesis: string[] = [];
-    for (let at = 0; at < big.genesis.length; at += 256)
-      genesis.push(JSON.stringify({ txs: big.genesis.slice(at, at + 256).map(toWire) }));
+    for (let at = 0; at < big.genesis.length; at += 64)
+      genesis.push(JSON.stringify({ txs: big.genesis.slice(at, at + 64).map(toWire) }));
     const figures: NodesFigure[] = [];
     for (const nodes of [1, 2]) {
       const f = await measureNodes(cluster, nodes, big, bodies, genesis, IN_FLIGHT);
