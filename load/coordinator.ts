@@ -190,7 +190,25 @@ async function measure(
       (a, b) => a + b,
       0,
     );
-    startAtMs = opts.startAt ?? Date.now() + opts.startLeadMs;
+    const plannedMs =
+      opts.generator.schedule === null
+        ? workload.meta.durationMs
+        : scheduleDurationMs(opts.generator.schedule);
+    let barrier: Readonly<Record<string, unknown>> | undefined;
+    if (opts.startGate !== undefined) {
+      const decision = await abortable(
+        opts.startGate({
+          workload: workload.meta,
+          planned,
+          genesisTotal: workload.genesis.bodies.length,
+          genesisOps: genesis?.ops ?? 0,
+          durationMs: plannedMs,
+        }),
+        signal,
+      );
+      startAtMs = decision.startAtMs;
+      barrier = decision.record;
+    } else startAtMs = opts.startAt ?? Date.now() + opts.startLeadMs;
     if (startAtMs <= Date.now()) {
       throw new DriverError(
         'DRIVER_START_IN_PAST',
@@ -237,10 +255,6 @@ async function measure(
       samples.push(...r.tally.samples);
       cpuMicros += r.cpuMicros;
     }
-    const plannedMs =
-      opts.generator.schedule === null
-        ? workload.meta.durationMs
-        : scheduleDurationMs(opts.generator.schedule);
     const durationMs =
       stopAtMs === undefined ? plannedMs : Math.min(plannedMs, Math.max(0, lastSecond + 1) * 1000);
     const accumulated = acc.finish(startAtMs);
@@ -262,7 +276,10 @@ async function measure(
     return {
       measured,
       histograms: accumulated.histograms,
-      config: describeConfig(opts, startAtMs),
+      config: {
+        ...describeConfig(opts, startAtMs),
+        ...(barrier === undefined ? {} : { barrier }),
+      },
       genesis,
       startAtMs,
       ...(stopAtMs === undefined

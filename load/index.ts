@@ -21,6 +21,8 @@ export {
   type ProgressSoFar,
   type ResolvedLoadRunOptions,
   resolveLoadRunOptions,
+  type ShardReady,
+  type StartDecision,
 } from './options.js';
 export type { FromGenerator, GeneratorTally, ToGenerator, WireBucket } from './protocol.js';
 export { type SaturateOptions, type SaturationResult, saturate } from './saturate.js';

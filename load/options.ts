@@ -3,6 +3,7 @@
  * problem is collected and reported at once, each naming its option.
  */
 import type { Percentiles } from '../result-format/index.js';
+import type { WorkloadMeta } from '../scenarios/workload/index.js';
 import { CLIENTS, type ClientName } from './clients/index.js';
 import { DriverError } from './errors.js';
 import { type ScheduleSpec, validateSchedule } from './schedules/index.js';
@@ -58,6 +59,13 @@ export interface LoadRunOptions {
   readonly shard?: Shard;
   /** Agreed start of the measured phase, epoch ms (`--start-at`). Default: now + startLeadMs once all generators are ready. */
   readonly startAt?: number;
+  /**
+   * A start barrier (a run coordinator, docs/distributed.md): called once, when every local
+   * generator is ready (workload loaded, connections open) and this host's genesis, if it sends
+   * it, is complete; resolves with the start instant on this host's clock. Exclusive with
+   * `startAt`. Rejecting fails the run before anything is measured.
+   */
+  readonly startGate?: (ready: ShardReady) => Promise<StartDecision>;
   /** Lead time between "all generators ready" and the start. Default 500. */
   readonly startLeadMs?: number;
   /** Send the genesis phase first. Default true on shard 0 only (one host sets up the engine). */
@@ -82,6 +90,27 @@ export interface LoadRunOptions {
    * the measured phase starts, aborting rejects with the signal's reason instead.
    */
   readonly signal?: AbortSignal;
+}
+
+/** What a host reports to a start barrier when it is ready to start. */
+export interface ShardReady {
+  /** The workload's description: every shard of one run must load the same workload. */
+  readonly workload: WorkloadMeta;
+  /** Ops this host will send (its share). */
+  readonly planned: number;
+  /** Genesis ops of the workload, and how many of them this host sent (all or none). */
+  readonly genesisTotal: number;
+  readonly genesisOps: number;
+  /** Planned length of the measured phase, ms. */
+  readonly durationMs: number;
+}
+
+/** A start barrier's answer: when to start, and what to record of how that was decided. */
+export interface StartDecision {
+  /** The start of the measured phase, epoch ms on this host's clock. */
+  readonly startAtMs: number;
+  /** Recorded in result.json as `config.barrier`. */
+  readonly record: Readonly<Record<string, unknown>>;
 }
 
 /** One completed second, for live progress output. */
@@ -140,6 +169,7 @@ export interface ResolvedLoadRunOptions {
   readonly processes: number;
   readonly shard: Shard;
   readonly startAt: number | undefined;
+  readonly startGate: LoadRunOptions['startGate'];
   readonly startLeadMs: number;
   readonly sendGenesis: boolean;
   readonly genesisConcurrency: number;
@@ -203,6 +233,9 @@ export function resolveLoadRunOptions(options: LoadRunOptions): ResolvedLoadRunO
   if (options.startAt !== undefined && !Number.isFinite(options.startAt)) {
     errors.push(`startAt must be epoch ms, got ${String(options.startAt)}`);
   }
+  if (options.startAt !== undefined && options.startGate !== undefined) {
+    errors.push('startAt and startGate exclude each other: the barrier decides the start');
+  }
   if (options.schedule !== undefined) errors.push(...validateSchedule(options.schedule));
   if (errors.length > 0) {
     throw new DriverError('DRIVER_BAD_OPTIONS', `invalid load options:\n  ${errors.join('\n  ')}`);
@@ -227,6 +260,7 @@ export function resolveLoadRunOptions(options: LoadRunOptions): ResolvedLoadRunO
     processes,
     shard,
     startAt: options.startAt,
+    startGate: options.startGate,
     startLeadMs,
     sendGenesis: options.sendGenesis ?? shard.index === 0,
     genesisConcurrency,

@@ -115,6 +115,60 @@ export interface IncompleteRun {
   readonly reason: string;
 }
 
+/** One shard of a coordinated run: how its start was placed and how its results came in. */
+export interface CoordinatedShard {
+  /** `i/N`. */
+  readonly shard: string;
+  readonly host: string;
+  /**
+   * Its clock minus the coordinator's (ms), from its quickest exchange with the coordinator,
+   * within +-`clockRttMs`/2.
+   */
+  readonly clockOffsetMs: number;
+  readonly clockRttMs: number;
+  /** Round trip of the exchange its start was placed by; the start is within +-startBoundMs. */
+  readonly startRttMs: number;
+  readonly startBoundMs: number;
+  /** Its start of the measured phase on its own clock, epoch ms. */
+  readonly startAtMs: number;
+  /** From its ready report to its hearing of the release (ms, its clock). */
+  readonly waitedMs: number;
+  /** From the release to its hearing of it (ms, the coordinator's clock): under the lead. */
+  readonly noticedMs: number;
+  /** Bytes of result files it uploaded, and ms from their first byte to their acceptance. */
+  readonly uploadBytes: number;
+  readonly uploadMs: number;
+}
+
+/** A run whose shards a coordinator released together and collected (docs/distributed.md). */
+export interface CoordinatedRun {
+  readonly coordinatorHost: string;
+  readonly shards: readonly CoordinatedShard[];
+  /** From the release to the start (ms). */
+  readonly leadMs: number;
+  /** Largest round trip a start may be placed by. */
+  readonly maxRttMs: number;
+  /** Period of the beats of a shard waiting for the release (ms). */
+  readonly pollMs: number;
+  /** From the coordinator's start to the release: the wait for the slowest shard (ms). */
+  readonly gatheredMs: number;
+  /** The longest a shard took to hear of the release (ms): what the lead must cover. */
+  readonly slowestNoticeMs: number;
+  /**
+   * Bound on the spread of the shards' starts (max minus min) that the barrier guarantees: the
+   * two largest start bounds added (+-1 ms of clock resolution each included).
+   */
+  readonly startSpreadBoundMs: number;
+  /** Largest clock offset of any shard from the coordinator, absolute (ms). */
+  readonly worstClockOffsetMs: number;
+  /** Largest difference between two shards' clock offsets (ms). */
+  readonly worstClockSkewMs: number;
+  /** From the planned end of the run to the last shard's results accepted (ms). */
+  readonly collectMs: number;
+  /** The merge of every shard's results (ms). */
+  readonly mergeMs: number;
+}
+
 export interface RunResult {
   readonly schema: typeof RESULT_SCHEMA;
   readonly runId: string;
@@ -191,4 +245,6 @@ export interface RunResult {
    * the figures cover only `afterS` seconds and the outcome check did not see every answer.
    */
   readonly incomplete?: IncompleteRun;
+  /** A merged run whose shards a coordinator released together and collected. */
+  readonly coordinated?: CoordinatedRun;
 }

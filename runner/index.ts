@@ -22,6 +22,7 @@ export {
   EngineUnreachableError,
   TargetError,
 } from './errors.js';
+export { mergedVerdict, mergeShardRuns } from './merge.js';
 export {
   connectionsFor,
   INCOMPLETE_FILE,

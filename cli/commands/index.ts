@@ -4,6 +4,7 @@ export { type Command, UsageError } from './args.js';
 
 import { capacity } from './capacity.js';
 import { CHART_COMMANDS } from './charts.js';
+import { coordinate } from './coordinate.js';
 import { gate } from './gate.js';
 import { history } from './history.js';
 import { merge } from './merge.js';
@@ -19,6 +20,7 @@ export const COMMANDS: readonly Command[] = [
   saturateCommand,
   serve,
   merge,
+  coordinate,
   ...CHART_COMMANDS,
   capacity,
   gate,

@@ -1,8 +1,15 @@
+import { runAsShard, shardFromEnvironment } from '../../coordinator/index.js';
 import { SUITE_NAMES as SUITES } from '../../engine/crypto/index.js';
 import { appendRunToHistory } from '../../history/index.js';
 import { watchInterrupts } from '../../lifecycle/index.js';
 import { CLIENTS, parseShard, parseStartAt } from '../../load/index.js';
-import { engineArgsFor, type RunReport, type RunVerdict, runScenario } from '../../runner/index.js';
+import {
+  engineArgsFor,
+  type RunOptions,
+  type RunReport,
+  type RunVerdict,
+  runScenario,
+} from '../../runner/index.js';
 import { getScenario, SCENARIOS } from '../../scenarios/catalog/index.js';
 import { SCALES, type Scale, type ScenarioOptions } from '../../scenarios/model/index.js';
 import { loadOrGenerateWorkload } from '../../scenarios/workload/index.js';
@@ -17,9 +24,15 @@ const USAGE = `usage: ecny-bench run <scenario> [--variant V] [--scale small|cit
   [--connections N] [--pipelining N] [--client lean|undici] [--backend native|noble] [--threads N]
   [--suite ed25519|sm2] (keys, signatures and transaction ids of the workload and the engine)
   [--slo-ms 50] [--threshold EXPR]... [--history FILE] [--out results] [--no-charts]
-  [--shard i/N] [--start-at TIME] [--print-engine-flags]
+  [--shard i/N|auto] [--start-at TIME] [--coordinator URL] [--coordinator-token-file FILE]
+  [--coordinator-wait 120] [--print-engine-flags]
 Several hosts can share one run: each runs with --target <engine> --shard i/N and the same
 --start-at (ISO time, epoch ms, or +seconds), then \`ecny-bench merge\` combines their results.
+With --coordinator URL (\`ecny-bench coordinate\`) instead, every shard waits paused until all
+are ready and the genesis is sent, starts when the coordinator releases them, and uploads its
+results, which the coordinator merges; its token comes from --coordinator-token-file or
+$ECNY_COORDINATOR_TOKEN. --shard auto: the index from $JOB_COMPLETION_INDEX (a Kubernetes
+Indexed Job), the count from the coordinator or $ECNY_SHARD_COUNT (docs/distributed.md).
 Without --target the engine is started as a child process and stopped after the run; with it,
 the engine must answer /healthz within --target-wait seconds (default 10), else exit 3, and it
 must trust the workload's central bank key and read its value day: --print-engine-flags prints
@@ -58,6 +71,9 @@ const FLAGS = {
   'no-charts': { type: 'boolean' },
   shard: { type: 'string' },
   'start-at': { type: 'string' },
+  coordinator: { type: 'string' },
+  'coordinator-token-file': { type: 'string' },
+  'coordinator-wait': { type: 'string' },
   'print-engine-flags': { type: 'boolean' },
 } as const;
 
@@ -126,6 +142,27 @@ export async function runCommand(
   const engineArgs: string[] = [];
   if (flag('backend')) engineArgs.push('--backend', flag('backend')!);
   if (flag('threads')) engineArgs.push('--threads', String(int('threads', flag('threads'), 1, 1)));
+  const coordinator = flag('coordinator');
+  const shardFlag = flag('shard');
+  if (coordinator !== undefined) {
+    if (!flag('target'))
+      throw new UsageError('--coordinator needs --target: every shard sends to one engine');
+    if (flag('start-at'))
+      throw new UsageError(
+        '--coordinator and --start-at exclude each other: the coordinator releases the start',
+      );
+    if (shardFlag === undefined)
+      throw new UsageError('--coordinator needs --shard i/N or --shard auto');
+  }
+  // Under a coordinator, `auto` takes the count from it; without, from the environment.
+  const shard =
+    shardFlag === undefined
+      ? undefined
+      : shardFlag === 'auto'
+        ? coordinator === undefined
+          ? shardFromEnvironment(process.env)
+          : ('auto' as const)
+        : parseShard(shardFlag);
   const thresholds = thresholdFlags(values.threshold);
   const history = flag('history');
   const started = Date.now();
@@ -133,7 +170,7 @@ export async function runCommand(
   const interrupts = watchInterrupts();
   let report: RunReport;
   try {
-    report = await runScenario({
+    const options: RunOptions = {
       scenario: name,
       scenarioOptions,
       ...(flag('target') ? { target: flag('target')! } : {}),
@@ -146,7 +183,7 @@ export async function runCommand(
           : {}),
         pipelining: int('pipelining', flag('pipelining'), 1, 1),
         client: oneOf('client', flag('client'), CLIENTS, 'lean'),
-        ...(flag('shard') ? { shard: parseShard(flag('shard')!) } : {}),
+        ...(shard === undefined || shard === 'auto' || coordinator !== undefined ? {} : { shard }),
         ...(flag('start-at') ? { startAt: parseStartAt(flag('start-at')!) } : {}),
         onProgress: progress.onProgress,
       },
@@ -157,7 +194,18 @@ export async function runCommand(
       ...(thresholds === undefined ? {} : { thresholds }),
       signal: interrupts.signal,
       targetWaitMs: num('target-wait', flag('target-wait'), 10, 0) * 1000,
-    });
+    };
+    report =
+      coordinator === undefined
+        ? await runScenario(options)
+        : await runAsShard(options, {
+            url: coordinator,
+            shard: shard!,
+            connectWaitMs: num('coordinator-wait', flag('coordinator-wait'), 120, 0) * 1000,
+            ...(flag('coordinator-token-file')
+              ? { tokenFile: flag('coordinator-token-file')! }
+              : {}),
+          });
   } finally {
     progress.done();
     interrupts.dispose();

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CapacityPlanError, CapacityRunError } from '../../../capacity/index.js';
 import { UsageError } from '../../../cli/commands/args.js';
+import { CoordinatorError } from '../../../coordinator/index.js';
 import { type CodedError, isCodedError } from '../../../engine/domain/index.js';
 import { JournalCorruptError } from '../../../engine/journal/index.js';
 import { ConfigError, RecoveryError } from '../../../engine/service/index.js';
@@ -55,6 +56,15 @@ test('every user-visible error class has a code and a kind, and a name of its ow
     [new CapacityRunError('x'), 'CAPACITY_RUN_FAILED', 'failure'],
     [new GateTrialError('x'), 'GATE_TRIAL_FAILED', 'failure'],
     [new RecoveryError('x'), 'RECOVERY_FAILED', 'failure'],
+    [new CoordinatorError('COORDINATOR_BAD_OPTIONS', 'x'), 'COORDINATOR_BAD_OPTIONS', 'input'],
+    [new CoordinatorError('COORDINATOR_UNREACHABLE', 'x'), 'COORDINATOR_UNREACHABLE', 'failure'],
+    [new CoordinatorError('COORDINATOR_REFUSED', 'x'), 'COORDINATOR_REFUSED', 'failure'],
+    [new CoordinatorError('COORDINATOR_RUN_FAILED', 'x'), 'COORDINATOR_RUN_FAILED', 'failure'],
+    [
+      new CoordinatorError('COORDINATOR_START_UNBOUNDED', 'x'),
+      'COORDINATOR_START_UNBOUNDED',
+      'failure',
+    ],
   ];
   for (const [error, code, kind] of cases) {
     assert.equal(error.code, code);
