@@ -186,6 +186,9 @@ async function shardAction(
     }
     case 'done': {
       const done = check(checkDone(body));
+      // A report sent again (its first answer lost on the way) finds the shard done: the same answer.
+      const held = barrier.shards().find((s) => s.index === index);
+      if (held?.session === session && held.doneAt !== undefined) return { accepted: index };
       const shard = barrier.mayUpload(index, session);
       if ('status' in shard) throw new Refused(shard);
       const identity = barrier.shards().find((s) => s.ready !== undefined)?.ready?.identity;

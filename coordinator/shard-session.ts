@@ -49,8 +49,10 @@ const REQUEST_TIMEOUT_MS = 10_000;
 const PLACEMENT_EXCHANGES = 5;
 /** A start closer than this once placed cannot be met by every generator: fail instead. */
 const MIN_START_MARGIN_MS = 20;
-/** Attempts of one upload request that failed on the network. */
-const UPLOAD_ATTEMPTS = 3;
+/** Attempts of one request that failed on the network. */
+const ATTEMPTS = 3;
+/** An upload may be large: its timeout is the coordinator's whole-request bound. */
+const UPLOAD_TIMEOUT_MS = 10 * 60_000;
 
 function expectOk(answer: Answer, what: string): unknown {
   if (answer.status === 200) return answer.body;
@@ -122,14 +124,12 @@ export class ShardSession {
           : options.shard;
       client.session = randomBytes(16).toString('hex');
       const session = new ShardSession(client, info, shard, options);
-      expectOk(
-        await client.send(
-          'POST',
-          paths.shard(shard.index, 'join'),
-          { json: { count: shard.count, host: session.host } },
-          REQUEST_TIMEOUT_MS,
-        ),
+      await session.#call(
+        'POST',
+        paths.shard(shard.index, 'join'),
+        { json: { count: shard.count, host: session.host } },
         `shard ${shard.index}/${shard.count}`,
+        REQUEST_TIMEOUT_MS,
       );
       session.#log(
         `coordinator ${client.url.origin}: joined run ${info.run.slice(0, 12)} as shard ${shard.index}/${shard.count}`,
@@ -212,21 +212,19 @@ export class ShardSession {
    */
   readonly startGate = async (ready: ShardReady): Promise<StartDecision> => {
     const { info } = this;
-    expectOk(
-      await this.#client.send(
-        'POST',
-        paths.shard(this.shard.index, 'ready'),
-        {
-          json: {
-            identity: identityOf(ready.workload, ready.genesisTotal),
-            planned: ready.planned,
-            genesisSent: ready.genesisOps,
-            durationMs: Math.ceil(ready.durationMs),
-          },
+    await this.#call(
+      'POST',
+      paths.shard(this.shard.index, 'ready'),
+      {
+        json: {
+          identity: identityOf(ready.workload, ready.genesisTotal),
+          planned: ready.planned,
+          genesisSent: ready.genesisOps,
+          durationMs: Math.ceil(ready.durationMs),
         },
-        REQUEST_TIMEOUT_MS,
-      ),
+      },
       'the ready report',
+      REQUEST_TIMEOUT_MS,
     );
     const readyAt = performance.now();
     this.#log(
@@ -334,34 +332,45 @@ export class ShardSession {
         continue;
       }
       const sha256 = await fileSha256(file);
-      await this.#sendWithRetries(
+      await this.#call(
         'PUT',
         paths.file(this.shard.index, name),
         { file, sha256, bytes: size },
         `the upload of ${name}`,
+        UPLOAD_TIMEOUT_MS,
       );
       digests[name] = sha256;
       total += size;
     }
-    await this.#sendWithRetries(
+    await this.#call(
       'POST',
       paths.shard(this.shard.index, 'done'),
       { json: { files: digests } },
       'the results',
+      UPLOAD_TIMEOUT_MS,
     );
     this.#log(`results uploaded to the coordinator (${total} bytes)`);
     return { bytes: total };
   }
 
-  async #sendWithRetries(method: string, path: string, body: Body, what: string): Promise<unknown> {
+  /**
+   * One request whose answer must be 200, sent again (it is idempotent) when the network failed
+   * it: a keep-alive socket the coordinator closed just as it was reused, a brief outage.
+   */
+  async #call(
+    method: string,
+    path: string,
+    body: Body,
+    what: string,
+    timeoutMs: number,
+  ): Promise<unknown> {
     for (let attempt = 1; ; attempt++) {
       try {
-        // An upload may be large: its timeout is the coordinator's whole-request bound.
-        return expectOk(await this.#client.send(method, path, body, 10 * 60_000), what);
+        return expectOk(await this.#client.send(method, path, body, timeoutMs), what);
       } catch (error) {
         const network = isCodedError(error) && error.code === 'COORDINATOR_UNREACHABLE';
-        if (!network || attempt >= UPLOAD_ATTEMPTS) throw error;
-        await sleep(1000 * attempt);
+        if (!network || attempt >= ATTEMPTS) throw error;
+        await sleep(500 * attempt);
       }
     }
   }
