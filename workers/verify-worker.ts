@@ -3,6 +3,7 @@
  * thread, each task is one packed batch, and the verdict buffer goes back transferred, not copied.
  */
 import { createHash } from 'node:crypto';
+import { readlinkSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { workerData } from 'node:worker_threads';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
@@ -17,6 +18,16 @@ const verifier = createSuiteVerifier(
 );
 const layout = itemLayout(config.suite);
 let batchesStarted = 0;
+/** This thread's OS id: /proc/thread-self resolves to "<pid>/task/<tid>" for the calling thread. */
+const tid = osThreadId();
+
+function osThreadId(): number {
+  try {
+    return Number(readlinkSync('/proc/thread-self').split('/').at(-1)) || 0;
+  } catch {
+    return 0;
+  }
+}
 
 export default function verifyBatch(task: VerifyTask): unknown {
   batchesStarted++;
@@ -42,7 +53,7 @@ export default function verifyBatch(task: VerifyTask): unknown {
   ) {
     verdicts = new Uint8Array(verdicts);
   }
-  const result: VerifyResult = { verdicts, verifyMicros };
+  const result: VerifyResult = { verdicts, verifyMicros, tid };
   return move({ [transferableSymbol]: verdicts.buffer, [valueSymbol]: result });
 }
 

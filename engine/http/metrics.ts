@@ -1,70 +1,81 @@
-/** Prometheus text exposition (format 0.0.4) of the engine's stats snapshot. */
-import type { EngineStats } from '../service/index.js';
+/**
+ * What the HTTP ingress records: the end-to-end time and the respond stage of every transaction it
+ * answers, answers by code, and its events; and the /metrics answer (docs/api.md, "Metrics").
+ */
+import type { ServerResponse } from 'node:http';
+import {
+  type EngineMetrics,
+  EXPOSITION_CONTENT_TYPE,
+  type RequestEvent,
+  type RouteLabel,
+  requestChannel,
+  type ShedEvent,
+  shedChannel,
+} from '../metrics/index.js';
+import type { Outcome, SettlementTiming } from '../pipeline/index.js';
+import type { Answer } from './answers.js';
 
-interface Quantiles {
-  readonly p50: number;
-  readonly p90: number;
-  readonly p99: number;
-  readonly p999: number;
-  readonly count: number;
+/**
+ * One transaction answered (alone or as one entry of a batch), once its answer is written at `now`:
+ * its code, its time from the request's arrival by outcome, and (when it reached the pipeline)
+ * its respond stage. `answer` null means settled (written from a template).
+ */
+export function countTxAnswer(
+  metrics: EngineMetrics,
+  answer: Answer | null,
+  outcome: Outcome['status'],
+  timing: SettlementTiming | null,
+  arrivedAt: number,
+  now: number,
+): void {
+  metrics.answer(answer === null ? 'SETTLED' : String(answer.body['code'] ?? 'SETTLED'));
+  metrics.settlement[outcome].observeMs(now - arrivedAt);
+  if (timing !== null && !Number.isNaN(timing.answeredAt)) {
+    metrics.stage.respond.observeMs(now - timing.answeredAt);
+  }
 }
 
-export function prometheusText(s: EngineStats): string {
-  const lines: string[] = [];
-  const metric = (name: string, type: string, help: string, samples: Array<[string, number]>) => {
-    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-    for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`);
-  };
-  const summary = (name: string, help: string, q: Quantiles) => {
-    metric(name, 'summary', help, [
-      ['{quantile="0.5"}', q.p50 / 1000],
-      ['{quantile="0.9"}', q.p90 / 1000],
-      ['{quantile="0.99"}', q.p99 / 1000],
-      ['{quantile="0.999"}', q.p999 / 1000],
-    ]);
-    lines.push(`${name}_count ${q.count}`);
-  };
-  metric('ecny_settled_total', 'counter', 'Transactions settled and durable.', [['', s.settled]]);
-  metric(
-    'ecny_rejected_total',
-    'counter',
-    'Transactions rejected, by code.',
-    Object.entries(s.rejectedByCode).map(([code, n]) => [`{code="${code}"}`, n]),
-  );
-  metric('ecny_overloaded_total', 'counter', 'Transactions refused because a queue was full.', [
-    ['', s.overloaded],
+/** A transaction request refused whole, before any transaction in it was read: its code, once. */
+export function countTxRefused(metrics: EngineMetrics, answer: Answer): void {
+  metrics.answer(String(answer.body['code']));
+}
+
+/** A transaction request refused at admission, before its body was read. */
+export function countShed(
+  metrics: EngineMetrics,
+  route: RouteLabel,
+  code: 'OVERLOADED' | 'UNAVAILABLE',
+  reason: string,
+): void {
+  metrics.answer(code);
+  if (shedChannel.hasSubscribers) shedChannel.publish({ route, code, reason } satisfies ShedEvent);
+}
+
+/** Tells the request channel's subscribers, if any, of one answered request. */
+export function publishRequest(
+  route: RouteLabel,
+  status: number,
+  transactions: number,
+  arrivedAt: number,
+  now: number = performance.now(),
+): void {
+  if (!requestChannel.hasSubscribers) return;
+  requestChannel.publish({
+    route,
+    status,
+    transactions,
+    ms: now - arrivedAt,
+  } satisfies RequestEvent);
+}
+
+/** GET /metrics: the registry's text, rendered now. */
+export function metricsAnswer(metrics: EngineMetrics, res: ServerResponse): void {
+  const text = metrics.registry.render();
+  res.writeHead(200, [
+    'content-type',
+    EXPOSITION_CONTENT_TYPE,
+    'content-length',
+    String(Buffer.byteLength(text)),
   ]);
-  metric('ecny_inflight', 'gauge', 'Transactions admitted and not yet answered.', [
-    ['', s.inflight],
-  ]);
-  metric('ecny_verify_queue_depth', 'gauge', 'Signatures waiting for a verification worker.', [
-    ['', s.queueDepth],
-  ]);
-  summary('ecny_pool_wait_seconds', 'Time a signature waited for a worker.', s.pool.wait);
-  summary('ecny_verify_batch_seconds', 'Time a worker spent verifying one batch.', s.pool.verify);
-  if (s.journal) {
-    metric('ecny_journal_fsyncs_total', 'counter', 'Journal group commits (one fdatasync each).', [
-      ['', s.journal.fsyncs],
-    ]);
-    metric('ecny_journal_records_total', 'counter', 'Journal records made durable.', [
-      ['', s.journal.records],
-    ]);
-  }
-  if (s.database) {
-    const d = s.database as Record<string, number>;
-    metric('ecny_db_settle_calls_total', 'counter', 'Settle calls (database round trips).', [
-      ['', d['settleCalls'] ?? 0],
-    ]);
-    metric('ecny_db_retries_total', 'counter', 'Settle calls retried after an abort.', [
-      ['', d['retries'] ?? 0],
-    ]);
-  }
-  metric('ecny_process_cpu_seconds_total', 'counter', 'Process CPU, main thread and workers.', [
-    ['', (s.cpu.userMs + s.cpu.systemMs) / 1000],
-  ]);
-  metric('ecny_process_resident_memory_bytes', 'gauge', 'Resident set size.', [['', s.rssBytes]]);
-  metric('ecny_up', 'gauge', '1 while acknowledging, 0 while failed (or the database is down).', [
-    ['', s.failure ? 0 : 1],
-  ]);
-  return `${lines.join('\n')}\n`;
+  res.end(text);
 }

@@ -6,13 +6,20 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { decodeWire, MAX_INPUTS, type Rejection, type Tx, txSuite } from '../domain/index.js';
-import type { Outcome } from '../pipeline/index.js';
+import type { EngineMetrics, RouteLabel } from '../metrics/index.js';
+import type { Outcome, SettlementTiming } from '../pipeline/index.js';
 import type { EngineService, HttpOptions } from '../service/index.js';
 import { type Answer, errorAnswer, outcomeAnswer, rejectionAnswer } from './answers.js';
 import { BodyShapeRefused, BodyTooLarge, collectBody } from './body.js';
 import { isJsonMediaType, parseJsonBody } from './json.js';
 import { JsonShapeGuard } from './json-guard.js';
-import { prometheusText } from './metrics.js';
+import {
+  countShed,
+  countTxAnswer,
+  countTxRefused,
+  metricsAnswer,
+  publishRequest,
+} from './metrics.js';
 import { coinView, walletView } from './views.js';
 
 /** Flat [name, value] list: writeHead copies it without walking an object's keys. */
@@ -28,6 +35,13 @@ const SETTLED_HEADERS: string[] = [
 const POST_ONLY = 'POST';
 const READ_ONLY = 'GET, HEAD';
 
+/** What every handler needs: the engine, the HTTP limits, the metrics it counts into. */
+interface Ingress {
+  readonly service: EngineService;
+  readonly options: HttpOptions;
+  readonly metrics: EngineMetrics;
+}
+
 export interface HttpServer {
   readonly server: Server;
   readonly url: string;
@@ -39,6 +53,7 @@ export async function startHttpServer(
   service: EngineService,
   options: HttpOptions,
 ): Promise<HttpServer> {
+  const ing: Ingress = { service, options, metrics: service.metrics };
   const server = createServer(
     {
       keepAliveTimeout: options.keepAliveTimeoutMs,
@@ -52,13 +67,15 @@ export async function startHttpServer(
     },
     (req, res) => {
       try {
-        route(service, options, req, res);
+        route(ing, req, res);
       } catch (error) {
-        internalError(res, error, options);
+        internalError(ing, res, error, routeOf(pathOf(req.url ?? '/')), 0);
       }
     },
   );
-  server.on('clientError', answerClientError);
+  server.on('clientError', (error: Error & { code?: string }, socket: Socket) =>
+    answerClientError(ing, error, socket),
+  );
   server.headersTimeout = options.headersTimeoutMs;
   server.requestTimeout = options.requestTimeoutMs;
   server.maxConnections = options.maxConnections;
@@ -85,141 +102,210 @@ export async function startHttpServer(
   };
 }
 
-function route(
-  service: EngineService,
-  options: HttpOptions,
-  req: IncomingMessage,
-  res: ServerResponse,
-): void {
-  const url = req.url ?? '/';
+function pathOf(url: string): string {
   const q = url.indexOf('?');
-  const path = q === -1 ? url : url.slice(0, q);
+  return q === -1 ? url : url.slice(0, q);
+}
+
+/** The route a path belongs to, as a metrics label (a bounded set, whatever clients send). */
+function routeOf(path: string): RouteLabel {
+  switch (path) {
+    case '/v1/tx':
+    case '/v1/tx/batch':
+    case '/v1/stats':
+    case '/v1/reconcile':
+    case '/metrics':
+    case '/healthz':
+      return path;
+  }
+  if (path.startsWith('/v1/coins/') && path.length > 10) return '/v1/coins/:id';
+  if (path.startsWith('/v1/wallets/') && path.length > 12) return '/v1/wallets/:id';
+  return 'unknown';
+}
+
+function route(ing: Ingress, req: IncomingMessage, res: ServerResponse): void {
+  const arrivedAt = performance.now();
+  const path = pathOf(req.url ?? '/');
   const method = req.method;
   if (method === 'POST') {
     if (path === '/v1/tx' || path === '/v1/tx/batch') {
       if (!isJsonMediaType(req.headers['content-type'])) {
-        unsupportedMediaType(req, res, options);
+        unsupportedMediaType(ing, req, res, path, arrivedAt);
         return;
       }
       // Admission before anything is read: a refusal costs no parse, hex decode or hash.
-      const refusal = service.engine.screen();
+      const refusal = ing.service.engine.screen();
       if (refusal !== null) {
-        shed(req, res, refusal, options);
+        shed(ing, req, res, refusal, path, arrivedAt);
         return;
       }
-      if (path === '/v1/tx') postTx(service, options, req, res);
-      else postBatch(service, options, req, res);
+      if (path === '/v1/tx') postTx(ing, req, res, arrivedAt);
+      else postBatch(ing, req, res, arrivedAt);
       return;
     }
   } else if (method === 'GET' || method === 'HEAD') {
     // HEAD is GET without the body (node:http leaves it out), Content-Length included.
-    if (get(service, options, req, res, path)) return;
+    if (get(ing, req, res, path, arrivedAt)) return;
   }
   req.resume();
-  const allow = allowedMethods(path);
+  const known = routeOf(path);
+  const allow = allowedMethods(known);
   if (allow !== null) {
     res.setHeader('allow', allow);
     send(
+      ing,
       res,
       errorAnswer(405, 'METHOD_NOT_ALLOWED', `${path} answers ${allow}, not ${method}`),
-      options,
+      known,
+      arrivedAt,
     );
     return;
   }
-  send(res, errorAnswer(404, 'NOT_FOUND', `no route for ${method} ${path}`), options);
+  send(
+    ing,
+    res,
+    errorAnswer(404, 'NOT_FOUND', `no route for ${method} ${path}`),
+    'unknown',
+    arrivedAt,
+  );
 }
 
-/** The methods a path answers, or null for a path the engine does not have. */
-function allowedMethods(path: string): string | null {
-  if (path === '/v1/tx' || path === '/v1/tx/batch') return POST_ONLY;
-  if (
-    path === '/healthz' ||
-    path === '/v1/stats' ||
-    path === '/v1/reconcile' ||
-    path === '/metrics' ||
-    (path.startsWith('/v1/coins/') && path.length > 10) ||
-    (path.startsWith('/v1/wallets/') && path.length > 12)
-  )
-    return READ_ONLY;
-  return null;
+/** The methods a route answers, or null for a path the engine does not have. */
+function allowedMethods(route: RouteLabel): string | null {
+  if (route === '/v1/tx' || route === '/v1/tx/batch') return POST_ONLY;
+  if (route === 'unknown' || route === 'none') return null;
+  return READ_ONLY;
 }
 
 /** The GET routes; false if `path` is none of them. */
 function get(
-  service: EngineService,
-  options: HttpOptions,
+  ing: Ingress,
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
+  arrivedAt: number,
 ): boolean {
-  if (path === '/healthz') {
-    health(service, options, res);
-    return true;
+  const route = routeOf(path);
+  if (route === '/v1/tx' || route === '/v1/tx/batch' || route === 'unknown') return false;
+  answerRead(ing, req, res, path, route, arrivedAt);
+  return true;
+}
+
+function answerRead(
+  ing: Ingress,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  route: RouteLabel,
+  arrivedAt: number,
+): void {
+  const { service, options } = ing;
+  if (route === '/healthz') {
+    health(ing, res, arrivedAt);
+    readDone(ing, route, arrivedAt);
+    return;
   }
-  if (path === '/v1/stats') {
+  if (route === '/v1/stats') {
     send(
+      ing,
       res,
       { status: 200, body: service.stats() as unknown as Record<string, unknown> },
-      options,
+      route,
+      arrivedAt,
     );
-    return true;
+    readDone(ing, route, arrivedAt);
+    return;
   }
-  if (path === '/metrics') {
-    const text = prometheusText(service.stats());
-    res.writeHead(200, {
-      'content-type': 'text/plain; version=0.0.4',
-      'content-length': Buffer.byteLength(text),
-    });
-    res.end(text);
-    return true;
+  if (route === '/metrics') {
+    // From the metrics registry alone: no percentile, no snapshot of the engine's stats.
+    metricsAnswer(ing.metrics, res);
+    done(ing, route, 200, arrivedAt, 0);
+    readDone(ing, route, arrivedAt);
+    return;
   }
-  const isState =
-    path === '/v1/reconcile' ||
-    (path.startsWith('/v1/coins/') && path.length > 10) ||
-    (path.startsWith('/v1/wallets/') && path.length > 12);
-  if (!isState) return false;
   // Once failed closed, the memory registry may hold commits the journal does not (they were
   // answered UNAVAILABLE and a restart drops them): state views would show them as real.
   // (A database store that is unreachable answers the same.)
   const failure = service.engine.failure;
   if (failure) {
-    send(res, errorAnswer(503, 'UNAVAILABLE', service.engine.failureText(failure)), options);
-    return true;
+    send(
+      ing,
+      res,
+      errorAnswer(503, 'UNAVAILABLE', service.engine.failureText(failure)),
+      route,
+      arrivedAt,
+    );
+    readDone(ing, route, arrivedAt);
+    return;
   }
   const store = service.engine.store;
-  if (path === '/v1/reconcile') {
+  if (route === '/v1/reconcile') {
     sendView(
+      ing,
       res,
       store.reconcile().then((books) => ({ status: books.ok ? 200 : 500, body: { ...books } })),
-      options,
+      route,
+      arrivedAt,
     );
-  } else if (path.startsWith('/v1/coins/')) {
-    sendView(res, coinView(store, path.slice(10)), options);
+  } else if (route === '/v1/coins/:id') {
+    sendView(ing, res, coinView(store, path.slice(10)), route, arrivedAt);
   } else {
     const regulator =
       options.regulatorToken !== null &&
       req.headers.authorization === `Bearer ${options.regulatorToken}`;
-    sendView(res, walletView(store, path.slice(12), regulator), options);
+    sendView(ing, res, walletView(store, path.slice(12), regulator), route, arrivedAt);
   }
-  return true;
+}
+
+/** A read answered: its time from arrival to written (synchronous routes: main-thread time). */
+function readDone(ing: Ingress, route: RouteLabel, arrivedAt: number): void {
+  ing.metrics.read(route, performance.now() - arrivedAt);
+}
+
+/** Sends a view once read; a store that cannot answer (database down) is 503 UNAVAILABLE. */
+function sendView(
+  ing: Ingress,
+  res: ServerResponse,
+  answer: Promise<Answer>,
+  route: RouteLabel,
+  arrivedAt: number,
+): void {
+  answer
+    .then(
+      (a) => a,
+      (error: unknown) =>
+        errorAnswer(
+          503,
+          'UNAVAILABLE',
+          `the store cannot answer: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+    )
+    .then((a) => {
+      send(ing, res, a, route, arrivedAt);
+      readDone(ing, route, arrivedAt);
+    });
 }
 
 /** 415 before the body is read; the connection closes (the body is not worth reading). */
 function unsupportedMediaType(
+  ing: Ingress,
   req: IncomingMessage,
   res: ServerResponse,
-  options: HttpOptions,
+  route: '/v1/tx' | '/v1/tx/batch',
+  arrivedAt: number,
 ): void {
   req.resume();
   res.setHeader('connection', 'close');
-  send(
+  refuseTxRequest(
+    ing,
     res,
     errorAnswer(
       415,
       'UNSUPPORTED_MEDIA_TYPE',
       `POST bodies are JSON: send Content-Type: application/json (got ${req.headers['content-type'] ?? 'none'})`,
     ),
-    options,
+    route,
+    arrivedAt,
   );
 }
 
@@ -237,7 +323,7 @@ const CLIENT_ERRORS: Readonly<Record<string, readonly [number, string, string]>>
  * node:http's own refusals (header overflow, timeouts, unparseable requests) as JSON answers
  * with a code, as every other answer, instead of node's bare status lines. The socket closes.
  */
-function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+function answerClientError(ing: Ingress, error: Error & { code?: string }, socket: Socket): void {
   const pending = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
   if (error.code === 'ECONNRESET' || !socket.writable || pending?.headersSent === true) {
     socket.destroy();
@@ -249,6 +335,7 @@ function answerClientError(error: Error & { code?: string }, socket: Socket): vo
     `the request is not valid HTTP/1.1 (${error.code ?? error.message})`,
   ];
   const body = JSON.stringify({ status: 'error', code, message });
+  ing.metrics.request('none', status);
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\ncontent-type: application/json\r\n` +
       `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
@@ -268,7 +355,14 @@ const SHED_BODIES = new Map<string, string>();
  * Answers a request the engine will not admit, as cheaply as an answer can be: body text from a
  * cache, headers from a flat list. The unread body is dropped as it arrives.
  */
-function shed(req: IncomingMessage, res: ServerResponse, refusal: Outcome, options: HttpOptions) {
+function shed(
+  ing: Ingress,
+  req: IncomingMessage,
+  res: ServerResponse,
+  refusal: Outcome,
+  route: '/v1/tx' | '/v1/tx/batch',
+  arrivedAt: number,
+) {
   req.resume();
   const reason = 'reason' in refusal ? refusal.reason : refusal.status;
   const code = refusal.status === 'unavailable' ? 'UNAVAILABLE' : 'OVERLOADED';
@@ -283,12 +377,15 @@ function shed(req: IncomingMessage, res: ServerResponse, refusal: Outcome, optio
     'content-length',
     String(Buffer.byteLength(body)),
     'retry-after',
-    String(options.retryAfterS),
+    String(ing.options.retryAfterS),
   ]);
   res.end(body);
+  countShed(ing.metrics, route, code, reason);
+  done(ing, route, 503, arrivedAt, 0);
 }
 
-function health(service: EngineService, options: HttpOptions, res: ServerResponse): void {
+function health(ing: Ingress, res: ServerResponse, arrivedAt: number): void {
+  const service = ing.service;
   const failure = service.engine.failure;
   const answer = failure
     ? errorAnswer(503, 'UNAVAILABLE', service.engine.failureText(failure))
@@ -304,7 +401,7 @@ function health(service: EngineService, options: HttpOptions, res: ServerRespons
             recovered: service.recovery,
           },
         };
-  send(res, answer, options);
+  send(ing, res, answer, '/healthz', arrivedAt);
 }
 
 const NOT_JSON: Rejection = { code: 'MALFORMED', message: 'the body is not valid JSON' };
@@ -329,7 +426,8 @@ interface BodyRules {
 }
 
 /** A transaction is `{..."outputs":[{...}]}`: three levels, no array past MAX_INPUTS items. */
-function txRules(service: EngineService, options: HttpOptions): BodyRules {
+function txRules(ing: Ingress): BodyRules {
+  const { service, options } = ing;
   return {
     limit: options.maxBodyBytes,
     guard: new JsonShapeGuard({ maxDepth: 3, maxArrayLength: MAX_INPUTS }),
@@ -368,10 +466,12 @@ function batchRules(options: HttpOptions): BodyRules {
  * `then` answers 500.
  */
 function withBody(
+  ing: Ingress,
   req: IncomingMessage,
   res: ServerResponse,
   rules: BodyRules,
-  options: HttpOptions,
+  route: '/v1/tx' | '/v1/tx/batch',
+  arrivedAt: number,
   then: (raw: Buffer) => void,
 ): void {
   collectBody(req, rules.limit, rules.guard, (error, raw) => {
@@ -379,35 +479,51 @@ function withBody(
       try {
         then(raw!);
       } catch (thrown) {
-        internalError(res, thrown, options);
+        internalError(ing, res, thrown, route, arrivedAt);
       }
       return;
     }
     if (error instanceof BodyTooLarge) {
       res.setHeader('connection', 'close');
-      send(res, errorAnswer(413, 'BODY_TOO_LARGE', error.message), options);
+      refuseTxRequest(
+        ing,
+        res,
+        errorAnswer(413, 'BODY_TOO_LARGE', error.message),
+        route,
+        arrivedAt,
+      );
       return;
     }
     if (error instanceof BodyShapeRefused) {
       // Answered now; the rest of the body is read and dropped as it arrives (never buffered).
       // The connection stays open until then: closing it with unread data would reset it, and
       // the client could lose this answer.
-      send(res, rules.refused(error), options);
+      const answer = rules.refused(error);
+      if (route === '/v1/tx') sendTxAnswer(ing, res, answer, arrivedAt);
+      else refuseTxRequest(ing, res, answer, route, arrivedAt);
       return;
     }
-    internalError(res, error, options);
+    internalError(ing, res, error, route, arrivedAt);
   });
 }
 
-function internalError(res: ServerResponse, error: unknown, options: HttpOptions): void {
+function internalError(
+  ing: Ingress,
+  res: ServerResponse,
+  error: unknown,
+  route: RouteLabel,
+  arrivedAt: number,
+): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
   send(
+    ing,
     res,
     errorAnswer(500, 'INTERNAL', error instanceof Error ? error.message : String(error)),
-    options,
+    route,
+    arrivedAt,
   );
 }
 
@@ -423,47 +539,54 @@ function isTx(v: Tx | Rejection | Answer): v is Tx {
   return 'txid' in v;
 }
 
-function submitOne(service: EngineService, raw: unknown): Promise<Answer> {
+/** One transaction of a batch: its answer, and its timing when it reached the pipeline. */
+function submitOne(
+  service: EngineService,
+  raw: unknown,
+  arrivedAt: number,
+): Promise<{ answer: Answer; outcome: Outcome['status']; timing: SettlementTiming | null }> {
   const tx = decodeOne(service, raw);
-  if (!isTx(tx)) return Promise.resolve(tx);
-  return service.engine.submit(tx).then(outcomeAnswer);
+  if (!isTx(tx)) return Promise.resolve({ answer: tx, outcome: 'rejected', timing: null });
+  const timing: SettlementTiming = { arrivedAt, answeredAt: Number.NaN };
+  return service.engine
+    .submit(tx, timing)
+    .then((outcome) => ({ answer: outcomeAnswer(outcome), outcome: outcome.status, timing }));
 }
 
-function postTx(
-  service: EngineService,
-  options: HttpOptions,
-  req: IncomingMessage,
-  res: ServerResponse,
-): void {
-  withBody(req, res, txRules(service, options), options, (raw) => {
+function postTx(ing: Ingress, req: IncomingMessage, res: ServerResponse, arrivedAt: number): void {
+  const service = ing.service;
+  withBody(ing, req, res, txRules(ing), '/v1/tx', arrivedAt, (raw) => {
     const parsed = parse(raw);
     if ('code' in parsed) {
       service.engine.countRejection(parsed);
-      send(res, rejectionAnswer(parsed), options);
+      sendTxAnswer(ing, res, rejectionAnswer(parsed), arrivedAt);
       return;
     }
     const tx = decodeOne(service, parsed.value);
     if (!isTx(tx)) {
-      send(res, tx, options);
+      sendTxAnswer(ing, res, tx, arrivedAt);
       return;
     }
-    service.engine.submit(tx).then(
-      (outcome) => sendOutcome(res, outcome, options),
-      (error: unknown) => internalError(res, error, options),
+    const timing: SettlementTiming = { arrivedAt, answeredAt: Number.NaN };
+    service.engine.submit(tx, timing).then(
+      (outcome) => sendOutcome(ing, res, outcome, timing),
+      (error: unknown) => internalError(ing, res, error, '/v1/tx', arrivedAt),
     );
   });
 }
 
 function postBatch(
-  service: EngineService,
-  options: HttpOptions,
+  ing: Ingress,
   req: IncomingMessage,
   res: ServerResponse,
+  arrivedAt: number,
 ): void {
-  withBody(req, res, batchRules(options), options, (raw) => {
+  const { service, options } = ing;
+  const route = '/v1/tx/batch';
+  withBody(ing, req, res, batchRules(options), route, arrivedAt, (raw) => {
     const parsed = parse(raw);
     if ('code' in parsed) {
-      send(res, rejectionAnswer(parsed), options);
+      refuseTxRequest(ing, res, rejectionAnswer(parsed), route, arrivedAt);
       return;
     }
     const json = parsed.value;
@@ -475,64 +598,117 @@ function postBatch(
       !Array.isArray(txs) ||
       Object.keys(json).length !== 1
     ) {
-      send(
+      refuseTxRequest(
+        ing,
         res,
         rejectionAnswer({ code: 'MALFORMED', message: 'a batch is {"txs": [...]}' }),
-        options,
+        route,
+        arrivedAt,
       );
       return;
     }
     if (txs.length > options.maxBatchTxs) {
-      send(
+      refuseTxRequest(
+        ing,
         res,
         errorAnswer(
           413,
           'BATCH_TOO_LARGE',
           `at most ${options.maxBatchTxs} transactions per batch`,
         ),
-        options,
+        route,
+        arrivedAt,
       );
       return;
     }
-    Promise.all(txs.map((t) => submitOne(service, t))).then(
-      (answers) =>
-        send(res, { status: 200, body: { results: answers.map((a) => a.body) } }, options),
-      (error: unknown) => internalError(res, error, options),
+    Promise.all(txs.map((t) => submitOne(service, t, arrivedAt))).then(
+      (results) => {
+        writeAnswer(
+          res,
+          { status: 200, body: { results: results.map((r) => r.answer.body) } },
+          options,
+        );
+        const now = performance.now();
+        for (const r of results) {
+          countTxAnswer(ing.metrics, r.answer, r.outcome, r.timing, arrivedAt, now);
+        }
+        done(ing, route, 200, arrivedAt, results.length, now);
+      },
+      (error: unknown) => internalError(ing, res, error, route, arrivedAt),
     );
   });
 }
 
 /** The answer to one submitted transaction; a settlement, by far the most common, from a template. */
-function sendOutcome(res: ServerResponse, outcome: Outcome, options: HttpOptions): void {
-  if (outcome.status !== 'settled') {
-    send(res, outcomeAnswer(outcome), options);
-    return;
+function sendOutcome(
+  ing: Ingress,
+  res: ServerResponse,
+  outcome: Outcome,
+  timing: SettlementTiming,
+): void {
+  let answer: Answer | null = null;
+  if (outcome.status === 'settled') {
+    // Same bytes as JSON.stringify({status: 'settled', txid}); a txid is 64 hex digits, no
+    // escaping. Content-Length on every answer: without it node:http falls back to chunked
+    // encoding, and an HTTP/1.0 keep-alive client (ab -k) gets its connection closed after each.
+    res.writeHead(200, SETTLED_HEADERS);
+    res.end(`{"status":"settled","txid":"${outcome.txid}"}`);
+  } else {
+    answer = outcomeAnswer(outcome);
+    writeAnswer(res, answer, ing.options);
   }
-  // Same bytes as JSON.stringify({status: 'settled', txid}); a txid is 64 hex digits, no escaping.
-  // Content-Length on every answer: without it node:http falls back to chunked encoding, and an
-  // HTTP/1.0 keep-alive client (ab -k) gets its connection closed after each answer.
-  res.writeHead(200, SETTLED_HEADERS);
-  res.end(`{"status":"settled","txid":"${outcome.txid}"}`);
+  const now = performance.now();
+  countTxAnswer(ing.metrics, answer, outcome.status, timing, timing.arrivedAt, now);
+  done(ing, '/v1/tx', answer?.status ?? 200, timing.arrivedAt, 1, now);
 }
 
-/** Sends a view once read; a store that cannot answer (database down) is 503 UNAVAILABLE. */
-function sendView(res: ServerResponse, answer: Promise<Answer>, options: HttpOptions): void {
-  answer.then(
-    (a) => send(res, a, options),
-    (error: unknown) =>
-      send(
-        res,
-        errorAnswer(
-          503,
-          'UNAVAILABLE',
-          `the store cannot answer: ${error instanceof Error ? error.message : String(error)}`,
-        ),
-        options,
-      ),
-  );
+/** A transaction answered on /v1/tx without reaching the pipeline (not JSON, malformed). */
+function sendTxAnswer(ing: Ingress, res: ServerResponse, answer: Answer, arrivedAt: number): void {
+  writeAnswer(res, answer, ing.options);
+  const now = performance.now();
+  countTxAnswer(ing.metrics, answer, 'rejected', null, arrivedAt, now);
+  done(ing, '/v1/tx', answer.status, arrivedAt, 1, now);
 }
 
-function send(res: ServerResponse, answer: Answer, options: HttpOptions): void {
+/** A transaction request refused whole (media type, size, a batch that is not one). */
+function refuseTxRequest(
+  ing: Ingress,
+  res: ServerResponse,
+  answer: Answer,
+  route: '/v1/tx' | '/v1/tx/batch',
+  arrivedAt: number,
+): void {
+  writeAnswer(res, answer, ing.options);
+  countTxRefused(ing.metrics, answer);
+  done(ing, route, answer.status, arrivedAt, 0);
+}
+
+/** Writes an answer and counts the request. */
+function send(
+  ing: Ingress,
+  res: ServerResponse,
+  answer: Answer,
+  route: RouteLabel,
+  arrivedAt: number,
+): void {
+  writeAnswer(res, answer, ing.options);
+  done(ing, route, answer.status, arrivedAt, 0);
+}
+
+/** Counts one answered request, and tells the request channel's subscribers. */
+function done(
+  ing: Ingress,
+  route: RouteLabel,
+  status: number,
+  arrivedAt: number,
+  transactions: number,
+  now?: number,
+): void {
+  ing.metrics.request(route, status);
+  publishRequest(route, status, transactions, arrivedAt, now);
+}
+
+function writeAnswer(res: ServerResponse, answer: Answer, options: HttpOptions): void {
   const text = JSON.stringify(answer.body);
   const length = String(Buffer.byteLength(text));
   if (answer.status === 503) {

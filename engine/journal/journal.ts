@@ -10,6 +10,7 @@
 import { open } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { type JournalCommitEvent, journalCommitChannel } from '../metrics/index.js';
 import { JournalError } from './errors.js';
 import { checksum, encodeHeader, HEADER_SIZE, RECORD_OVERHEAD } from './format.js';
 import {
@@ -132,6 +133,13 @@ export class Journal {
   #fsyncTotal = 0;
   #fsyncMax = 0;
   #fsyncLast = 0;
+
+  /**
+   * Called once per group commit made durable, with its records, bytes, and milliseconds from the
+   * start of its write to the end of its fdatasync (engine metrics set it). Also published on
+   * diagnostics_channel `ecny-bench:engine:journal-commit`.
+   */
+  onCommit: ((records: number, bytes: number, ms: number) => void) | null = null;
 
   private constructor(
     path: string,
@@ -364,11 +372,15 @@ export class Journal {
       this.#stagedRecords = 0;
       this.#group = null;
       this.#inFlight = data.length;
+      const writeStart = performance.now();
+      let commitMs = 0;
       try {
         await this.#sink.write(data, this.#end);
         const start = performance.now();
         await this.#sink.sync();
-        const ms = performance.now() - start;
+        const end = performance.now();
+        const ms = end - start;
+        commitMs = end - writeStart;
         this.#fsyncTotal += ms;
         this.#fsyncLast = ms;
         if (ms > this.#fsyncMax) this.#fsyncMax = ms;
@@ -384,6 +396,14 @@ export class Journal {
       this.#fsyncs++;
       if (records > this.#groupMax) this.#groupMax = records;
       this.#buckets[Math.min(31 - Math.clz32(records), GROUP_BUCKETS - 1)]!++;
+      this.onCommit?.(records, data.length, commitMs);
+      if (journalCommitChannel.hasSubscribers) {
+        journalCommitChannel.publish({
+          records,
+          bytes: data.length,
+          ms: commitMs,
+        } satisfies JournalCommitEvent);
+      }
       group.resolve();
     }
     this.#flushing = null;

@@ -9,6 +9,12 @@
  * a rejection that rests on state only once that state is durable.
  */
 import { MAX_INPUTS, MAX_OUTPUTS, type Rejection, reject, type Tx } from '../domain/index.js';
+import {
+  type AnswerEvent,
+  answerChannel,
+  type EngineMetrics,
+  type HistogramSeries,
+} from '../metrics/index.js';
 import { isRefusal, type LedgerStore, type SettleResult } from '../registry/index.js';
 import {
   type Outcome,
@@ -32,10 +38,34 @@ export interface EngineCounters {
   maxInflight: number;
 }
 
-/** One admitted transaction and the resolver of its answer. */
+/**
+ * Moments (performance.now(), ms) of one transaction that its caller wants to time: the HTTP
+ * ingress sets `arrivedAt` when the request arrives, the engine sets `answeredAt` when the answer is
+ * ready, and the ingress measures the rest (writing the answer) itself.
+ */
+export interface SettlementTiming {
+  readonly arrivedAt: number;
+  answeredAt: number;
+}
+
+/** One admitted transaction, the resolver of its answer, and its stage boundaries (ms). */
 interface Pending {
   readonly tx: Tx;
   readonly resolve: (outcome: Outcome) => void;
+  readonly timing: SettlementTiming | null;
+  readonly submittedAt: number;
+  /** Its verdict released (the verify stage's end); NaN until then. */
+  verifiedAt: number;
+  /** Handed to the store and back from its synchronous part (the commit stage's end); NaN until then. */
+  committedAt: number;
+  answered: boolean;
+}
+
+/** The stage histograms the pipeline records into (engine/metrics); null when not measured. */
+interface PipelineStages {
+  readonly admission: HistogramSeries;
+  readonly commit: HistogramSeries;
+  readonly durability: HistogramSeries;
 }
 
 export class SettlementEngine {
@@ -50,6 +80,7 @@ export class SettlementEngine {
   #closing = false;
   #failure: Error | null = null;
   #idle: (() => void) | null = null;
+  readonly #stages: PipelineStages | null;
   readonly counters: EngineCounters = {
     admitted: 0,
     settled: 0,
@@ -68,11 +99,21 @@ export class SettlementEngine {
     verifier: SignatureStage,
     maxInflight: number,
     maxQueueDelayMs = Number.POSITIVE_INFINITY,
+    metrics: EngineMetrics | null = null,
   ) {
     this.store = store;
     this.#verifier = verifier;
     this.#maxInflight = maxInflight;
     this.#maxQueueDelayMs = maxQueueDelayMs;
+    this.#stages =
+      metrics === null
+        ? null
+        : {
+            admission: metrics.stage.admission,
+            commit: metrics.stage.commit,
+            durability: metrics.stage.durability,
+          };
+    if (metrics !== null) this.#registerGauges(metrics);
   }
 
   /**
@@ -149,9 +190,10 @@ export class SettlementEngine {
   /**
    * Submits a structurally valid transaction (from `decodeWire` or `decodeSigned`). Never
    * rejects: every answer is an Outcome. Throws only on misuse: a Tx past the encoding's limits
-   * would be journaled and then refused by recovery.
+   * would be journaled and then refused by recovery. With `timing`, the admission stage is measured
+   * from `timing.arrivedAt` and `timing.answeredAt` is set when the answer is ready.
    */
-  submit(tx: Tx): Promise<Outcome> {
+  submit(tx: Tx, timing: SettlementTiming | null = null): Promise<Outcome> {
     if (tx.inputs.length > MAX_INPUTS || tx.outputs.length > MAX_OUTPUTS) {
       throw new RangeError(
         `a transaction has at most ${MAX_INPUTS} inputs and ${MAX_OUTPUTS} outputs: decode it first`,
@@ -160,21 +202,31 @@ export class SettlementEngine {
     const unavailable = this.#unavailable();
     if (unavailable) {
       this.counters.unavailable++;
-      return Promise.resolve(unavailable);
+      return refused(unavailable, timing);
     }
     if (this.counters.inflight >= this.#maxInflight) {
       this.counters.overloaded++;
-      return Promise.resolve(OVERLOADED_INFLIGHT);
+      return refused(OVERLOADED_INFLIGHT, timing);
     }
+    const submittedAt = this.#stages === null ? Number.NaN : performance.now();
     let pending!: Pending;
     const answer = new Promise<Outcome>((resolve) => {
-      pending = { tx, resolve };
+      pending = {
+        tx,
+        resolve,
+        timing,
+        submittedAt,
+        verifiedAt: Number.NaN,
+        committedAt: Number.NaN,
+        answered: false,
+      };
     });
     // The pool's callback form: no promise, closure or reaction per transaction on the way in.
     if (!this.#verifier.submit(tx.signerKey, tx.txid, tx.signature, this.#onVerdict, pending)) {
       this.counters.overloaded++;
-      return Promise.resolve(OVERLOADED_QUEUE);
+      return refused(OVERLOADED_QUEUE, timing);
     }
+    if (timing !== null) this.#stages?.admission.observeMs(submittedAt - timing.arrivedAt);
     this.counters.admitted++;
     this.counters.inflight++;
     if (this.counters.inflight > this.counters.maxInflight)
@@ -194,22 +246,22 @@ export class SettlementEngine {
     if (error !== null) {
       // The pool could not verify (workers kept crashing): nothing was applied.
       this.counters.verifyErrors++;
-      pending.resolve(
-        this.#done({
-          status: 'unavailable',
-          reason: `signature verification failed: ${String(error)}`,
-        }),
-      );
+      this.#answer(pending, {
+        status: 'unavailable',
+        reason: `signature verification failed: ${String(error)}`,
+      });
       return;
     }
+    if (this.#stages !== null) pending.verifiedAt = this.#verifier.releasedAt ?? performance.now();
     try {
       this.#afterVerify(pending, valid);
     } catch (thrown) {
       // A bug between verdict and store: the registry may hold a partial commit. Fail closed.
       this.#failure ??= thrown instanceof Error ? thrown : new Error(String(thrown));
-      pending.resolve(
-        this.#done({ status: 'unavailable', reason: `failed closed: ${this.#failure.message}` }),
-      );
+      this.#answer(pending, {
+        status: 'unavailable',
+        reason: `failed closed: ${this.#failure.message}`,
+      });
     }
   };
 
@@ -218,37 +270,103 @@ export class SettlementEngine {
     // Re-checked here: a transaction admitted before a journal failure must not commit after it.
     const unavailable = this.#unavailable(true);
     if (unavailable) {
-      pending.resolve(this.#done(unavailable));
+      this.#answer(pending, unavailable);
       return;
     }
     if (!valid) {
-      pending.resolve(
-        this.#rejected(
-          tx,
-          reject('BAD_SIGNATURE', 'the signature does not verify under the signer key'),
-        ),
+      this.#rejected(
+        pending,
+        reject('BAD_SIGNATURE', 'the signature does not verify under the signer key'),
       );
       return;
     }
     this.store.settle(tx, pending, this.#onSettled);
+    this.#committed(pending);
   }
 
   /** The store's report on one transaction: the answer. */
   readonly #onSettled = (pending: Pending, result: SettleResult): void => {
     if (result === null) {
       this.counters.settled++;
-      pending.resolve(this.#done({ status: 'settled', txid: pending.tx.txidHex }));
+      this.#answer(pending, { status: 'settled', txid: pending.tx.txidHex });
     } else if (!isRefusal(result)) {
-      pending.resolve(this.#rejected(pending.tx, result));
+      this.#rejected(pending, result);
     } else {
       if (result.status === 'overloaded') this.counters.overloaded++;
-      pending.resolve(this.#done(result));
+      this.#answer(pending, result);
     }
   };
 
-  #rejected(tx: Tx, rejection: Rejection): Outcome {
+  #rejected(pending: Pending, rejection: Rejection): void {
     this.countRejection(rejection);
-    return this.#done({ status: 'rejected', txid: tx.txidHex, rejection });
+    this.#answer(pending, { status: 'rejected', txid: pending.tx.txidHex, rejection });
+  }
+
+  /**
+   * The commit stage ends: the store's synchronous part is done (memory: the registry applied and
+   * the journal record staged; postgres: queued for its next settle batch). A store that answered
+   * at once (the journal behind) has no commit or durability stage.
+   */
+  #committed(pending: Pending): void {
+    const stages = this.#stages;
+    if (stages === null || pending.answered) return;
+    pending.committedAt = performance.now();
+    stages.commit.observeMs(pending.committedAt - pending.verifiedAt);
+  }
+
+  /** Answers an admitted transaction: counts it, closes its stages, resolves its promise. */
+  #answer(pending: Pending, outcome: Outcome): void {
+    this.#done(outcome);
+    pending.answered = true;
+    const stages = this.#stages;
+    if (stages !== null || pending.timing !== null || answerChannel.hasSubscribers) {
+      const now = performance.now();
+      if (stages !== null && !Number.isNaN(pending.committedAt)) {
+        stages.durability.observeMs(now - pending.committedAt);
+      }
+      if (pending.timing !== null) pending.timing.answeredAt = now;
+      if (answerChannel.hasSubscribers) publishAnswer(pending, outcome, now);
+    }
+    pending.resolve(outcome);
+  }
+
+  /** The engine's counters and health as gauges, read when scraped. */
+  #registerGauges(metrics: EngineMetrics): void {
+    const r = metrics.registry;
+    const c = this.counters;
+    r.collected(
+      'ecny_up',
+      'gauge',
+      '1 while acknowledging, 0 while failed (or the database is down).',
+      () => [['', this.failure === null ? 1 : 0]],
+    );
+    r.collected('ecny_settled_total', 'counter', 'Transactions settled and durable.', () => [
+      ['', c.settled],
+    ]);
+    r.collected('ecny_rejected_total', 'counter', 'Transactions rejected, by code.', () =>
+      Object.entries(c.rejectedByCode).map(([code, n]) => [`{code="${code}"}`, n] as const),
+    );
+    r.collected('ecny_admitted_total', 'counter', 'Transactions admitted to verification.', () => [
+      ['', c.admitted],
+    ]);
+    r.collected(
+      'ecny_overloaded_total',
+      'counter',
+      'Transactions or requests refused for load (shed early included).',
+      () => [['', c.overloaded]],
+    );
+    r.collected(
+      'ecny_shed_total',
+      'counter',
+      'Transaction requests refused at admission, before their body was read.',
+      () => [['', c.shedEarly]],
+    );
+    r.collected('ecny_unavailable_total', 'counter', 'Answers UNAVAILABLE.', () => [
+      ['', c.unavailable],
+    ]);
+    r.collected('ecny_inflight', 'gauge', 'Transactions admitted and not yet answered.', () => [
+      ['', c.inflight],
+    ]);
   }
 
   #done(outcome: Outcome): Outcome {
@@ -274,4 +392,22 @@ export class SettlementEngine {
     await this.#verifier.close();
     await this.store.close();
   }
+}
+
+/** A transaction refused on submit, before it was admitted: answered now. */
+function refused(outcome: Outcome, timing: SettlementTiming | null): Promise<Outcome> {
+  if (timing !== null) timing.answeredAt = performance.now();
+  return Promise.resolve(outcome);
+}
+
+function publishAnswer(pending: Pending, outcome: Outcome, answeredAt: number): void {
+  answerChannel.publish({
+    txid: pending.tx.txidHex,
+    status: outcome.status,
+    code: outcome.status === 'rejected' ? outcome.rejection.code : null,
+    submittedAt: pending.submittedAt,
+    verifiedAt: pending.verifiedAt,
+    committedAt: pending.committedAt,
+    answeredAt,
+  } satisfies AnswerEvent);
 }

@@ -1,3 +1,3 @@
-export { type EngineCounters, SettlementEngine } from './engine.js';
+export { type EngineCounters, SettlementEngine, type SettlementTiming } from './engine.js';
 export { type Outcome, OVERLOADED_QUEUE } from './outcome.js';
 export type { SignatureStage } from './ports.js';

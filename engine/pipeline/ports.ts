@@ -23,5 +23,10 @@ export interface SignatureStage {
    * it from the work it holds). The engine refuses new work while it passes its bound.
    */
   queueDelayMs?(): number;
+  /**
+   * Optional: performance.now() at which the verdicts being delivered were released; read inside
+   * `done`, it is where that signature's verify stage ended (stage timing, docs/api.md).
+   */
+  readonly releasedAt?: number;
   close(): Promise<void>;
 }

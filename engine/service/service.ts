@@ -8,7 +8,13 @@ import { dirname } from 'node:path';
 import { isAcceptablePublicKey, isWellFormedPublicKey } from '../crypto/index.js';
 import { CodedError, DEFAULT_TIERS, dayOfMs, decodeSigned, txSuite } from '../domain/index.js';
 import { Journal } from '../journal/index.js';
-import { type Percentiles, percentiles } from '../metrics/index.js';
+import {
+  EngineMetrics,
+  type Percentiles,
+  percentiles,
+  RuntimeMetrics,
+  readThreadCpu,
+} from '../metrics/index.js';
 import { SettlementEngine } from '../pipeline/index.js';
 import { type LedgerStore, MemoryStore, Registry, type StoreKind } from '../registry/index.js';
 import { VerifyPool } from '../verify-pool/index.js';
@@ -37,6 +43,8 @@ export interface EngineService {
   readonly store: LedgerStore;
   readonly config: EngineConfig;
   readonly recovery: Recovery;
+  /** Prometheus metrics (/metrics): stage histograms, counters, gauges. */
+  readonly metrics: EngineMetrics;
   /** The engine's current value day (docs/api.md, `day`). */
   today(): number;
   stats(): EngineStats;
@@ -62,6 +70,9 @@ export async function openEngineService(config: EngineConfig): Promise<EngineSer
   const started = performance.now();
   const today = clockOf(config);
   const { store, recovery } = await openStore(config, today, started);
+  const metrics = new EngineMetrics();
+  const runtime = new RuntimeMetrics(metrics);
+  observeStore(metrics, store);
   const pool = new VerifyPool({
     backend: config.backend,
     suite: config.suite,
@@ -72,11 +83,18 @@ export async function openEngineService(config: EngineConfig): Promise<EngineSer
     extraWorkPerItem: config.extraWorkPerItem,
     // Requests read in one event-loop turn leave as one batch (docs/verify-pool.md).
     dispatch: 'turn',
+    metrics,
     ...(config.faults?.crashAfterBatches
       ? { crashAfterBatches: config.faults.crashAfterBatches }
       : {}),
   });
-  const engine = new SettlementEngine(store, pool, config.maxInflight, config.maxQueueDelayMs);
+  const engine = new SettlementEngine(
+    store,
+    pool,
+    config.maxInflight,
+    config.maxQueueDelayMs,
+    metrics,
+  );
   const cpu = new CpuMeter();
   const window = new PoolWindow(pool);
   return {
@@ -84,13 +102,33 @@ export async function openEngineService(config: EngineConfig): Promise<EngineSer
     store,
     config,
     recovery,
+    metrics,
     today,
-    stats: () => collectStats(engine, pool, store, cpu, window),
+    stats: () => collectStats(engine, pool, store, cpu, window, metrics, runtime),
     close: () => {
       window.stop();
+      runtime.stop();
       return engine.close();
     },
   };
+}
+
+/**
+ * The store's own metrics: the memory store's journal commits and backlog; the postgres store's
+ * settle calls and retries, read from its counters when scraped.
+ */
+function observeStore(metrics: EngineMetrics, store: LedgerStore): void {
+  if (store instanceof MemoryStore) {
+    if (store.journal instanceof Journal) metrics.observeJournal(store.journal);
+    return;
+  }
+  const counter = (name: string, help: string, key: string) =>
+    metrics.registry.collected(name, 'counter', help, () => {
+      const value = store.stats()[key];
+      return [['', typeof value === 'number' ? value : 0]];
+    });
+  counter('ecny_db_settle_calls_total', 'Settle calls (database round trips).', 'settleCalls');
+  counter('ecny_db_retries_total', 'Settle calls retried after an abort.', 'retries');
 }
 
 async function openStore(
@@ -282,6 +320,8 @@ function collectStats(
   store: LedgerStore,
   cpu: CpuMeter,
   window: PoolWindow,
+  metrics: EngineMetrics,
+  runtime: RuntimeMetrics,
 ) {
   const c = engine.counters;
   const poolStats = pool.stats();
@@ -310,6 +350,11 @@ function collectStats(
     database: memory ? null : store.stats(),
     cpu: cpu.read(),
     rssBytes: process.memoryUsage.rss(),
+    /** Cumulative time per stage and per outcome (the driver differences them per second). */
+    timing: metrics.totals(),
+    runtime: runtime.snapshot(),
+    /** CPU by thread role (Linux; null elsewhere). */
+    threads: readThreadCpu(pool.workerThreadIds),
     failure: engine.failure?.message ?? null,
   };
   // The driver reads this document by StatsContract: a change that breaks it fails to compile.

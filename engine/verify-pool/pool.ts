@@ -18,10 +18,14 @@ import { CodedError } from '../domain/index.js';
 import {
   createHistogram,
   distribution,
+  type EngineMetrics,
   type Histogram,
+  type HistogramSeries,
   type Percentiles,
   percentiles,
   recordMicros,
+  type VerifyBatchEvent,
+  verifyBatchChannel,
 } from '../metrics/index.js';
 import type { VerifyResult, VerifyTask, VerifyWorkerData } from './protocol.js';
 
@@ -59,6 +63,11 @@ export interface VerifyPoolOptions {
    * instead of one small batch each. Verdicts arriving still dispatch at once.
    */
   readonly dispatch?: 'immediate' | 'turn';
+  /**
+   * Where to record the verify_wait and verify stages, batch sizes and worker time, and register
+   * the pool's gauges (docs/api.md, "Metrics"). Default: none.
+   */
+  readonly metrics?: EngineMetrics;
 }
 
 /** Error codes of `VerifyPoolError`. */
@@ -145,6 +154,8 @@ interface Batch {
   /** Absolute index of its first item (slot = start % capacity). */
   readonly start: number;
   readonly count: number;
+  /** performance.now() of its first dispatch: the verify stage runs from here to its release. */
+  readonly dispatchedAt: number;
   attempts: number;
   verdicts: Uint8Array | null;
   error: VerifyPoolError | null;
@@ -196,6 +207,7 @@ const OPTION_NAMES: ReadonlySet<string> = new Set([
   'extraWorkPerItem',
   'crashAfterBatches',
   'dispatch',
+  'metrics',
 ]);
 
 /** Compiled layout: dist/engine/verify-pool/pool.js -> dist/workers/verify-worker.js. */
@@ -272,6 +284,16 @@ export class VerifyPool {
   #maxQueueDepth = 0;
   /** Verification time per item on one thread, ms: a moving average over recent batches. */
   #itemMs = 0;
+  /** performance.now() of the release whose verdicts are being delivered (see `releasedAt`). */
+  #releasedAt = 0;
+  /** OS thread ids of the workers that have answered (Linux), for per-thread CPU. */
+  readonly #workerTids = new Set<number>();
+  readonly #stages: {
+    readonly wait: HistogramSeries;
+    readonly verify: HistogramSeries;
+    readonly batch: HistogramSeries;
+    readonly batchSize: HistogramSeries;
+  } | null;
 
   // Recorded twice, into the run total and the current interval: one extra recordValue per
   // sample is cheaper than merging histograms on every stats() call.
@@ -315,6 +337,17 @@ export class VerifyPool {
       throw new TypeError('options.dispatch must be "immediate" or "turn"');
     }
     this.dispatch = dispatch;
+    const metrics = record['metrics'] as EngineMetrics | undefined;
+    this.#stages =
+      metrics === undefined
+        ? null
+        : {
+            wait: metrics.stage.verify_wait,
+            verify: metrics.stage.verify,
+            batch: metrics.verifyBatch,
+            batchSize: metrics.verifyBatchSize,
+          };
+    if (metrics !== undefined) this.#registerGauges(metrics);
     const workerData: VerifyWorkerData = {
       backend: this.backend,
       suite,
@@ -419,6 +452,22 @@ export class VerifyPool {
     return true;
   }
 
+  /**
+   * performance.now() at which the verdicts being delivered were released: read inside a verdict
+   * callback, it is where that transaction's verify stage ended and its commit stage began.
+   */
+  get releasedAt(): number {
+    return this.#releasedAt;
+  }
+
+  /**
+   * OS thread ids of the verification workers seen so far (Linux; empty elsewhere): a replaced
+   * thread's id stays, and reads nothing once the thread is gone.
+   */
+  get workerThreadIds(): ReadonlySet<number> {
+    return this.#workerTids;
+  }
+
   /** Items waiting for a free worker now. */
   get queueDepth(): number {
     return this.#tail - this.#dispatched;
@@ -506,6 +555,41 @@ export class VerifyPool {
     await this.#piscina.destroy();
   }
 
+  /** The pool's state as gauges, read when scraped. */
+  #registerGauges(metrics: EngineMetrics): void {
+    const r = metrics.registry;
+    r.collected(
+      'ecny_verify_queue_depth',
+      'gauge',
+      'Signatures waiting for a verification worker.',
+      () => [['', this.#tail - this.#dispatched]],
+    );
+    r.collected(
+      'ecny_verify_held_items',
+      'gauge',
+      'Signatures the pool holds: waiting, in flight, or verified and waiting for an earlier batch.',
+      () => [['', this.#tail - this.#head]],
+    );
+    r.collected(
+      'ecny_verify_batches_in_flight',
+      'gauge',
+      `Batches at the workers (at most ${BATCHES_PER_THREAD} per thread).`,
+      () => [['', this.#inFlight]],
+    );
+    r.collected('ecny_verify_threads', 'gauge', 'Verification worker threads.', () => [
+      ['', this.threads],
+    ]);
+    r.collected(
+      'ecny_verify_queue_delay_seconds',
+      'gauge',
+      'Estimated wait for a verdict of a signature queued now (what admission compares with its bound).',
+      () => [['', this.queueDelayMs() / 1000]],
+    );
+    r.collected('ecny_verify_crashes_total', 'counter', 'Worker threads lost.', () => [
+      ['', this.#crashes],
+    ]);
+  }
+
   /**
    * Dispatches while a worker has room (BATCHES_PER_THREAD each): everything waiting, up to
    * maxBatch, as one batch.
@@ -515,22 +599,26 @@ export class VerifyPool {
       const waiting = this.#tail - this.#dispatched;
       if (waiting === 0) return;
       const count = Math.min(waiting, this.maxBatch);
+      const now = performance.now();
       const batch: Batch = {
         seq: this.#nextSeq++,
         start: this.#dispatched,
         count,
+        dispatchedAt: now,
         attempts: 0,
         verdicts: null,
         error: null,
       };
-      const now = performance.now();
+      const stages = this.#stages;
       for (let i = batch.start; i < batch.start + count; i++) {
-        const waitedMicros = (now - this.#enqueuedAt[i % this.maxQueue]) * 1000;
-        recordMicros(this.#total.queueWait, waitedMicros);
-        recordMicros(this.#interval.queueWait, waitedMicros);
+        const waitedMs = now - this.#enqueuedAt[i % this.maxQueue]!;
+        recordMicros(this.#total.queueWait, waitedMs * 1000);
+        recordMicros(this.#interval.queueWait, waitedMs * 1000);
+        stages?.wait.observeMs(waitedMs);
       }
       recordMicros(this.#total.batchSize, count);
       recordMicros(this.#interval.batchSize, count);
+      stages?.batchSize.observe(count);
       this.#dispatched += count;
       this.#batchCount++;
       this.#batches.set(batch.seq, batch);
@@ -591,6 +679,7 @@ export class VerifyPool {
     }
     this.#inFlight--;
     batch.verdicts = verdicts;
+    if (result.tid > 0) this.#workerTids.add(result.tid);
     const itemMs = result.verifyMicros / 1000 / batch.count;
     // Weighted by batch size, so one small batch does not swing the estimate.
     const weight = Math.min(1, batch.count / 256);
@@ -598,6 +687,14 @@ export class VerifyPool {
       this.#itemMs === 0 ? itemMs : this.#itemMs + (itemMs - this.#itemMs) * weight * 0.5;
     recordMicros(this.#total.verify, result.verifyMicros);
     recordMicros(this.#interval.verify, result.verifyMicros);
+    this.#stages?.batch.observe(result.verifyMicros / 1e6);
+    if (verifyBatchChannel.hasSubscribers) {
+      verifyBatchChannel.publish({
+        items: batch.count,
+        verifyMs: result.verifyMicros / 1000,
+        oldestWaitMs: batch.dispatchedAt - this.#enqueuedAt[batch.start % this.maxQueue]!,
+      } satisfies VerifyBatchEvent);
+    }
     this.#release();
     this.#pump();
   }
@@ -628,7 +725,14 @@ export class VerifyPool {
       this.#batches.delete(this.#nextRelease);
       this.#nextRelease++;
       const now = performance.now();
+      this.#releasedAt = now;
       const { verdicts, error } = batch;
+      const verifyStage = this.#stages?.verify;
+      if (verifyStage !== undefined) {
+        // Every item of a batch left and came back together.
+        const ms = now - batch.dispatchedAt;
+        for (let i = 0; i < batch.count; i++) verifyStage.observeMs(ms);
+      }
       for (let i = 0; i < batch.count; i++) {
         const slot = (batch.start + i) % this.maxQueue;
         const callback = this.#callbacks[slot]!;

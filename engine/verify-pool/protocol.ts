@@ -39,4 +39,9 @@ export interface VerifyResult {
   readonly verdicts: Uint8Array;
   /** Wall time of the verification inside the worker, µs (excludes queueing and messaging). */
   readonly verifyMicros: number;
+  /**
+   * The worker's OS thread id (Linux, from /proc/thread-self; 0 elsewhere), so the engine can
+   * read each verification thread's CPU from /proc/self/task/<tid>.
+   */
+  readonly tid: number;
 }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { deriveKeyPair, makeTx, type Tx, toWire, walletIdOf } from '../../engine/domain/index.js';
+import { parseExposition, promtoolCheck, sampleOf } from '../fixtures/exposition.js';
 import { coinOf, genesis, type Ledger, op, out, WALLET_NAMES, YUAN } from '../fixtures/ledger.js';
 import {
   type Client,
@@ -308,19 +309,29 @@ describe('engine over HTTP', () => {
     }
   });
 
-  test('/metrics is Prometheus text and agrees with /v1/stats', async () => {
+  test('/metrics is Prometheus text, lint-clean, and agrees with /v1/stats', async () => {
     const stats = obj(await client.get('/v1/stats'));
     const reply = await client.get('/metrics');
     assert.equal(reply.status, 200);
     assert.match(String(reply.headers['content-type']), /^text\/plain; version=0\.0\.4/);
-    const samples = parsePrometheus(reply.text);
-    assert.equal(samples.get('ecny_settled_total'), stats.settled);
-    assert.equal(samples.get('ecny_up'), 1);
-    assert.equal(samples.get('ecny_inflight'), 0);
-    assert.ok((samples.get('ecny_journal_records_total') ?? 0) >= (stats.settled as number));
-    assert.ok((samples.get('ecny_process_resident_memory_bytes') ?? 0) > 0);
-    assert.ok(samples.has('ecny_rejected_total{code="MALFORMED"}'));
-    assert.ok(samples.has('ecny_pool_wait_seconds{quantile="0.99"}'));
+    const m = parseExposition(reply.text);
+    assert.equal(sampleOf(m, 'ecny_settled_total'), stats.settled);
+    assert.equal(sampleOf(m, 'ecny_up'), 1);
+    assert.equal(sampleOf(m, 'ecny_inflight'), 0);
+    // Every settlement here went through /v1/tx or /v1/tx/batch: each has its end-to-end time.
+    assert.equal(sampleOf(m, 'ecny_settlement_seconds_count{outcome="settled"}'), stats.settled);
+    assert.equal(sampleOf(m, 'ecny_answers_total{code="SETTLED"}'), stats.settled);
+    assert.ok(sampleOf(m, 'ecny_journal_group_records_sum') >= (stats.settled as number));
+    assert.ok(sampleOf(m, 'ecny_process_resident_memory_bytes') > 0);
+    assert.ok(m.samples.has('ecny_rejected_total{code="MALFORMED"}'));
+    assert.equal(m.types.get('ecny_stage_seconds'), 'histogram');
+    assert.ok(sampleOf(m, 'ecny_http_requests_total{route="/v1/stats",status="200"}') >= 1);
+    const lint = promtoolCheck(reply.text);
+    if (lint === null) {
+      assert.ok(!process.env.CI, 'CI installs promtool (.ci/run)');
+    } else {
+      assert.ok(lint.ok, lint.output);
+    }
   });
 
   test('no identity reference appears in any non-regulator answer', async () => {
@@ -341,43 +352,3 @@ describe('engine over HTTP', () => {
     }
   });
 });
-
-/**
- * Parses Prometheus text exposition 0.0.4 strictly enough to catch a broken line: every sample
- * belongs to a family declared by # TYPE; names, labels and values are well-formed.
- * Returns `name{labels}` -> value.
- */
-function parsePrometheus(text: string): Map<string, number> {
-  assert.ok(text.endsWith('\n'), 'exposition ends with a newline');
-  const types = new Map<string, string>();
-  const samples = new Map<string, number>();
-  const NAME = '[a-zA-Z_:][a-zA-Z0-9_:]*';
-  const sample = new RegExp(
-    `^(${NAME})(\\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\\\\n]|\\\\.)*"(?:,|(?=\\})))*\\})? (\\S+)$`,
-  );
-  for (const line of text.slice(0, -1).split('\n')) {
-    if (line.startsWith('# HELP ')) {
-      assert.match(line, new RegExp(`^# HELP ${NAME} .+$`));
-      continue;
-    }
-    if (line.startsWith('# TYPE ')) {
-      const m = new RegExp(`^# TYPE (${NAME}) (counter|gauge|summary|histogram|untyped)$`).exec(
-        line,
-      );
-      assert.ok(m, `bad TYPE line: ${line}`);
-      assert.ok(!types.has(m[1]!), `family ${m[1]} declared twice`);
-      types.set(m[1]!, m[2]!);
-      continue;
-    }
-    assert.ok(!line.startsWith('#') && line.length > 0, `unexpected line: "${line}"`);
-    const m = sample.exec(line);
-    assert.ok(m, `bad sample line: ${line}`);
-    const name = m[1]!;
-    const family = types.has(name) ? name : name.replace(/_(count|sum|bucket)$/, '');
-    assert.ok(types.has(family), `sample ${name} has no # TYPE`);
-    const value = Number(m[3]);
-    assert.ok(!Number.isNaN(value) || m[3] === 'NaN', `bad value in ${line}`);
-    samples.set(`${name}${m[2] ?? ''}`, value);
-  }
-  return samples;
-}

@@ -264,6 +264,7 @@ test('overload at 3x capacity: cheap early refusals, bounded queue, health answe
     //    throughout.
     const health = prober(engine.url, '/healthz', 20);
     const stats = prober(engine.url, '/v1/stats', 100);
+    const scrapes = prober(engine.url, '/metrics', 100);
     await sleep(200);
     const rate = OVERLOAD_FACTOR * capacity;
     const first = sent.length;
@@ -293,6 +294,7 @@ test('overload at 3x capacity: cheap early refusals, bounded queue, health answe
     const unanswered = sent.length - counts.answered - counts.failed;
     const healthProbes = await health.stop();
     const statsProbes = await stats.stop();
+    const scrapeProbes = await scrapes.stop();
     pool.close();
     const during = statsProbes.filter((p) => p.status === 200);
     const peakRss = Math.max(...during.map((p) => p.rssBytes!));
@@ -318,6 +320,7 @@ test('overload at 3x capacity: cheap early refusals, bounded queue, health answe
     const goodput = settledInOverload / overloadSeconds;
     const h = quantiles(healthProbes.map((p) => p.ms));
     const st = quantiles(statsProbes.map((p) => p.ms));
+    const sc = quantiles(scrapeProbes.map((p) => p.ms));
     const adm = quantiles(admittedLatency.slice(latencyFrom));
     console.log(
       `# capacity ${capacity.toFixed(0)} tx/s (${capacityRefused} refused on the way); offered ` +
@@ -329,6 +332,7 @@ test('overload at 3x capacity: cheap early refusals, bounded queue, health answe
     console.log(
       `# admitted answers p50 ${adm.p50} p99 ${adm.p99} max ${adm.max} ms; /healthz p50 ${h.p50} ` +
         `p99 ${h.p99} max ${h.max} ms (${h.n}); /v1/stats p50 ${st.p50} p99 ${st.p99} max ${st.max} ms; ` +
+        `/metrics p50 ${sc.p50} p99 ${sc.p99} max ${sc.max} ms; ` +
         `queue delay max ${maxQueueDelay.toFixed(1)} ms; in flight max ${maxInflight}; ` +
         `RSS ${mib(baseline.rssBytes as number)} -> peak ${mib(peakRss)} MiB; ${recovered} settled after`,
     );
@@ -340,6 +344,7 @@ test('overload at 3x capacity: cheap early refusals, bounded queue, health answe
     assert.equal(end.shedEarly, end.overloaded, 'a refusal came after decoding');
     assert.ok(healthProbes.every((p) => p.status === 200) && h.n > 0, 'a /healthz probe failed');
     assert.ok(statsProbes.every((p) => p.status === 200) && st.n > 0, 'a /v1/stats probe failed');
+    assert.ok(scrapeProbes.every((p) => p.status === 200) && sc.n > 0, 'a /metrics scrape failed');
     assert.ok(peakRss < RSS_BOUND, `peak RSS ${mib(peakRss)} MiB`);
     assert.ok(recovered >= 200, 'work did not settle after the overload');
     assert.equal(obj(await control.get('/v1/reconcile')).ok, true);
@@ -364,6 +369,7 @@ test('overload at 3x capacity: cheap early refusals, bounded queue, health answe
       admittedLatencyMs: adm,
       healthzLatencyMs: h,
       statsLatencyMs: st,
+      metricsLatencyMs: sc,
       maxQueueDelayMs: Math.round(maxQueueDelay * 10) / 10,
       maxQueueDelayBoundMs: defaultEngineConfig().maxQueueDelayMs,
       maxInflightSeen: maxInflight,
