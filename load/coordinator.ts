@@ -5,9 +5,10 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RuntimeSnapshot } from '../engine/metrics/index.js';
 import { abortable, ownChild, ownTempDir } from '../lifecycle/index.js';
 import {
   addCounters,
@@ -36,6 +37,7 @@ import {
   type ToGenerator,
   type WireBucket,
 } from './protocol.js';
+import { processResources, ResourceTrack } from './resources.js';
 import { scheduleDurationMs } from './schedules/index.js';
 import { segmentOf } from './segment.js';
 import { checkWorkload, writeWorkloadFile } from './workload-file.js';
@@ -239,6 +241,21 @@ async function measure(
     const reports = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     const engineSeconds = await poller.stop();
     const endedAt = new Date().toISOString();
+    const tracks: Array<readonly [string, ResourceTrack]> = [['engine', poller.engineResources]];
+    handles.forEach((h, i) => {
+      const track = new ResourceTrack();
+      for (const r of h.resources) {
+        track.add(Math.floor((r.atMs - startAtMs) / 1000), r.atMs, { runtime: r.runtime });
+      }
+      tracks.push([`generator-${i + 1}`, track]);
+    });
+    const machineSamples = poller.machine.samples();
+    const resources = {
+      processes: processResources(tracks),
+      ...(machineSamples.length === 0
+        ? {}
+        : { machine: { cores: availableParallelism(), samples: machineSamples } }),
+    };
     const engine = opts.statsIntervalMs > 0 ? await fetchStats(opts.generator.target) : undefined;
 
     const samples: MismatchSample[] = [];
@@ -272,6 +289,7 @@ async function measure(
         : {}),
       ...(engine === undefined ? {} : { engine }),
       generator: { processes: opts.processes, cpuSeconds: cpuMicros / 1e6 },
+      ...(resources.processes.length === 0 ? {} : { resources }),
     });
     return {
       measured,
@@ -320,6 +338,8 @@ function describeConfig(opts: ResolvedLoadRunOptions, startAtMs: number): Record
 
 /** One forked generator process, seen from the coordinator. */
 class GeneratorHandle {
+  /** The generator process's own readings, as they came (cumulative). */
+  readonly resources: Array<{ atMs: number; runtime: RuntimeSnapshot }> = [];
   readonly ready: Promise<number>;
   readonly done: Promise<{ tally: GeneratorTally; cpuMicros: number }>;
   readonly exited: Promise<void>;
@@ -364,6 +384,9 @@ class GeneratorHandle {
           return;
         case 'interval':
           onBuckets(m.buckets);
+          return;
+        case 'resources':
+          this.resources.push({ atMs: m.atMs, runtime: m.runtime });
           return;
         case 'done':
           onBuckets(m.buckets);

@@ -4,8 +4,10 @@
  * an engine without the endpoint, or not reachable, just leaves `SecondSample.engine` unset.
  */
 import { request } from 'undici';
+import { STAGES, type ThreadCpu } from '../engine/metrics/index.js';
 import type { StatsContract } from '../engine/service/index.js';
 import type { EngineSample } from '../result-format/index.js';
+import { MachineTrack, type ResourceReading, ResourceTrack } from './resources.js';
 
 /** Polls until stopped; keeps the reading of each second of the measured phase. */
 export class StatsPoller {
@@ -13,6 +15,10 @@ export class StatsPoller {
   readonly #startAtMs: number;
   readonly #intervalMs: number;
   readonly #seconds = new Map<number, EngineSample>();
+  /** The engine's own resources, and the machine's CPU, read on the same beat. */
+  readonly engineResources = new ResourceTrack();
+  readonly machine = new MachineTrack();
+  #previous: Record<string, unknown> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #inFlight: Promise<void> | undefined;
   #stopped = false;
@@ -42,10 +48,15 @@ export class StatsPoller {
     this.#timer = setTimeout(() => this.#tick(), this.#intervalMs);
     if (this.#inFlight !== undefined) return; // the previous poll is still out: skip a beat
     const t = Math.floor((Date.now() - this.#startAtMs) / 1000);
+    this.machine.sample(t);
     this.#inFlight = fetchStats(this.#url, this.#intervalMs)
       .then((raw) => {
-        const sample = raw === undefined ? undefined : engineSample(raw);
+        if (raw === undefined) return;
+        const sample = engineSample(raw, this.#previous);
+        this.#previous = raw;
         if (sample !== undefined && t >= 0) this.#seconds.set(t, sample);
+        const reading = resourceReading(raw);
+        if (reading !== undefined) this.engineResources.add(t, Date.now(), reading);
       })
       .finally(() => {
         this.#inFlight = undefined;
@@ -85,14 +96,20 @@ export async function fetchStats(
  * has it, and the sample says so (`poolWindow: 'second'`); otherwise from the pool's lifetime
  * figures (`'lifetime'`), so a chart can say which it plots.
  */
-export function engineSample(stats: Record<string, unknown>): EngineSample | undefined {
+export function engineSample(
+  stats: Record<string, unknown>,
+  previous?: Record<string, unknown>,
+): EngineSample | undefined {
   // Optional chaining is safe on any JSON value (a property of a string or number is undefined).
   const doc = stats as DeepPartial<StatsContract>;
   const windowed = isRecord(stats['poolLastSecond']);
   const pool = (windowed ? doc.poolLastSecond : doc.pool) as
     | DeepPartial<StatsContract['pool']>
     | undefined;
-  const figures: Record<Exclude<keyof EngineSample, 'poolWindow'>, unknown> = {
+  const figures: Record<
+    Exclude<keyof EngineSample, 'poolWindow' | 'stagesMs' | 'engineMs'>,
+    unknown
+  > = {
     queueDepth: doc.queueDepth,
     poolWaitP50: pool?.wait?.p50,
     poolWaitP99: pool?.wait?.p99,
@@ -107,7 +124,68 @@ export function engineSample(stats: Record<string, unknown>): EngineSample | und
     any ||= value !== undefined;
     sample[name] = value ?? 0;
   }
-  return any ? { ...sample, poolWindow: windowed ? 'second' : 'lifetime' } : undefined;
+  if (!any) return undefined;
+  const timing = previous === undefined ? undefined : stageMeans(stats, previous);
+  return { ...sample, poolWindow: windowed ? 'second' : 'lifetime', ...timing };
+}
+
+interface SumCountDoc {
+  readonly count?: unknown;
+  readonly seconds?: unknown;
+}
+
+/**
+ * Mean ms per transaction in each stage between two stats documents (their `timing` totals are
+ * cumulative), and inside the engine end to end; undefined for engines without stage timing.
+ */
+function stageMeans(
+  now: Record<string, unknown>,
+  before: Record<string, unknown>,
+): Pick<EngineSample, 'stagesMs' | 'engineMs'> | undefined {
+  type Timing = { stages?: Record<string, SumCountDoc>; settlement?: Record<string, SumCountDoc> };
+  const a = before['timing'] as Timing | undefined;
+  const b = now['timing'] as Timing | undefined;
+  if (!isRecord(a?.stages) || !isRecord(b?.stages)) return undefined;
+  const mean = (x: SumCountDoc | undefined, y: SumCountDoc | undefined) => {
+    const n = (finite(y?.count) ?? 0) - (finite(x?.count) ?? 0);
+    const s = (finite(y?.seconds) ?? 0) - (finite(x?.seconds) ?? 0);
+    return { n, s };
+  };
+  const stagesMs: Record<string, number> = {};
+  for (const stage of STAGES) {
+    const { n, s } = mean(a.stages[stage], b.stages[stage]);
+    stagesMs[stage] = n > 0 ? round3((1000 * s) / n) : 0;
+  }
+  let n = 0;
+  let sum = 0;
+  for (const outcome of Object.keys(b.settlement ?? {})) {
+    const d = mean(a.settlement?.[outcome], b.settlement?.[outcome]);
+    n += d.n;
+    sum += d.s;
+  }
+  return { stagesMs, engineMs: n > 0 ? round3((1000 * sum) / n) : 0 };
+}
+
+function round3(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}
+
+/** The engine's cumulative resource figures in a stats document, when it has them. */
+function resourceReading(stats: Record<string, unknown>): ResourceReading | undefined {
+  const runtime = stats['runtime'] as Partial<ResourceReading['runtime']> | undefined;
+  if (
+    !isRecord(runtime) ||
+    !isRecord(runtime.cpu) ||
+    !isRecord(runtime.gc) ||
+    !isRecord(runtime.eventLoopDelayMs) ||
+    finite(runtime.rssBytes) === undefined
+  ) {
+    return undefined;
+  }
+  const threads = stats['threads'];
+  return isRecord(threads)
+    ? { runtime: runtime as ResourceReading['runtime'], threads: threads as unknown as ThreadCpu }
+    : { runtime: runtime as ResourceReading['runtime'] };
 }
 
 /** A document off the network: any field may be missing or of another type. */

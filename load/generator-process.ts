@@ -4,6 +4,7 @@
  * start at the agreed time -> per-second intervals -> done, then exit.
  */
 
+import { RuntimeMetrics } from '../engine/metrics/index.js';
 import { LoadGenerator } from './generator.js';
 import { type FromGenerator, isToGenerator, type ToGenerator } from './protocol.js';
 import { readWorkloadFile } from './workload-file.js';
@@ -51,7 +52,17 @@ export function runLoadgenProcess(): void {
         if (generator === undefined) throw new Error('start before init');
         // CPU of the measured phase only: loading and parsing the workload is set-up.
         const cpuStart = process.cpuUsage();
-        const report = await generator.run(message.startAtMs);
+        // This process's own resources each second, so a run that measured the driver says so.
+        const runtime = new RuntimeMetrics();
+        const report_ = () =>
+          post({ type: 'resources', atMs: Date.now(), runtime: runtime.snapshot() });
+        const sampler = setInterval(report_, 1000);
+        report_();
+        const report = await generator.run(message.startAtMs).finally(() => {
+          clearInterval(sampler);
+          report_();
+          runtime.stop();
+        });
         const cpu = process.cpuUsage(cpuStart);
         post(
           {

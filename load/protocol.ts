@@ -3,6 +3,7 @@
  * Histograms travel as compressed base64 (exact; merged with `add()` on arrival), the workload
  * never travels: each generator loads it from `workloadPath`.
  */
+import type { RuntimeSnapshot } from '../engine/metrics/index.js';
 import type { HistogramKind, MismatchSample, SecondCounters } from '../result-format/index.js';
 import type { GeneratorConfig } from './options.js';
 import type { Segment } from './segment.js';
@@ -37,6 +38,8 @@ export type ToGenerator =
 export type FromGenerator =
   | { readonly type: 'ready'; readonly planned: number }
   | { readonly type: 'interval'; readonly buckets: readonly WireBucket[] }
+  /** The generator process itself, once a second of the run: cumulative, read at `atMs` (epoch). */
+  | { readonly type: 'resources'; readonly atMs: number; readonly runtime: RuntimeSnapshot }
   | {
       readonly type: 'done';
       readonly buckets: readonly WireBucket[];
@@ -49,7 +52,13 @@ export type FromGenerator =
 export function isFromGenerator(value: unknown): value is FromGenerator {
   if (typeof value !== 'object' || value === null) return false;
   const type = (value as { type?: unknown }).type;
-  return type === 'ready' || type === 'interval' || type === 'done' || type === 'failed';
+  return (
+    type === 'ready' ||
+    type === 'interval' ||
+    type === 'resources' ||
+    type === 'done' ||
+    type === 'failed'
+  );
 }
 
 export function isToGenerator(value: unknown): value is ToGenerator {

@@ -2,7 +2,17 @@
  * timeseries.csv: one row per second, for spreadsheets and quick plots. result.json stays the
  * source of truth; this is a flat view of `timeseries` with one column per rejection code seen.
  */
-import type { SecondSample } from './schema.js';
+import type { RunResources, SecondSample } from './schema.js';
+
+/** The engine's stages, in order (engine/metrics STAGES): one timeseries column each. */
+const STAGE_COLUMNS = [
+  'admission',
+  'verify_wait',
+  'verify',
+  'commit',
+  'durability',
+  'respond',
+] as const;
 
 const FIXED_COLUMNS = [
   't',
@@ -30,6 +40,9 @@ const FIXED_COLUMNS = [
   'engine_cpu_percent',
   'offline_synced',
   'offline_backlog',
+  'send_lag_p99_ms',
+  'engine_in_engine_mean_ms',
+  ...STAGE_COLUMNS.map((s) => `engine_stage_${s}_mean_ms` as const),
 ] as const;
 
 /** Renders the time series; empty cells where the engine was not reachable. */
@@ -66,6 +79,9 @@ export function formatTimeseriesCsv(samples: readonly SecondSample[]): string {
       e?.cpuPercent,
       s.synced,
       s.backlog,
+      s.sendLagP99,
+      e?.engineMs,
+      ...STAGE_COLUMNS.map((stage) => e?.stagesMs?.[stage]),
       ...codes.map((c) => s.rejectedByCode[c] ?? 0),
     ];
     rows.push(cells.map((v) => (v === undefined ? '' : String(v))).join(','));
@@ -86,4 +102,51 @@ export function parseTimeseriesCsv(text: string): Array<Record<string, number | 
     });
     return row;
   });
+}
+
+const RESOURCE_COLUMNS = [
+  't_s',
+  'process',
+  'thread',
+  'cpu_user_percent',
+  'cpu_system_percent',
+  'rss_mib',
+  'heap_used_mib',
+  'gc_pause_ms',
+  'event_loop_delay_p99_ms',
+  'event_loop_utilization_percent',
+] as const;
+
+/**
+ * resources.csv: one row per process per second (`thread` empty), then, for the engine, one row
+ * per thread with its CPU only, and the machine's CPU (`process` machine). CPU in percent of one
+ * core: 200 is two cores busy.
+ */
+export function formatResourcesCsv(resources: RunResources): string {
+  const rows: string[] = [RESOURCE_COLUMNS.join(',')];
+  const row = (cells: ReadonlyArray<string | number | undefined>) =>
+    rows.push(cells.map((v) => (v === undefined ? '' : String(v))).join(','));
+  for (const p of resources.processes) {
+    for (const s of p.samples) {
+      row([
+        s.t,
+        p.process,
+        '',
+        s.cpuUserPercent,
+        s.cpuSystemPercent,
+        s.rssMiB,
+        s.heapUsedMiB,
+        s.gcPauseMs,
+        s.eventLoopDelayP99Ms,
+        Math.round(s.eventLoopUtilization * 10_000) / 100,
+      ]);
+      for (const [thread, cpu] of Object.entries(s.threads ?? {})) {
+        row([s.t, p.process, thread, cpu.userPercent, cpu.systemPercent]);
+      }
+    }
+  }
+  for (const s of resources.machine?.samples ?? []) {
+    row([s.t, 'machine', '', s.cpuUserPercent, s.cpuSystemPercent]);
+  }
+  return `${rows.join('\n')}\n`;
 }

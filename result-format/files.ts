@@ -4,7 +4,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatTimeseriesCsv, parseTimeseriesCsv } from './csv.js';
+import { formatResourcesCsv, formatTimeseriesCsv, parseTimeseriesCsv } from './csv.js';
 import { ResultFileError } from './errors.js';
 import { formatHlog, parseHlog } from './hlog.js';
 import { RESULT_SCHEMA, type RunResult } from './schema.js';
@@ -13,12 +13,15 @@ import type { RunHistograms } from './series.js';
 export const RESULT_FILE = 'result.json';
 export const HLOG_FILE = 'latency.hlog';
 export const TIMESERIES_FILE = 'timeseries.csv';
+export const RESOURCES_FILE = 'resources.csv';
 
 /** Paths of the files `writeResults` wrote. */
 export interface ResultPaths {
   readonly result: string;
   readonly hlog: string;
   readonly timeseries: string;
+  /** Written when the run sampled resources. */
+  readonly resources?: string;
 }
 
 /** Writes result.json, latency.hlog and timeseries.csv into `dir` (created if missing). */
@@ -32,11 +35,15 @@ export async function writeResults(
     result: join(dir, RESULT_FILE),
     hlog: join(dir, HLOG_FILE),
     timeseries: join(dir, TIMESERIES_FILE),
+    ...(result.resources === undefined ? {} : { resources: join(dir, RESOURCES_FILE) }),
   };
   await Promise.all([
     writeFile(paths.result, `${JSON.stringify(result, null, 2)}\n`),
     writeFile(paths.hlog, formatHlog(histograms)),
     writeFile(paths.timeseries, formatTimeseriesCsv(result.timeseries)),
+    ...(paths.resources === undefined || result.resources === undefined
+      ? []
+      : [writeFile(paths.resources, formatResourcesCsv(result.resources))]),
   ]);
   return paths;
 }

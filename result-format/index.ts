@@ -4,11 +4,12 @@
  * the driver shares with the merger.
  */
 export { type BuildResultInput, buildRunResult } from './build.js';
-export { formatTimeseriesCsv, parseTimeseriesCsv } from './csv.js';
+export { formatResourcesCsv, formatTimeseriesCsv, parseTimeseriesCsv } from './csv.js';
 export { collectEnvironment, projectRoot, TRACKED_PACKAGES } from './environment.js';
 export { ResultFileError } from './errors.js';
 export {
   HLOG_FILE,
+  RESOURCES_FILE,
   RESULT_FILE,
   type ResultFiles,
   type ResultPaths,

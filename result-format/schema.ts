@@ -69,6 +69,55 @@ export interface SecondSample {
      * written before they existed, which lack this field).
      */
     readonly poolWindow?: 'second' | 'lifetime';
+    /**
+     * Where the engine's time went this second: the mean ms a transaction spent in each stage
+     * (docs/api.md, "Where a transaction's time goes"), over the transactions that passed it this
+     * second; absent from engines without stage timing.
+     */
+    readonly stagesMs?: Readonly<Record<string, number>>;
+    /** Mean ms inside the engine, arrival to answer written, of transactions answered this second. */
+    readonly engineMs?: number;
+  };
+  /** The load generators' send lag this second (actual send minus intended), p99 ms. */
+  readonly sendLagP99?: number;
+}
+
+/** One process over one second of the measured phase. CPU in percent of one core. */
+export interface ResourceSample {
+  readonly t: number;
+  readonly cpuUserPercent: number;
+  readonly cpuSystemPercent: number;
+  readonly rssMiB: number;
+  readonly heapUsedMiB: number;
+  /** Garbage-collection pause time within the second, ms. */
+  readonly gcPauseMs: number;
+  /** How late the process's event loop ran its timers, p99 over the second. */
+  readonly eventLoopDelayP99Ms: number;
+  /** Share of the second the main thread was busy, 0..1. */
+  readonly eventLoopUtilization: number;
+  /** The engine (Linux): CPU by thread (`main`, `verify-1`, ..., `other`), percent of one core. */
+  readonly threads?: Readonly<
+    Record<string, { readonly userPercent: number; readonly systemPercent: number }>
+  >;
+}
+
+/** One process's resource series over the run (`engine`, `generator-1`, ...). */
+export interface ProcessResources {
+  readonly process: string;
+  readonly samples: readonly ResourceSample[];
+}
+
+/** Resources sampled during the run, each second, per process (docs/charts.md). */
+export interface RunResources {
+  readonly processes: readonly ProcessResources[];
+  /** The whole machine the coordinator runs on (Linux): every process's CPU, percent of one core. */
+  readonly machine?: {
+    readonly cores: number;
+    readonly samples: ReadonlyArray<{
+      readonly t: number;
+      readonly cpuUserPercent: number;
+      readonly cpuSystemPercent: number;
+    }>;
   };
 }
 
@@ -236,6 +285,8 @@ export interface RunResult {
   readonly generator?: { readonly processes: number; readonly cpuSeconds: number };
   /** Engine summary at the end of the run (GET /v1/stats). */
   readonly engine?: Readonly<Record<string, unknown>>;
+  /** Per-process resources sampled each second (absent in results from before they existed). */
+  readonly resources?: RunResources;
   /** Capacity runs: one entry per step / sweep point. */
   readonly steps?: ReadonlyArray<Readonly<Record<string, unknown>>>;
   /** Every threshold of the run with its measured value and verdict (absent: none were set). */

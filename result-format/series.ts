@@ -98,6 +98,7 @@ interface Slot {
   readonly hist: Record<HistogramKind, Histogram | string | undefined>;
   latency: Percentiles | undefined;
   uncorrected: Percentiles | undefined;
+  sendLagP99: number | undefined;
 }
 
 /** What an accumulator hands back once all data is in. */
@@ -108,6 +109,8 @@ export interface Accumulated {
     readonly counters: Readonly<SecondCounters>;
     readonly latency: Percentiles;
     readonly uncorrected: Percentiles;
+    /** Send lag p99 (ms) of the sends of this second; absent when nothing was sent. */
+    readonly sendLagP99?: number;
   }>;
   readonly histograms: RunHistograms;
   /** The whole run: the sum of every second. */
@@ -151,6 +154,7 @@ export class SecondsAccumulator {
     slot.hist[kind] = live;
     if (kind === 'corrected') slot.latency = undefined;
     if (kind === 'uncorrected') slot.uncorrected = undefined;
+    if (kind === 'sendLag') slot.sendLagP99 = undefined;
     this.#overall[kind].add(incoming);
   }
 
@@ -183,6 +187,7 @@ export class SecondsAccumulator {
         counters: slot.counters,
         latency: slot.latency ?? EMPTY_PERCENTILES,
         uncorrected: slot.uncorrected ?? EMPTY_PERCENTILES,
+        ...(slot.sendLagP99 === undefined ? {} : { sendLagP99: slot.sendLagP99 }),
       });
       intervals.push({ t, histograms: encodedAll(slot) });
     }
@@ -203,6 +208,7 @@ export class SecondsAccumulator {
         },
         latency: undefined,
         uncorrected: undefined,
+        sendLagP99: undefined,
       };
       this.#slots.set(t, slot);
     }
@@ -219,6 +225,7 @@ function sealSlot(slot: Slot): void {
     if (h === undefined || typeof h === 'string') continue;
     if (kind === 'corrected') slot.latency = percentiles(h);
     if (kind === 'uncorrected') slot.uncorrected = percentiles(h);
+    if (kind === 'sendLag' && h.totalCount > 0) slot.sendLagP99 = percentiles(h).p99;
     slot.hist[kind] = encodeHistogram(h);
   }
 }

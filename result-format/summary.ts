@@ -43,6 +43,7 @@ export type MeasuredRun = Pick<
   | 'timeseries'
   | 'engine'
   | 'generator'
+  | 'resources'
 >;
 
 export interface SummaryInput {
@@ -63,6 +64,7 @@ export interface SummaryInput {
   readonly offline?: { readonly made?: readonly number[] };
   readonly engine?: Readonly<Record<string, unknown>>;
   readonly generator?: { readonly processes: number; readonly cpuSeconds: number };
+  readonly resources?: RunResult['resources'];
   /** Failure causes found elsewhere (e.g. a shard that failed for its own reasons). */
   readonly extraReasons?: readonly string[];
 }
@@ -105,6 +107,7 @@ export function summarizeRun(input: SummaryInput): MeasuredRun {
       ...(offline === undefined ? {} : { synced: s.counters.synced }),
       ...(offline?.made === undefined ? {} : { backlog: made - total.synced }),
       ...(engine === undefined ? {} : { engine }),
+      ...(s.sendLagP99 === undefined ? {} : { sendLagP99: s.sendLagP99 }),
     });
   }
   const rejected = Object.values(total.rejectedByCode).reduce((a, b) => a + b, 0);
@@ -151,5 +154,6 @@ export function summarizeRun(input: SummaryInput): MeasuredRun {
     timeseries,
     ...(input.engine === undefined ? {} : { engine: input.engine }),
     ...(input.generator === undefined ? {} : { generator: input.generator }),
+    ...(input.resources === undefined ? {} : { resources: input.resources }),
   };
 }

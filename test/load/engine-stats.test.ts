@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { engineSample } from '../../load/engine-stats.js';
 import { runLoad } from '../../load/index.js';
 import { answer, startStub } from './helpers/stub-server.js';
 import { syntheticWorkload } from './helpers/workload.js';
@@ -46,6 +47,30 @@ describe('engine stats polling', () => {
     } finally {
       await stub.close();
     }
+  });
+
+  it('turns cumulative stage totals into per-second means', () => {
+    const doc = (n: number, admission: number, verify: number, settled: number) => ({
+      queueDepth: 1,
+      timing: {
+        stages: {
+          admission: { count: n, seconds: admission },
+          verify: { count: n, seconds: verify },
+        },
+        settlement: { settled: { count: n, seconds: settled }, rejected: { count: 0, seconds: 0 } },
+      },
+    });
+    const sample = engineSample(doc(30, 0.03, 0.25, 0.5), doc(10, 0.01, 0.05, 0.1));
+    assert.ok(sample?.stagesMs);
+    assert.equal(sample.stagesMs['admission'], 1); // 20 ms over 20 transactions
+    assert.equal(sample.stagesMs['verify'], 10);
+    assert.equal(sample.stagesMs['durability'], 0); // absent from the document: nothing passed
+    assert.equal(sample.engineMs, 20);
+    assert.equal(
+      engineSample(doc(30, 0.03, 0.25, 0.5))?.stagesMs,
+      undefined,
+      'one reading: no means',
+    );
   });
 
   it('tolerates an engine without /v1/stats', async () => {
