@@ -17,6 +17,9 @@ import {
   buildLatencyDistributionChart,
   buildLatencyOverTimeChart,
   buildPoolChart,
+  buildResourcesCpuChart,
+  buildResourcesRuntimeChart,
+  buildStageTimeChart,
   buildThroughputChart,
   CAPACITY_LATENCY_ID,
   CAPACITY_THROUGHPUT_ID,
@@ -24,10 +27,15 @@ import {
   hasBacklog,
   hasCapacitySteps,
   hasEngineStats,
+  hasResources,
+  hasStageTimes,
   hasUslPoints,
   LATENCY_DISTRIBUTION_ID,
   LATENCY_OVER_TIME_ID,
   POOL_ID,
+  RESOURCES_CPU_ID,
+  RESOURCES_RUNTIME_ID,
+  STAGE_TIME_ID,
   THROUGHPUT_ID,
 } from './builders/index.js';
 import type { BuiltChart, ChartDefinition } from './types.js';
@@ -114,6 +122,50 @@ registerChart({
     'titled "since the engine started": each point then covers everything before it, so spikes are flattened.',
   applies: hasEngineStats,
   build: buildPoolChart,
+});
+
+registerChart({
+  id: STAGE_TIME_ID,
+  title: 'Where the time goes',
+  howToRead:
+    'Per second, the mean time a transaction spent in each stage inside the engine, stacked in pipeline order ' +
+    '(admission: body read and decoded; verify wait: queued for a verification worker; verify: at the worker until ' +
+    'its verdict was released in order; commit: the registry, the single writer; durability: the journal write and ' +
+    'fdatasync; respond: writing the answer), so the top of the stack is the mean time inside the engine. The blue ' +
+    "line is the client's mean latency, measured from each request's intended send time: the gap between the line " +
+    'and the stack is time outside the engine (the network, the client, sends that left late). The thickest band ' +
+    'is where to look: verify wait growing means the verification pool is the bottleneck, durability the disk, ' +
+    'commit the main thread. Each stage is a mean over the transactions that passed it that second.',
+  applies: hasStageTimes,
+  build: buildStageTimeChart,
+});
+
+registerChart({
+  id: RESOURCES_CPU_ID,
+  title: 'CPU per process and engine thread',
+  howToRead:
+    'CPU each second in percent of one core (100% = one core busy): the engine as a whole and by thread (main: ' +
+    'HTTP, decoding, registry and journal writes; verify-N: each verification worker; other: libuv I/O threads ' +
+    'doing the journal write and fdatasync, V8 GC and compiler helpers), each load generator, and the whole ' +
+    'machine (dashed; its top is cores x 100%). A thread pinned near 100% is saturated: the main thread there ' +
+    'caps throughput whatever the cores; verification workers near 100% mean more threads (cores) would help; the ' +
+    'machine near its top means the processes compete for cores. A generator near 100% measured the driver, not ' +
+    'the engine: its send lag rises and the run says so.',
+  applies: hasResources,
+  build: buildResourcesCpuChart,
+});
+
+registerChart({
+  id: RESOURCES_RUNTIME_ID,
+  title: 'Memory, event-loop delay and GC pauses',
+  howToRead:
+    'Top: resident memory of each process (MiB); a line that climbs through a steady run is a leak or an ' +
+    'unbounded queue. Bottom: per second, how late each process ran its timers (event-loop delay p99, solid) ' +
+    'and the time its main thread spent paused in garbage collection (dashed), in ms. Delay spikes shared with ' +
+    'latency spikes in the charts above are stalls of that process; GC pauses that grow with load point at ' +
+    'allocation on the hot path.',
+  applies: hasResources,
+  build: buildResourcesRuntimeChart,
 });
 
 registerChart({

@@ -20,6 +20,8 @@ export interface CapacityPoint {
   readonly p99Ms: number | null;
   readonly pass: boolean;
   readonly elbow: boolean;
+  /** Which resource bounded the step ("bound by the main thread (97%)"), null without figures. */
+  readonly bound: string | null;
 }
 
 /** One ramp's elbow (a "sweep-point" entry). */
@@ -51,6 +53,7 @@ export function capacityPoints(result: RunResult): CapacityPoint[] {
       p99Ms: num(p99Ms) && p99Ms >= 0 ? p99Ms : null,
       pass: e['pass'] === true,
       elbow: e['elbow'] === true,
+      bound: typeof e['bound'] === 'string' ? e['bound'] : null,
     });
   }
   return out;
@@ -106,7 +109,7 @@ export function rampDatasets(
 ): ChartDatasetConfig[] {
   const datasets: ChartDatasetConfig[] = ramps.map((steps, i) => ({
     type: 'line',
-    label: rampLabel(steps[0]!.threads, steps[0]!.maxBatch),
+    label: rampLegend(steps),
     data: steps.map(xy),
     borderColor: runColour(i),
     backgroundColor: runColour(i),
@@ -140,6 +143,18 @@ export function rampDatasets(
     } as ChartDatasetConfig);
   }
   return datasets;
+}
+
+/**
+ * A ramp's legend entry: its setting and, when the run measured resources, what bounded it just
+ * past its elbow (the first step after it, else the elbow step itself).
+ */
+export function rampLegend(steps: readonly CapacityPoint[]): string {
+  const label = rampLabel(steps[0]!.threads, steps[0]!.maxBatch);
+  const at = steps.findIndex((p) => p.elbow);
+  if (at === -1) return label;
+  const bound = steps[at + 1]?.bound ?? steps[at]!.bound;
+  return bound === null ? label : `${label}: past the elbow, ${bound}`;
 }
 
 /** A numeric elbow criterion the capacity run recorded in `config.capacity.criteria`. */

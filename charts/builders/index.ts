@@ -12,4 +12,12 @@ export {
 } from './latency-distribution.js';
 export { buildLatencyOverTimeChart, LATENCY_OVER_TIME_ID } from './latency-over-time.js';
 export { buildPoolChart, hasEngineStats, POOL_ID } from './pool.js';
+export {
+  buildResourcesCpuChart,
+  buildResourcesRuntimeChart,
+  hasResources,
+  RESOURCES_CPU_ID,
+  RESOURCES_RUNTIME_ID,
+} from './resources.js';
+export { buildStageTimeChart, hasStageTimes, STAGE_TIME_ID } from './stage-time.js';
 export { buildThroughputChart, THROUGHPUT_ID } from './throughput.js';
