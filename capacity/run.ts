@@ -63,7 +63,9 @@ import {
   capacityStepEntries,
   checkRampPlanInput,
   DEFAULT_ELBOW_CRITERIA,
+  describeSaturation,
   findElbow,
+  findSaturation,
   type MeasuredRampStep,
   planRamp,
   type RampPlan,
@@ -430,7 +432,17 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
             mergedLatency(load.histograms),
           );
           const seconds = stepSeconds(load, o.stepDurationS);
-          steps.push({ ...summary, tStart: offset, seconds });
+          const saturation = findSaturation(
+            load.measured.resources,
+            (t) => t >= o.warmupS && t < o.stepDurationS,
+          );
+          const bound = saturation.uses.length > 0 ? describeSaturation(saturation) : undefined;
+          steps.push({
+            ...summary,
+            tStart: offset,
+            seconds,
+            ...(bound === undefined ? {} : { bound }),
+          });
           runs.push({
             ramp: r,
             setting,
@@ -446,7 +458,8 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
           o.log(
             `  step ${planned.index + 1}: offered ${f0(planned.rate)}/s  achieved ${f0(summary.achieved)}/s  ` +
               `settled ${f0(summary.settled)}/s  p99 ${fms(summary.p99Ms)} ms  errors ${(summary.errorRate * 100).toFixed(1)}%  ` +
-              `dropped ${f0(summary.dropped)}  -> ${verdict.pass ? 'pass' : `fail (${verdict.failed.join(', ')})`}`,
+              `dropped ${f0(summary.dropped)}  -> ${verdict.pass ? 'pass' : `fail (${verdict.failed.join(', ')})`}` +
+              (bound === undefined ? '' : `; ${bound}`),
           );
           if (collapsed(steps, criteria)) {
             stopped = `${criteria.sustainedFailures} consecutive failing steps`;

@@ -32,6 +32,13 @@ export {
   uslCoresFor,
 } from './projection.js';
 export {
+  describeSaturation,
+  findSaturation,
+  type ResourceUse,
+  SATURATED,
+  type Saturation,
+} from './saturation.js';
+export {
   checkRampPlanInput,
   constantArrivals,
   type MergedPercentiles,
@@ -53,6 +60,7 @@ export {
   capacityStepEntries,
   capacitySummaryLines,
   type MeasuredRampStep,
+  pastElbow,
   type RampAnalysis,
   type RampRecord,
   type RampSetting,

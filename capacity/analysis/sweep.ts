@@ -62,6 +62,11 @@ export interface MeasuredRampStep extends StepSummary {
   readonly tStart: number;
   /** Seconds of data the step produced (its schedule plus any drain). */
   readonly seconds: number;
+  /**
+   * Which resource bounded the step, from its resource series (saturation.ts): "bound by the
+   * main thread (97%)", or the busiest resource when none saturated; absent without figures.
+   */
+  readonly bound?: string;
 }
 
 /** One ramp: its setting, its steps in the order run, and why it ended. */
@@ -288,6 +293,8 @@ export type CapacityStepEntry = {
   /** Seconds on the result's time axis: [tStart, tEnd) holds the step and its drain. */
   readonly tStart: number;
   readonly tEnd: number;
+  /** Which resource bounded the step (MeasuredRampStep `bound`), or null without figures. */
+  readonly bound: string | null;
 };
 
 /** A `steps` entry of kind "sweep-point": one ramp's elbow. */
@@ -350,6 +357,7 @@ export function capacityStepEntries(
         elbow: judged.index === k,
         tStart: s.tStart,
         tEnd: s.tStart + s.seconds,
+        bound: s.bound ?? null,
       });
     });
   });
@@ -384,13 +392,17 @@ export function capacitySummaryLines(analysis: CapacityAnalysis): string[] {
     lines.push('  offered/s  achieved/s  settled/s      p99   errors  verdict');
     for (const v of r.elbow.steps) {
       const s = r.elbowStep !== null && v.index === r.elbow.index ? ' <- elbow' : '';
+      const bound = r.steps[v.index]!.bound;
       lines.push(
         `  ${fmtInt(v.offered).padStart(9)}  ${fmtInt(v.achieved).padStart(10)}  ` +
           `${fmtInt(r.steps[v.index]!.settled).padStart(9)}  ${ms(v.p99Ms).padStart(9)}  ` +
-          `${fmtPct(v.errorRate).padStart(6)}  ${v.pass ? 'pass' : `fail (${v.failed.join(', ')})`} [${v.role}]${s}`,
+          `${fmtPct(v.errorRate).padStart(6)}  ${v.pass ? 'pass' : `fail (${v.failed.join(', ')})`} [${v.role}]${s}` +
+          (bound === undefined ? '' : `; ${bound}`),
       );
     }
     lines.push(`  ${r.elbow.kind}: ${r.elbow.reason}`);
+    const past = pastElbow(r);
+    if (past !== null) lines.push(`  past the elbow: ${past}`);
   }
   lines.push('', 'USL (elbow settled tx/s against verification threads):');
   for (const u of analysis.usl) {
@@ -474,4 +486,14 @@ export function suiteProjectionLines(suites: readonly SuiteAnalysis[]): string[]
     );
   }
   return lines;
+}
+
+/**
+ * What bounded a ramp at its elbow: the resource named for the first step past the elbow (where
+ * the engine stopped keeping up), else for the elbow step itself; null without figures.
+ */
+export function pastElbow(r: Pick<RampAnalysis, 'steps' | 'elbow'>): string | null {
+  const at = r.elbow.index;
+  if (at === null) return null;
+  return r.steps[at + 1]?.bound ?? r.steps[at]?.bound ?? null;
 }

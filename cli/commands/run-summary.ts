@@ -3,6 +3,7 @@
  * the Markdown of a CI job summary (appended to $GITHUB_STEP_SUMMARY when it is set).
  */
 import { appendFile } from 'node:fs/promises';
+import { describeSaturation, findSaturation } from '../../capacity/analysis/index.js';
 import type { RunResult } from '../../result-format/index.js';
 import type { RunReport, RunVerdict } from '../../runner/index.js';
 import {
@@ -42,6 +43,21 @@ export function sloNote(result: RunResult): string | null {
   return `p99 ${ms(p99)} ms is above the ${slo} ms SLO line (no p99 threshold: add --threshold 'p99<${slo}ms' to fail on it)`;
 }
 
+/**
+ * What the run's resources say, one line: each resource's use over the run and what bounded it;
+ * null without resource figures. A saturated load generator is called out: the run then
+ * measured the driver rather than the engine.
+ */
+export function resourcesNote(result: RunResult): string | null {
+  const s = findSaturation(result.resources, () => true);
+  if (s.uses.length === 0) return null;
+  const uses = s.uses.map((u) => `${u.resource} ${Math.round(u.utilization * 100)}%`).join(', ');
+  const driver = s.bound?.resource.startsWith('load generator')
+    ? ': this run measured the load generator, not the engine'
+    : '';
+  return `${describeSaturation(s)}${driver} (mean use: ${uses})`;
+}
+
 export function summaryText(report: RunReport, wallS: number): string {
   const r = report.result;
   const t = r.totals;
@@ -65,6 +81,8 @@ export function summaryText(report: RunReport, wallS: number): string {
   }
   const note = sloNote(r);
   if (note !== null) lines.push(`  note: ${note}`);
+  const resources = resourcesNote(r);
+  if (resources !== null) lines.push(`  resources: ${resources}`);
   if (r.incomplete !== undefined) lines.push(`  INCOMPLETE: ${r.incomplete.reason}`);
   const html = report.files.some((f) => f.endsWith('report.html')) ? ' (open report.html)' : '';
   lines.push(
