@@ -4,6 +4,11 @@ import { buildBacklogChart } from '../../charts/builders/backlog.js';
 import { buildLatencyDistributionChart } from '../../charts/builders/latency-distribution.js';
 import { buildLatencyOverTimeChart } from '../../charts/builders/latency-over-time.js';
 import { buildPoolChart } from '../../charts/builders/pool.js';
+import {
+  buildResourcesCpuChart,
+  buildResourcesRuntimeChart,
+} from '../../charts/builders/resources.js';
+import { buildStageTimeChart } from '../../charts/builders/stage-time.js';
 import { buildThroughputChart } from '../../charts/builders/throughput.js';
 import {
   FORMATTERS,
@@ -406,7 +411,15 @@ describe('latency over time, pool and backlog', () => {
   test('backlog chart applies only to runs that measured a backlog', () => {
     assert.deepEqual(
       buildRunCharts(steady).map((c) => c.id),
-      ['throughput', 'latency-over-time', 'latency-distribution', 'pool'],
+      [
+        'throughput',
+        'latency-over-time',
+        'latency-distribution',
+        'pool',
+        'where-the-time-goes',
+        'resources-cpu',
+        'resources-runtime',
+      ],
     );
     assert.deepEqual(
       buildRunCharts(offline).map((c) => c.id),
@@ -435,6 +448,61 @@ describe('latency over time, pool and backlog', () => {
     );
     const dash = (planned as { borderDash?: number[] }).borderDash;
     assert.ok(Array.isArray(dash) && dash.length > 0);
+  });
+});
+
+function withoutResources(result: RunResult): RunResult {
+  const { resources: _, ...rest } = result;
+  return rest;
+}
+
+describe('where the time goes and resources', () => {
+  test('stages stack in pipeline order under the client line, from the engine figures', () => {
+    const config = buildStageTimeChart(steady);
+    const labels = config.data.datasets.map((d) => d.label);
+    assert.deepEqual(labels, [
+      'admission',
+      'verify wait',
+      'verify',
+      'commit',
+      'durability',
+      'respond',
+      'client: mean latency (from intended send)',
+    ]);
+    const at = 10;
+    const second = steady.timeseries[at]!;
+    const stageValue = (i: number) =>
+      (config.data.datasets[i]!.data as Point[]).find((p) => p.x === at)!.y;
+    assert.equal(stageValue(2), second.engine!.stagesMs!['verify']);
+    assert.equal(config.data.datasets[6]!.stack, 'client');
+    assert.ok(config.data.datasets.slice(0, 6).every((d) => d.stack === 'engine'));
+    assert.equal(scale(config, 'y')['stacked'], true);
+    // A result without stage times (older engines) gets no such chart.
+    const old: RunResult = {
+      ...steady,
+      timeseries: steady.timeseries.map((s) => {
+        const { stagesMs: _, engineMs: __, ...engine } = s.engine!;
+        return { ...s, engine };
+      }),
+    };
+    assert.ok(!buildRunCharts(old).some((c) => c.id === 'where-the-time-goes'));
+  });
+
+  test('CPU per process draws each engine thread, each generator and the machine', () => {
+    const labels = buildResourcesCpuChart(steady).data.datasets.map((d) => d.label);
+    assert.deepEqual(labels, [
+      'engine (all threads)',
+      'engine main thread',
+      'engine verify-1 thread',
+      'engine verify-2 thread',
+      'engine other threads (I/O, GC)',
+      'generator-1',
+      'generator-2',
+      'machine (2 cores = 200%)',
+    ]);
+    const runtime = buildResourcesRuntimeChart(steady).data.datasets;
+    assert.equal(runtime.length, 9); // RSS, delay, GC per process
+    assert.ok(!buildRunCharts(withoutResources(steady)).some((c) => c.id.startsWith('resources')));
   });
 });
 
@@ -471,7 +539,11 @@ describe('every chart', () => {
       for (const [id, s] of Object.entries(scales)) {
         const text = s.title.text;
         if (id === 'x' && text.startsWith('percentile')) continue; // a percentile has no unit
-        assert.match(text, /\((tx\/s|ms|s|tx|payments)\)$/, `${chart.id}.${id}: ${text}`);
+        assert.match(
+          text,
+          /\((tx\/s|ms|s|tx|payments|MiB|% of one core)\)$/,
+          `${chart.id}.${id}: ${text}`,
+        );
       }
     }
   });

@@ -63,7 +63,15 @@ describe('PNG rendering', () => {
     const files = await renderRunCharts(steadyResult(), dir);
     assert.deepEqual(
       files.map((f) => basename(f)),
-      ['throughput.png', 'latency-over-time.png', 'latency-distribution.png', 'pool.png'],
+      [
+        'throughput.png',
+        'latency-over-time.png',
+        'latency-distribution.png',
+        'pool.png',
+        'where-the-time-goes.png',
+        'resources-cpu.png',
+        'resources-runtime.png',
+      ],
     );
     for (const file of files) {
       const png = await readFile(file);

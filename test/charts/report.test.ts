@@ -270,10 +270,18 @@ describe('report and compare commands', () => {
     } finally {
       console.log = log;
     }
-    for (const name of ['throughput.png', 'latency-distribution.png', 'pool.png', 'report.html']) {
+    for (const name of [
+      'throughput.png',
+      'latency-distribution.png',
+      'pool.png',
+      'where-the-time-goes.png',
+      'resources-cpu.png',
+      'report.html',
+    ]) {
       await access(join(dir, name));
     }
-    assert.equal((JSON.parse(logged[0]!) as { files: string[] }).files.length, 5);
+    // Seven charts (the run has stage times and resources) and the report.
+    assert.equal((JSON.parse(logged[0]!) as { files: string[] }).files.length, 8);
   });
 
   test('unusable input exits 2', async () => {
