@@ -28,11 +28,14 @@ import {
   EngineMetrics,
   LATENCY_BUCKETS_SECONDS,
   OUTCOMES,
+  RuntimeMetrics,
+  readThreadCpu,
   STAGES,
 } from '../engine/metrics/index.js';
 import {
   defaultEngineConfig,
   type EngineConfig,
+  type EngineService,
   openEngineService,
 } from '../engine/service/index.js';
 import { buildTransferWorkload } from '../gate/index.js';
@@ -233,11 +236,19 @@ async function atLoad(): Promise<void> {
     });
     const lines = createInterface({ input: child.stdout! });
     let report: LoadReport | null = null;
+    let cpuAt = process.cpuUsage();
+    let wallAt = performance.now();
     for await (const line of lines) {
-      if (line === 'measuring') measuring = true;
-      else if (line.startsWith('{')) report = JSON.parse(line) as LoadReport;
+      if (line === 'measuring') {
+        measuring = true;
+        cpuAt = process.cpuUsage();
+        wallAt = performance.now();
+      } else if (line.startsWith('{')) report = JSON.parse(line) as LoadReport;
     }
     measuring = false;
+    const used = process.cpuUsage(cpuAt);
+    // The engine process's CPU per second of the loaded phase (all its threads), us/s.
+    const engineCpuPerS = (used.user + used.system) / ((performance.now() - wallAt) / 1000);
     if (report === null) throw new Error('the load process reported nothing');
     const row = (route: string) => {
       const v = times[route]!;
@@ -250,10 +261,41 @@ async function atLoad(): Promise<void> {
         `\n     ${row('/v1/stats')}` +
         `\n   the scraper's view (queueing behind the load included): /metrics p50 ${report.scrapeP50} ms p99 ${report.scrapeP99} ms; /v1/stats p50 ${report.statsP50} ms p99 ${report.statsP99} ms`,
     );
+    sampling(service, engineCpuPerS);
   } finally {
     await http.close();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Part 4: what sampling a run's resources costs, once a second: in the engine, the figures a run
+ * polls each second (/v1/stats, whose per-thread CPU and runtime parts are what sampling added),
+ * and in each generator its own snapshot; as a share of the engine's CPU during the loaded phase.
+ * The engine is CPU-bound at its elbow, so this share bounds what sampling takes off settled tx/s.
+ */
+function sampling(service: EngineService, engineCpuPerS: number): void {
+  const tids = service.stats().threads?.verify.map((v) => v.tid) ?? [];
+  const threads =
+    cpuNs(() => {
+      for (let i = 0; i < 500; i++) readThreadCpu(tids);
+    }) / 500;
+  const stats =
+    cpuNs(() => {
+      for (let i = 0; i < 200; i++) JSON.stringify(service.stats());
+    }) / 200;
+  const runtime = new RuntimeMetrics();
+  const snapshot =
+    cpuNs(() => {
+      for (let i = 0; i < 2000; i++) runtime.snapshot();
+    }) / 2000;
+  runtime.stop();
+  const share = (ns: number) => `${((100 * ns) / 1000 / engineCpuPerS).toFixed(3)}%`;
+  console.log(
+    `\n4. sampling, once a second: engine CPU during the load ${(engineCpuPerS / 1e6).toFixed(2)} cores` +
+      `\n   engine: per-thread CPU from /proc ${(threads / 1000).toFixed(1)} us (${share(threads)} of the engine's CPU), the whole /v1/stats document ${(stats / 1000).toFixed(1)} us (${share(stats)})` +
+      `\n   each generator: its runtime snapshot ${(snapshot / 1000).toFixed(1)} us`,
+  );
 }
 
 interface LoadReport {
