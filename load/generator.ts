@@ -41,6 +41,16 @@ const ANSWERED = 5;
 const DROPPED = 6;
 const LOST = 7;
 
+/**
+ * How late a due op may leave, at most, to go with the next timer tick rather than on an earlier
+ * wake-up (an answer). Sends that share a tick share the wake-ups of both processes (the answers
+ * of a batch come back together); sending every op on the first wake-up after it is due spreads
+ * the requests out, and then nearly every answer is a wake-up of its own.
+ */
+const SEND_SLACK_MS = 0.7;
+/** Starting estimate of how late a timer fires after its due time (measured from then on). */
+const TIMER_LATENESS_MS = 0.1;
+
 /** Delay before re-sending after a connection error, times the attempt number. */
 const CONNECT_RETRY_DELAY_MS = 100;
 /**
@@ -107,7 +117,12 @@ export class LoadGenerator implements TransportSink {
   #startPerf = 0;
   #recorder: SecondRecorder | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** What the armed timer is for: the next intended send or retry (performance.now()). */
   #timerAt = Number.POSITIVE_INFINITY;
+  /** When the armed timer is due by Node's clock: armed at + its whole-ms delay. */
+  #timerDue = Number.POSITIVE_INFINITY;
+  /** How late timers fire after they are due, ms (a moving average). */
+  #timerLateness = TIMER_LATENESS_MS;
   #flushTimer: NodeJS.Timeout | undefined;
   #graceTimer: NodeJS.Timeout | undefined;
   #pumpQueued = false;
@@ -278,14 +293,30 @@ export class LoadGenerator implements TransportSink {
     clearTimeout(this.#timer);
     this.#timerAt = next;
     // Node timers have 1 ms resolution; an early wake-up just re-arms.
-    this.#timer = setTimeout(this.#onTimer, Math.max(1, Math.ceil(next - now)));
+    const delay = Math.max(1, Math.ceil(next - now));
+    this.#timerDue = now + delay;
+    this.#timer = setTimeout(this.#onTimer, delay);
   }
 
   readonly #onTimer = (): void => {
+    const late = performance.now() - this.#timerDue;
+    this.#timerLateness += 0.1 * (late - this.#timerLateness);
     this.#timer = undefined;
     this.#timerAt = Number.POSITIVE_INFINITY;
+    this.#timerDue = Number.POSITIVE_INFINITY;
     this.#pump();
   };
+
+  /**
+   * Whether an op is due that would leave more than SEND_SLACK_MS after its time if it waited
+   * for the armed timer: then the wake-up at hand sends it (and everything else due).
+   */
+  #urgent(now: number): boolean {
+    if (this.#cursor === this.planned) return false;
+    const due = this.#startPerf + this.#ops.intended[this.#cursor]!;
+    if (due > now) return false;
+    return this.#timer === undefined || this.#timerDue + this.#timerLateness - due > SEND_SLACK_MS;
+  }
 
   /** The op's intended time has come: count it offered and make it sendable or let it wait. */
   #releaseOp(k: number): void {
@@ -406,13 +437,10 @@ export class LoadGenerator implements TransportSink {
     }
     this.#ops.state[k] = ANSWERED;
     this.#releaseWaiters(k, now);
-    // An answer is a free wake-up: use it when something is due (sub-ms timing the 1 ms timer
-    // cannot give), a slot just freed up, or the run may be over.
-    if (
-      this.#readyLen > 0 ||
-      this.#cursor === this.planned ||
-      this.#startPerf + this.#ops.intended[this.#cursor]! <= now
-    ) {
+    // An answer is a wake-up that costs nothing more: use it when ops wait for a free slot, the
+    // run may be over, or a due op would be too late by the timer (sub-ms timing the 1 ms timer
+    // cannot give). Ops the timer serves in time wait for it, so sends go out together.
+    if (this.#readyLen > 0 || this.#cursor === this.planned || this.#urgent(now)) {
       this.#schedulePump();
     }
   }
