@@ -24,14 +24,15 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { CLIENTS, type ClientName, type LoadRun, runLoad } from '../load/index.js';
+import { CLIENTS, type ClientName, runLoad } from '../load/index.js';
 import {
   collectEnvironment,
   createHistogram,
   decodeHistogram,
+  type Percentiles,
   percentiles,
 } from '../result-format/index.js';
 import type { Workload } from '../scenarios/workload/index.js';
@@ -45,6 +46,7 @@ interface Settings {
   readonly pipelining: number;
   readonly bodyBytes: number;
   readonly flatOut: number;
+  readonly repeats: number;
   readonly clients: readonly ClientName[];
 }
 
@@ -72,6 +74,7 @@ function settings(): Settings {
     pipelining: num('BENCH_PIPELINING', 1),
     bodyBytes: num('BENCH_BODY_BYTES', 400),
     flatOut: num('BENCH_FLAT_OUT', 50_000),
+    repeats: num('BENCH_REPEATS', 3),
     clients: clientsFrom(process.env['BENCH_CLIENTS'] ?? CLIENTS.join(',')),
   };
 }
@@ -247,18 +250,103 @@ function startChild(args: string[]): { child: ChildProcess; message: Promise<unk
   return { child, message };
 }
 
+/** One paced run of the driver, as (a) and (b) report it. */
+interface PacedRun {
+  readonly perCpu: number;
+  readonly cpuS: number;
+  readonly answers: number;
+  readonly passed: boolean;
+  readonly dropped: number;
+  readonly errors: number;
+  readonly arrivals: Arrivals;
+  /** Send lag of the whole run, after second 0, and of second 0 alone (ms). */
+  readonly lag: {
+    readonly whole: Percentiles;
+    readonly steady: Percentiles;
+    readonly first: Percentiles;
+  };
+  readonly corrected: Percentiles;
+  readonly serviceP99: number;
+}
+
+async function pacedRun(
+  url: string,
+  s: Settings,
+  workload: Workload,
+  client: ClientName,
+  server: ChildProcess,
+): Promise<PacedRun> {
+  const run = await runLoad(workload, {
+    target: url,
+    client,
+    processes: 1,
+    connections: s.connections,
+    pipelining: s.pipelining,
+    statsIntervalMs: 0,
+    startLeadMs: 1000,
+  });
+  const m = run.measured;
+  const cpuS = m.generator?.cpuSeconds ?? Number.NaN;
+  const answers = m.totals.settled + m.totals.rejected;
+  // The first second is reported apart: it would hold a start-up transient (both processes
+  // going from idle to full rate at once).
+  const steady = createHistogram();
+  for (const interval of run.histograms.intervals) {
+    if (interval.t >= 1) steady.add(decodeHistogram(interval.histograms.sendLag));
+  }
+  const first = run.histograms.intervals.find((i) => i.t === 0);
+  return {
+    perCpu: answers / cpuS,
+    cpuS,
+    answers,
+    passed: m.outcome.passed,
+    dropped: m.totals.dropped,
+    errors: m.totals.errors,
+    arrivals: await arrivals(server),
+    lag: {
+      whole: m.latency.sendLag!,
+      steady: percentiles(steady),
+      first: percentiles(
+        first === undefined ? createHistogram() : decodeHistogram(first.histograms.sendLag),
+      ),
+    },
+    corrected: m.latency.corrected,
+    serviceP99: m.latency.uncorrected.p99,
+  };
+}
+
+function median(values: readonly number[]): number {
+  const v = [...values].sort((a, b) => a - b);
+  const mid = v.length >> 1;
+  return v.length % 2 === 1 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+}
+
+/** "median (min-max)" of a figure over the repeats. */
+function spread(values: readonly number[], digits: number): string {
+  const f = (v: number) => v.toFixed(digits);
+  if (values.length === 1) return f(values[0]!);
+  return `${f(median(values))} (${f(Math.min(...values))}-${f(Math.max(...values))})`;
+}
+
+function loadAverage(): string {
+  return loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ');
+}
+
 async function main(): Promise<void> {
   const s = settings();
   const env = collectEnvironment();
   console.log(
-    `machine: ${cpus()[0]?.model.trim()} x ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${env.os}`,
+    `machine: ${cpus()[0]?.model.trim()} x ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${env.os}; load average ${loadAverage()}`,
   );
   console.log(
     `node ${process.version}, undici ${env.packages['undici']}, autocannon ${env.packages['autocannon']}`,
   );
   console.log(
     `settings: ${s.rate} req/s for ${s.durationS} s, ${s.connections} connections, pipelining ${s.pipelining}, ` +
-      `${s.bodyBytes}-byte bodies; driver clients ${s.clients.join(', ')}; one generator process each; no-op server in its own process`,
+      `${s.bodyBytes}-byte bodies; driver clients ${s.clients.join(', ')}; one generator process each; no-op server in its own process; ` +
+      `${s.repeats} round(s), each tool once per round, medians (min-max) over the rounds`,
   );
 
   const server = startChild(['server']);
@@ -287,122 +375,152 @@ async function main(): Promise<void> {
     // The driver's set-up (workload, file, fork, rehearsal) happens before its start time.
     const workload = workloadFor(s, Math.ceil(s.rate * s.durationS));
     const body = workload.ops.bodies[0]!;
-    const paced: Array<{ client: ClientName; run: LoadRun; arrivals: Arrivals }> = [];
-    for (const client of s.clients) {
-      const run = await runLoad(workload, {
-        target: url,
-        client,
-        processes: 1,
-        connections: s.connections,
-        pipelining: s.pipelining,
-        statsIntervalMs: 0,
-        startLeadMs: 1000,
+    const paced = new Map<ClientName, PacedRun[]>(s.clients.map((c) => [c, []]));
+    const ac: Array<{ report: AutocannonReport; perCpu: number; arrivals: Arrivals }> = [];
+    for (let round = 0; round < s.repeats; round++) {
+      for (const client of s.clients) {
+        paced.get(client)!.push(await pacedRun(url, s, workload, client, server.child));
+        await pause();
+      }
+      const report = await autocannonChild(url, s, body, false);
+      ac.push({
+        report,
+        perCpu: report.completed / (report.cpuMicros / 1e6),
+        arrivals: await arrivals(server.child),
       });
-      paced.push({ client, run, arrivals: await arrivals(server.child) });
       await pause();
     }
-    const acReport = await autocannonChild(url, s, body, false);
-    const acArrivals = await arrivals(server.child);
 
-    const acPerCpu = acReport.completed / (acReport.cpuMicros / 1e6);
     const name = (client: string): string => `driver/${client}:`.padEnd(15);
     console.log('');
     console.log(`(a) requests per generator CPU-second at ${s.rate} req/s`);
-    for (const { client, run } of paced) {
-      const m = run.measured;
-      const cpu = m.generator?.cpuSeconds ?? Number.NaN;
-      const answered = m.totals.settled + m.totals.rejected;
+    for (const [client, runs] of paced) {
       console.log(
-        `  ${name(client)} ${answered} answers, ${cpu.toFixed(2)} CPU-s -> ${(answered / cpu).toFixed(0)} req/CPU-s` +
-          ` (passed ${m.outcome.passed}, dropped ${m.totals.dropped}, errors ${m.totals.errors})`,
+        `  ${name(client)} ${spread(
+          runs.map((r) => r.perCpu),
+          0,
+        )} req/CPU-s; ${runs.map((r) => `${r.answers} answers in ${r.cpuS.toFixed(2)} CPU-s`).join(', ')}` +
+          ` (passed ${runs.every((r) => r.passed)}, dropped ${runs.reduce((a, r) => a + r.dropped, 0)}, errors ${runs.reduce((a, r) => a + r.errors, 0)})`,
       );
     }
     console.log(
-      `  ${'autocannon:'.padEnd(15)} ${acReport.completed} answers, ${(acReport.cpuMicros / 1e6).toFixed(2)} CPU-s -> ${acPerCpu.toFixed(0)} req/CPU-s` +
-        ` (errors ${acReport.errors}, wall ${acReport.wallS.toFixed(1)} s)`,
+      `  ${'autocannon:'.padEnd(15)} ${spread(
+        ac.map((a) => a.perCpu),
+        0,
+      )} req/CPU-s; ${ac.map((a) => `${a.report.completed} answers in ${(a.report.cpuMicros / 1e6).toFixed(2)} CPU-s`).join(', ')}` +
+        ` (errors ${ac.reduce((n, a) => n + a.report.errors, 0)})`,
     );
-    for (const { client, run } of paced) {
-      const m = run.measured;
-      const perCpu =
-        (m.totals.settled + m.totals.rejected) / (m.generator?.cpuSeconds ?? Number.NaN);
+    for (const [client, runs] of paced) {
       console.log(
-        `  ratio driver/${client} : autocannon = ${(perCpu / acPerCpu).toFixed(2)}x (target >= 1.0x, stretch 1.5x)`,
+        `  ratio driver/${client} : autocannon, per round = ${spread(
+          runs.map((r, i) => r.perCpu / ac[i]!.perCpu),
+          2,
+        )}x (target >= 1.0x)`,
       );
     }
     // autocannon's overallRate is a per-connection quota per second: each connection sends
     // closed-loop until its quota is used, then waits for the next second. The driver spreads
     // its sends over time (open model). The server's arrival counts show the difference.
-    const showArrivals = (label: string, a: Arrivals): string =>
-      `${label} mean ${a.mean.toFixed(0)}, p99 ${a.p99}, max ${a.max} (max/mean ${(a.max / a.mean).toFixed(1)})`;
+    const showArrivals = (label: string, a: readonly Arrivals[]): string =>
+      `${label} mean ${spread(
+        a.map((x) => x.mean),
+        0,
+      )}, p99 ${spread(
+        a.map((x) => x.p99),
+        0,
+      )}, max ${spread(
+        a.map((x) => x.max),
+        0,
+      )} (max/mean ${spread(
+        a.map((x) => x.max / x.mean),
+        1,
+      )})`;
+    console.log(`  arrivals at the server per ${ARRIVAL_WINDOW_MS} ms:`);
+    for (const [client, runs] of paced) {
+      console.log(
+        `    ${showArrivals(
+          `driver/${client}`,
+          runs.map((r) => r.arrivals),
+        )}`,
+      );
+    }
     console.log(
-      `  arrivals at the server per ${ARRIVAL_WINDOW_MS} ms: ` +
-        [
-          ...paced.map((p) => showArrivals(`driver/${p.client}`, p.arrivals)),
-          showArrivals('autocannon', acArrivals),
-        ].join('; '),
+      `    ${showArrivals(
+        'autocannon',
+        ac.map((a) => a.arrivals),
+      )}`,
     );
-    for (const { client, run } of paced) {
-      const m = run.measured;
-      const lag = m.latency.sendLag!;
+    for (const [client, runs] of paced) {
+      const lagLine = (pick: (r: PacedRun) => Percentiles): string =>
+        `p50 ${spread(
+          runs.map((r) => pick(r).p50),
+          3,
+        )} ms, p99 ${spread(
+          runs.map((r) => pick(r).p99),
+          3,
+        )} ms, max ${spread(
+          runs.map((r) => pick(r).max),
+          3,
+        )} ms`;
       console.log('');
       console.log(`(b) driver/${client} send lag (actual - intended) at ${s.rate} req/s`);
+      console.log(`  whole run:       ${lagLine((r) => r.lag.whole)} (target p99 <= 1 ms)`);
+      console.log(`  after second 0:  ${lagLine((r) => r.lag.steady)}`);
+      console.log(`  second 0 alone:  ${lagLine((r) => r.lag.first)}`);
       console.log(
-        `  whole run:        p50 ${lag.p50.toFixed(3)} ms, p99 ${lag.p99.toFixed(3)} ms, p99.9 ${lag.p999.toFixed(3)} ms, max ${lag.max.toFixed(3)} ms (target p99 <= 1 ms)`,
-      );
-      // The first second is reported apart: it holds the start-up transient (both processes
-      // going from idle to 10k req/s at once).
-      const steady = createHistogram();
-      for (const interval of run.histograms.intervals) {
-        if (interval.t >= 1) steady.add(decodeHistogram(interval.histograms.sendLag));
-      }
-      const st = percentiles(steady);
-      const first = run.histograms.intervals.find((i) => i.t === 0);
-      const firstLag =
-        first === undefined ? undefined : percentiles(decodeHistogram(first.histograms.sendLag));
-      console.log(
-        `  after second 0:   p50 ${st.p50.toFixed(3)} ms, p99 ${st.p99.toFixed(3)} ms, p99.9 ${st.p999.toFixed(3)} ms, max ${st.max.toFixed(3)} ms` +
-          (firstLag === undefined
-            ? ''
-            : `; second 0 alone: p99 ${firstLag.p99.toFixed(3)} ms, max ${firstLag.max.toFixed(3)} ms`),
-      );
-      console.log(
-        `  latency from intended send: p50 ${m.latency.corrected.p50.toFixed(3)} ms, p99 ${m.latency.corrected.p99.toFixed(3)} ms;` +
-          ` service time p99 ${m.latency.uncorrected.p99.toFixed(3)} ms; autocannon p99 ${acReport.latencyP99Ms} ms (whole ms)`,
+        `  latency from intended send: p50 ${spread(
+          runs.map((r) => r.corrected.p50),
+          3,
+        )} ms, p99 ${spread(
+          runs.map((r) => r.corrected.p99),
+          3,
+        )} ms; service time p99 ${spread(
+          runs.map((r) => r.serviceP99),
+          3,
+        )} ms; autocannon p99 ${spread(
+          ac.map((a) => a.report.latencyP99Ms),
+          0,
+        )} ms (whole ms)`,
       );
     }
 
     // (c) flat out: no pacing on either side
-    const flat: Array<{ client: ClientName; perCpu: number; cpu: number }> = [];
-    for (const client of s.clients) {
+    const flat = new Map<ClientName, number[]>(s.clients.map((c) => [c, []]));
+    const acFlat: number[] = [];
+    for (let round = 0; round < s.repeats; round++) {
+      for (const client of s.clients) {
+        await pause();
+        const run = await runLoad(workloadFor(s, s.flatOut), {
+          target: url,
+          client,
+          processes: 1,
+          connections: s.connections,
+          pipelining: s.pipelining,
+          statsIntervalMs: 0,
+          startLeadMs: 1000,
+          maxLagMs: Number.POSITIVE_INFINITY,
+          schedule: { type: 'constant', rate: 1e9, durationMs: 1e9 },
+        });
+        const cpu = run.measured.generator?.cpuSeconds ?? Number.NaN;
+        const answers = run.measured.totals.settled + run.measured.totals.rejected;
+        flat.get(client)!.push(answers / cpu);
+      }
       await pause();
-      const run = await runLoad(workloadFor(s, s.flatOut), {
-        target: url,
-        client,
-        processes: 1,
-        connections: s.connections,
-        pipelining: s.pipelining,
-        statsIntervalMs: 0,
-        startLeadMs: 1000,
-        maxLagMs: Number.POSITIVE_INFINITY,
-        schedule: { type: 'constant', rate: 1e9, durationMs: 1e9 },
-      });
-      const cpu = run.measured.generator?.cpuSeconds ?? Number.NaN;
-      const answers = run.measured.totals.settled + run.measured.totals.rejected;
-      flat.push({ client, perCpu: answers / cpu, cpu });
+      const r = await autocannonChild(url, s, body, true);
+      acFlat.push(r.completed / (r.cpuMicros / 1e6));
     }
-    await pause();
-    const acFlat = await autocannonChild(url, s, body, true);
-    const flatAc = acFlat.completed / (acFlat.cpuMicros / 1e6);
     console.log('');
     console.log(`(c) flat out, ${s.flatOut} requests, no pacing`);
-    console.log(
-      `  ${'autocannon:'.padEnd(15)} ${flatAc.toFixed(0)} req/CPU-s (${(acFlat.cpuMicros / 1e6).toFixed(2)} CPU-s)`,
-    );
-    for (const f of flat) {
+    console.log(`  ${'autocannon:'.padEnd(15)} ${spread(acFlat, 0)} req/CPU-s`);
+    for (const [client, perCpu] of flat) {
       console.log(
-        `  ${name(f.client)} ${f.perCpu.toFixed(0)} req/CPU-s (${f.cpu.toFixed(2)} CPU-s); ratio ${(f.perCpu / flatAc).toFixed(2)}x`,
+        `  ${name(client)} ${spread(perCpu, 0)} req/CPU-s; ratio per round ${spread(
+          perCpu.map((v, i) => v / acFlat[i]!),
+          2,
+        )}x`,
       );
     }
+    console.log(`\nload average at the end: ${loadAverage()}`);
   } finally {
     server.child.disconnect();
   }
