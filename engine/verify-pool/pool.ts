@@ -255,8 +255,12 @@ export class VerifyPool {
   #nextSeq = 0;
   #nextRelease = 0;
   #inFlight = 0;
-  /** One per running attempt, so a broken pool can cancel what piscina would never finish. */
-  readonly #running = new Set<AbortController>();
+  /**
+   * Batches with an attempt on a worker, so a broken pool can fail what piscina would never
+   * finish. Not an AbortSignal per attempt: piscina never gives a worker running an abortable
+   * task a second one, which would leave one batch per thread instead of BATCHES_PER_THREAD.
+   */
+  readonly #running = new Set<Batch>();
   /** Set once piscina reports a thread that cannot start; from then on batches fail fast. */
   #broken: Error | null = null;
 
@@ -378,11 +382,15 @@ export class VerifyPool {
     // Piscina emits 'error' for a thread that fails outside any task, which for this worker (no
     // background activity) means it could not start: bad build, backend that does not load.
     // Piscina then stops replacing threads and queued tasks would wait forever, so the pool fails
-    // closed instead: running attempts are aborted and every batch rejects with VERIFY_FAILED.
+    // closed instead: running attempts fail now (piscina's late answers to them are ignored) and
+    // every batch rejects with VERIFY_FAILED.
     this.#piscina.on('error', (error: unknown) => {
       this.#workerErrors++;
-      this.#broken ??= error instanceof Error ? error : new Error(String(error));
-      for (const running of this.#running) running.abort(this.#broken);
+      const broken = error instanceof Error ? error : new Error(String(error));
+      this.#broken ??= broken;
+      const running = [...this.#running];
+      this.#running.clear();
+      for (const batch of running) this.#onFailure(batch, broken);
     });
   }
 
@@ -638,21 +646,16 @@ export class VerifyPool {
     // A fresh buffer per attempt: it is transferred (detached here), and the ring keeps the
     // bytes until the verdicts are released, so a retry can always re-pack.
     const items = this.#pack(batch.start, batch.count);
-    const running = new AbortController();
-    this.#running.add(running);
+    this.#running.add(batch);
     this.#piscina
-      .run(
-        { items, count: batch.count, attempt: batch.attempts },
-        { transferList: [items], signal: running.signal },
-      )
+      .run({ items, count: batch.count, attempt: batch.attempts }, { transferList: [items] })
       .then(
         (result) => {
-          this.#running.delete(running);
-          this.#onResult(batch, result);
+          // Not running any more: a broken pool has failed the attempt already.
+          if (this.#running.delete(batch)) this.#onResult(batch, result);
         },
         (error: unknown) => {
-          this.#running.delete(running);
-          this.#onFailure(batch, error);
+          if (this.#running.delete(batch)) this.#onFailure(batch, error);
         },
       );
   }
