@@ -210,8 +210,10 @@ const OPTION_NAMES: ReadonlySet<string> = new Set([
   'metrics',
 ]);
 
-/** Compiled layout: dist/engine/verify-pool/pool.js -> dist/workers/verify-worker.js. */
-const WORKER_FILE = fileURLToPath(new URL('../../workers/verify-worker.js', import.meta.url));
+/** Compiled layout: dist/engine/verify-pool/pool.js -> dist/workers/verify-worker-entry.cjs (docs/verify-pool.md). */
+const WORKER_FILE = fileURLToPath(
+  new URL('../../workers/verify-worker-entry.cjs', import.meta.url),
+);
 
 /**
  * Signature verification on worker threads.
