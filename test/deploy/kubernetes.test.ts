@@ -6,8 +6,9 @@
  * and the Service addresses agreeing across files.
  */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { Deployment } from 'kubernetes-models/apps/v1';
+import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { Job } from 'kubernetes-models/batch/v1';
 import { ConfigMap, PersistentVolumeClaim, Service } from 'kubernetes-models/v1';
 import { COMMANDS } from '../../cli/commands/index.js';
@@ -19,6 +20,7 @@ import {
   containerEnv,
   find,
   imageEntrypoint,
+  MANIFESTS,
   type Manifest,
   type Resolution,
   readManifests,
@@ -33,6 +35,7 @@ const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   'v1/Service': Service,
   'v1/PersistentVolumeClaim': PersistentVolumeClaim,
   'apps/v1/Deployment': Deployment,
+  'apps/v1/StatefulSet': StatefulSet,
   'batch/v1/Job': Job,
 };
 
@@ -52,10 +55,13 @@ function resolution(m: Manifest): Resolution {
   for (const c of objects.filter((o) => o.kind === 'ConfigMap'))
     configMaps[c.metadata.name] = { ...c.data };
   const volumes: Record<string, string> = {};
-  for (const v of m.spec!.template!.spec.volumes ?? []) volumes[v.name] = `/volume/${v.name}`;
+  for (const v of m.spec?.template?.spec.volumes ?? []) volumes[v.name] = `/volume/${v.name}`;
   return {
     configMaps,
-    secrets: { 'ecny-coordinator-token': { token: 'x'.repeat(64) } },
+    secrets: {
+      'ecny-coordinator-token': { token: 'x'.repeat(64) },
+      'ecny-postgres': { password: 'p'.repeat(48) },
+    },
     volumes,
     injected: { JOB_COMPLETION_INDEX: '0' },
   };
@@ -237,5 +243,55 @@ describe('the Kubernetes manifests', () => {
         }
       }
     assert.deepEqual([...seen].sort(), ['coordinate', 'run', 'serve']);
+  });
+  it('the PostgreSQL overlay: a valid database, and the engine patched onto it with flags the CLI accepts', async () => {
+    const overlay = await readManifests(join(MANIFESTS, 'postgres'));
+    const kustomization = overlay.find((m) => m.kind === 'Kustomization') as unknown as {
+      resources: string[];
+      patches: Array<{ path: string }>;
+    };
+    assert.deepEqual(kustomization.resources, ['..', 'database.yaml']);
+    assert.deepEqual(kustomization.patches, [{ path: 'engine-postgres.yaml' }]);
+    const database = find(overlay, 'StatefulSet', 'ecny-postgres');
+    const service = find(overlay, 'Service', 'ecny-postgres');
+    for (const o of [database, service]) {
+      const { file: _file, ...object } = o;
+      const Model = MODELS[`${o.apiVersion}/${o.kind}`]!;
+      assert.doesNotThrow(
+        () => new Model(object as never).validate(),
+        `${o.kind} ${o.metadata.name}`,
+      );
+    }
+    const db = database.spec!.template!.spec.containers[0]!;
+    for (const kind of ['requests', 'limits'] as const)
+      for (const resource of ['cpu', 'memory'])
+        assert.ok(db.resources?.[kind]?.[resource], `database ${kind}.${resource}`);
+    const svc = service.spec as {
+      selector: Record<string, string>;
+      ports: Array<{ port: number; targetPort: string }>;
+    };
+    for (const [k, v] of Object.entries(svc.selector))
+      assert.equal(database.spec!.template!.metadata?.labels?.[k], v);
+    assert.ok(db.ports?.some((p) => p.name === svc.ports[0]!.targetPort));
+    // The patch names the engine Deployment and container of the base, and its command runs.
+    const patch = overlay.find((m) => m.file === 'engine-postgres.yaml')!;
+    assert.equal(patch.kind, 'Deployment');
+    const base = find(objects, 'Deployment', patch.metadata.name);
+    const container = patch.spec!.template!.spec.containers[0]!;
+    assert.ok(base.spec!.template!.spec.containers.some((c) => c.name === container.name));
+    const args = cliArgs(patch, container);
+    assert.equal(args[0], 'serve');
+    await cliAccepts(args);
+    assert.equal(flagValue(args, '--store'), 'postgres');
+    const url = new URL(flagValue(args, '--database-url')!.replaceAll('"', ''));
+    assert.equal(url.hostname, service.metadata.name);
+    assert.equal(Number(url.port), svc.ports[0]!.port);
+    assert.equal(url.pathname, `/${db.env!.find((e) => e.name === 'POSTGRES_DB')!.value}`);
+    assert.equal(url.username, db.env!.find((e) => e.name === 'POSTGRES_USER')!.value);
+    // Both read the password from the same Secret key.
+    const secretOf = (c: Container) =>
+      c.env?.find((e) => e.name === 'POSTGRES_PASSWORD')?.valueFrom?.secretKeyRef;
+    assert.deepEqual(secretOf(container), secretOf(db));
+    assert.ok(url.password.includes('POSTGRES_PASSWORD'));
   });
 });
