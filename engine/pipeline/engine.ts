@@ -8,14 +8,26 @@
  * Durability is the store's (engine/registry port): a settlement is reported only once durable,
  * a rejection that rests on state only once that state is durable.
  */
-import { MAX_INPUTS, MAX_OUTPUTS, type Rejection, reject, type Tx } from '../domain/index.js';
+import {
+  MAX_INPUTS,
+  MAX_OUTPUTS,
+  type Rejection,
+  reject,
+  type Subject,
+  type Tx,
+} from '../domain/index.js';
 import {
   type AnswerEvent,
   answerChannel,
   type EngineMetrics,
   type HistogramSeries,
 } from '../metrics/index.js';
-import { isRefusal, type LedgerStore, type SettleResult } from '../registry/index.js';
+import {
+  isRefusal,
+  type LedgerStore,
+  recordSubjectKeyVerdict,
+  type SettleResult,
+} from '../registry/index.js';
 import {
   type Outcome,
   OVERLOADED_DELAY,
@@ -221,6 +233,15 @@ export class SettlementEngine {
         answered: false,
       };
     });
+    // A registered key's check goes to the pool just ahead of the signature, so its verdict is
+    // recorded before the signature's verdict settles the transaction (verdicts keep order).
+    if (tx.subject !== undefined && this.#verifier.submitKeyCheck !== undefined) {
+      const subject = tx.subject;
+      if (!this.#verifier.submitKeyCheck(Buffer.from(subject.key, 'hex'), onKeyVerdict, subject)) {
+        this.counters.overloaded++;
+        return refused(OVERLOADED_QUEUE, timing);
+      }
+    }
     // The pool's callback form: no promise, closure or reaction per transaction on the way in.
     if (!this.#verifier.submit(tx.signerKey, tx.txid, tx.signature, this.#onVerdict, pending)) {
       this.counters.overloaded++;
@@ -410,4 +431,13 @@ function publishAnswer(pending: Pending, outcome: Outcome, answeredAt: number): 
     committedAt: pending.committedAt,
     answeredAt,
   } satisfies AnswerEvent);
+}
+
+/**
+ * A registration key's verdict from the pool, kept for the store. With no verdict (the pool
+ * failed) nothing is recorded: the transaction's own signature verdict fails the same way, and a
+ * store that still sees it runs the check itself.
+ */
+function onKeyVerdict(subject: Subject, acceptable: boolean, error: Error | null): void {
+  if (error === null) recordSubjectKeyVerdict(subject, acceptable);
 }

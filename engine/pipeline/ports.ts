@@ -19,6 +19,16 @@ export interface SignatureStage {
     context: C,
   ): boolean;
   /**
+   * Optional: queues the registration-time check of a public key an `enroll` or `open` registers
+   * (too costly for the main thread), answered like `submit` and in the same order; `valid` true
+   * means acceptable. Without it the store runs the check itself.
+   */
+  submitKeyCheck?<C>(
+    key: Uint8Array,
+    done: (context: C, valid: boolean, error: Error | null) => void,
+    context: C,
+  ): boolean;
+  /**
    * Optional: how long a signature queued now would wait for its verdict, ms (the pool estimates
    * it from the work it holds). The engine refuses new work while it passes its bound.
    */

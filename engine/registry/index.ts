@@ -18,3 +18,4 @@ export {
 } from './port.js';
 export { Registry, type RegistryOptions } from './registry.js';
 export { checkOfflineDay, isPayment, REJECT, RULES } from './rules.js';
+export { recordSubjectKeyVerdict } from './subject-keys.js';

@@ -19,6 +19,7 @@ import { balanceLimit } from '../domain/tiers.js';
 import { Accounts } from './accounts.js';
 import type { CoinStatus, LifecycleCounts, Reconciliation } from './port.js';
 import { checkOfflineDay, isPayment, REJECT, RULES } from './rules.js';
+import { subjectKeyAcceptable } from './subject-keys.js';
 
 export type { CoinStatus, LifecycleCounts, Reconciliation } from './port.js';
 
@@ -157,7 +158,7 @@ export class Registry {
   #checkSubject(tx: Tx): Rejection | null {
     const s = tx.subject!;
     if (this.accounts.has(s.key)) return REJECT.alreadyRegistered(s.key);
-    if (!this.#acceptKey(Buffer.from(s.key, 'hex'))) return REJECT.weakKey();
+    if (!subjectKeyAcceptable(s, this.#acceptKey)) return REJECT.weakKey();
     return null;
   }
 

@@ -94,8 +94,10 @@ export interface VerifyPoolStats {
   readonly threads: number;
   readonly maxBatch: number;
   readonly maxQueue: number;
-  /** Items accepted by `verify()`. */
+  /** Items accepted: signatures (`verify()`, `submit()`) and key checks (`submitKeyCheck()`). */
   readonly items: number;
+  /** Of those, registration-key checks: their verdicts count in `valid`/`invalid` too. */
+  readonly keyChecks: number;
   /** `verify()` calls refused with null because the pool was full. */
   readonly overloaded: number;
   readonly valid: number;
@@ -154,6 +156,8 @@ interface Batch {
   /** Absolute index of its first item (slot = start % capacity). */
   readonly start: number;
   readonly count: number;
+  /** How many of its items are key checks (0 for almost every batch: no flags are sent then). */
+  keyChecks: number;
   /** performance.now() of its first dispatch: the verify stage runs from here to its release. */
   readonly dispatchedAt: number;
   attempts: number;
@@ -195,6 +199,9 @@ const BATCHES_PER_THREAD = 2;
 
 const MESSAGE_SIZE = 32;
 const SIGNATURE_SIZE = 64;
+/** The message and signature fields of a key-check item: unused, zero. */
+const NO_MESSAGE = new Uint8Array(MESSAGE_SIZE);
+const NO_SIGNATURE = new Uint8Array(SIGNATURE_SIZE);
 
 const OPTION_NAMES: ReadonlySet<string> = new Set([
   'backend',
@@ -245,6 +252,8 @@ export class VerifyPool {
   // Items are copied in at submit time, so callers may reuse their arrays, a retry can re-pack
   // the batch, and memory is fixed: maxQueue * 128 bytes, whatever the load.
   readonly #ring: Uint8Array;
+  /** Per slot: 1 = a registration-key check (`submitKeyCheck`), 0 = a signature. */
+  readonly #keyCheckSlots: Uint8Array;
   readonly #enqueuedAt: Float64Array;
   readonly #callbacks: (VerdictCallback<unknown> | undefined)[];
   readonly #contexts: unknown[];
@@ -282,6 +291,7 @@ export class VerifyPool {
   #overloaded = 0;
   #valid = 0;
   #invalid = 0;
+  #keyChecks = 0;
   #failed = 0;
   #batchCount = 0;
   #retries = 0;
@@ -363,6 +373,7 @@ export class VerifyPool {
     };
 
     this.#ring = new Uint8Array(this.maxQueue * this.#layout.itemSize);
+    this.#keyCheckSlots = new Uint8Array(this.maxQueue);
     this.#enqueuedAt = new Float64Array(this.maxQueue);
     this.#callbacks = new Array<VerdictCallback<unknown> | undefined>(this.maxQueue);
     this.#contexts = new Array<unknown>(this.maxQueue);
@@ -439,12 +450,38 @@ export class VerifyPool {
     checkLength(key, this.#layout.keyLength, 'key');
     checkLength(message, MESSAGE_SIZE, 'message');
     checkLength(signature, SIGNATURE_SIZE, 'signature');
+    return this.#enqueue(key, message, signature, 0, callback, context);
+  }
+
+  /**
+   * Queues the registration-time check of a public key that an `enroll` or `open` registers
+   * (engine/crypto `isAcceptablePublicKey`: for Ed25519 canonical, on the curve, not of small
+   * order and torsion-free, a scalar multiplication that costs ~2 ms in JavaScript and so stays
+   * off the main thread). Same queue, order, callbacks and refusals as `submit()`; the verdict is
+   * true when the key is acceptable.
+   */
+  submitKeyCheck<C>(key: Uint8Array, callback: VerdictCallback<C>, context: C): boolean {
+    if (this.#closing) throw new VerifyPoolError('POOL_CLOSED', 'VerifyPool is closed');
+    checkLength(key, this.#layout.keyLength, 'key');
+    return this.#enqueue(key, NO_MESSAGE, NO_SIGNATURE, 1, callback, context);
+  }
+
+  #enqueue<C>(
+    key: Uint8Array,
+    message: Uint8Array,
+    signature: Uint8Array,
+    keyCheck: 0 | 1,
+    callback: VerdictCallback<C>,
+    context: C,
+  ): boolean {
     if (this.#tail - this.#head >= this.maxQueue) {
       this.#overloaded++;
       return false;
     }
     const slot = this.#tail % this.maxQueue;
     packItem(this.#ring, slot, key, message, signature, this.#layout);
+    this.#keyCheckSlots[slot] = keyCheck;
+    if (keyCheck === 1) this.#keyChecks++;
     this.#enqueuedAt[slot] = performance.now();
     this.#callbacks[slot] = callback as VerdictCallback<unknown>;
     this.#contexts[slot] = context;
@@ -509,6 +546,7 @@ export class VerifyPool {
       maxBatch: this.maxBatch,
       maxQueue: this.maxQueue,
       items: this.#items,
+      keyChecks: this.#keyChecks,
       overloaded: this.#overloaded,
       valid: this.#valid,
       invalid: this.#invalid,
@@ -614,6 +652,7 @@ export class VerifyPool {
         seq: this.#nextSeq++,
         start: this.#dispatched,
         count,
+        keyChecks: 0,
         dispatchedAt: now,
         attempts: 0,
         verdicts: null,
@@ -621,6 +660,7 @@ export class VerifyPool {
       };
       const stages = this.#stages;
       for (let i = batch.start; i < batch.start + count; i++) {
+        batch.keyChecks += this.#keyCheckSlots[i % this.maxQueue]!;
         const waitedMs = now - this.#enqueuedAt[i % this.maxQueue]!;
         recordMicros(this.#total.queueWait, waitedMs * 1000);
         recordMicros(this.#interval.queueWait, waitedMs * 1000);
@@ -648,18 +688,23 @@ export class VerifyPool {
     // A fresh buffer per attempt: it is transferred (detached here), and the ring keeps the
     // bytes until the verdicts are released, so a retry can always re-pack.
     const items = this.#pack(batch.start, batch.count);
+    const task: VerifyTask = { items, count: batch.count, attempt: batch.attempts };
+    const transferList: ArrayBuffer[] = [items];
+    if (batch.keyChecks > 0) {
+      const keyChecks = this.#packKeyChecks(batch.start, batch.count);
+      task.keyChecks = keyChecks;
+      transferList.push(keyChecks);
+    }
     this.#running.add(batch);
-    this.#piscina
-      .run({ items, count: batch.count, attempt: batch.attempts }, { transferList: [items] })
-      .then(
-        (result) => {
-          // Not running any more: a broken pool has failed the attempt already.
-          if (this.#running.delete(batch)) this.#onResult(batch, result);
-        },
-        (error: unknown) => {
-          if (this.#running.delete(batch)) this.#onFailure(batch, error);
-        },
-      );
+    this.#piscina.run(task, { transferList }).then(
+      (result) => {
+        // Not running any more: a broken pool has failed the attempt already.
+        if (this.#running.delete(batch)) this.#onResult(batch, result);
+      },
+      (error: unknown) => {
+        if (this.#running.delete(batch)) this.#onFailure(batch, error);
+      },
+    );
   }
 
   #pack(start: number, count: number): ArrayBuffer {
@@ -674,6 +719,13 @@ export class VerifyPool {
       out.set(this.#ring.subarray(0, (count - firstRun) * size), firstRun * size);
     }
     return items;
+  }
+
+  /** One flag byte per item of the batch: 1 = check the item's key, 0 = verify its signature. */
+  #packKeyChecks(start: number, count: number): ArrayBuffer {
+    const flags = new Uint8Array(count);
+    for (let i = 0; i < count; i++) flags[i] = this.#keyCheckSlots[(start + i) % this.maxQueue]!;
+    return flags.buffer;
   }
 
   #onResult(batch: Batch, result: VerifyResult): void {

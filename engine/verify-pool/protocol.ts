@@ -32,9 +32,18 @@ export interface VerifyTask {
   readonly count: number;
   /** 1 for a batch's first run, 2 for its first retry, ... (read by the crash test knob). */
   readonly attempt: number;
+  /**
+   * Only when the batch holds registration-key checks: one byte per item, 1 = the item is a key
+   * check (its verdict: the key is acceptable for registration; its message and signature are
+   * unused), 0 = a signature to verify. Transferred.
+   */
+  keyChecks?: ArrayBuffer;
 }
 
-/** Worker -> main: one verdict byte per item (1 valid, 0 invalid). `verdicts` is transferred. */
+/**
+ * Worker -> main: one verdict byte per item (1 valid or acceptable, 0 not). `verdicts` is
+ * transferred.
+ */
 export interface VerifyResult {
   readonly verdicts: Uint8Array;
   /** Wall time of the verification inside the worker, µs (excludes queueing and messaging). */

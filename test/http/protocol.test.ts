@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { toWire } from '../../engine/domain/index.js';
-import { TORSION_BYTES } from '../crypto/ed25519-cases.js';
+import { encodeMixed, TORSION, TORSION_BYTES } from '../crypto/ed25519-cases.js';
 import { genesis, type Ledger, op, YUAN } from '../fixtures/ledger.js';
 import {
   type Client,
@@ -100,11 +100,18 @@ describe('HTTP protocol hygiene', () => {
   }
 
   test('a correctly signed open or enroll of a weak key is 422 WEAK_KEY, not 400 MALFORMED', async () => {
-    for (const weak of [TORSION_BYTES[0]!, TORSION_BYTES[3]!]) {
+    // Two of small order (refused by their bytes alone) and one mixed-order key, 5·B plus a
+    // point of order 8: canonical and on the curve, refused only by the torsion check that the
+    // verification pool runs.
+    const keyChecks = async () =>
+      (obj(await client.get('/v1/stats')) as { pool: { keyChecks: number } }).pool.keyChecks;
+    const checksBefore = await keyChecks();
+    for (const weak of [TORSION_BYTES[0]!, TORSION_BYTES[3]!, encodeMixed(5n, TORSION[1]!)]) {
       const key = Buffer.from(weak).toString('hex');
       await refusedWith(client.tx(op.open(l.banks.a, key, 2, 'personal')), 422, 'WEAK_KEY');
       await refusedWith(client.tx(op.enroll(l.cb, key)), 422, 'WEAK_KEY');
     }
+    assert.equal(await keyChecks(), checksBefore + 6, 'each key was checked by the pool');
   });
 
   test('POST bodies need Content-Type application/json (415 otherwise)', async () => {

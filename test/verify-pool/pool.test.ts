@@ -7,6 +7,7 @@ import {
   VerifyPoolError,
   type VerifyPoolOptions,
 } from '../../engine/verify-pool/index.js';
+import { encodeMixed, TORSION, TORSION_BYTES } from '../crypto/ed25519-cases.js';
 import { type Item, makeItems } from './fixtures.js';
 
 function submit(pool: VerifyPool, item: Item): Promise<boolean> {
@@ -294,6 +295,54 @@ describe('VerifyPool', () => {
         s.crashes >= s.batches && s.crashes <= 2 * s.batches,
         `every attempt crashed its thread: ${s.crashes} crashes, ${s.batches} batches`,
       );
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('registration-key checks run on the workers, in order with the signatures around them', async () => {
+    const pool = new VerifyPool({ backend: 'native', threads: 2, maxBatch: 8 });
+    try {
+      const items = makeItems(12, 3);
+      const keys: Array<[Uint8Array, boolean]> = [
+        [items[0]!.key, true],
+        [TORSION_BYTES[2]!, false], // small order
+        [encodeMixed(7n, TORSION[1]!), false], // canonical, on the curve, with a torsion part
+        [encodeMixed(7n, TORSION[0]!), true], // the same scalar with the identity: 7·B
+      ];
+      const order: string[] = [];
+      const seen: Promise<void>[] = [];
+      const track = (label: string, p: Promise<boolean>, want: boolean) =>
+        seen.push(
+          p.then((got) => {
+            order.push(label);
+            assert.equal(got, want, label);
+          }),
+        );
+      for (const [i, item] of items.entries()) {
+        if (i % 3 === 0) {
+          const [key, acceptable] = keys[i / 3]!;
+          const verdict = new Promise<boolean>((resolve, reject) => {
+            const queued = pool.submitKeyCheck(
+              key,
+              (_: null, valid: boolean, error: Error | null) =>
+                error === null ? resolve(valid) : reject(error),
+              null,
+            );
+            assert.ok(queued);
+          });
+          track(`key ${i / 3}`, verdict, acceptable);
+        }
+        track(`sig ${i}`, submit(pool, item), item.valid);
+      }
+      await Promise.all(seen);
+      const expected = items.flatMap((_, i) =>
+        (i % 3 === 0 ? [`key ${i / 3}`] : []).concat(`sig ${i}`),
+      );
+      assert.deepEqual(order, expected, 'verdicts in submission order');
+      const s = pool.stats();
+      assert.equal(s.items, 16);
+      assert.equal(s.keyChecks, 4);
     } finally {
       await pool.close();
     }

@@ -19,6 +19,7 @@ import { balanceLimit } from '../../domain/tiers.js';
 import { yearOf } from '../accounts.js';
 import type { SettleResult } from '../port.js';
 import { isPayment, REJECT } from '../rules.js';
+import { subjectKeyAcceptable } from '../subject-keys.js';
 
 /** The call, with every array cast so any driver can send the parameters as text. */
 export const SETTLE_CALL = `SELECT codes, idx, details FROM ecny.settle(
@@ -210,7 +211,7 @@ export function encodeBatch(
       tSubjKyc[t] = s.kyc ?? null;
       tSubjCap[t] =
         s.role === 'wallet' ? balanceLimit(ctx.tiers, s.tier!, s.kind ?? 'personal') : null;
-      tSubjOk[t] = ctx.acceptKey(Buffer.from(s.key, 'hex'));
+      tSubjOk[t] = subjectKeyAcceptable(s, ctx.acceptKey);
     } else {
       tSubj[t] = 0;
       tSubjRole[t] = null;
