@@ -1,6 +1,6 @@
 /**
  * A short smoke test of `ecny-bench capacity` through the real CLI: a two-step ramp at tiny
- * rates on one verification thread against an embedded engine, on the small xiongan-retail
+ * rates on one verification thread against an embedded engine, on the small suzhou-subsidy
  * workload, under both signature suites (the default `--suites`). It checks the plumbing (a
  * workload and genesis journal per suite, engine per setting, one runLoad per step, a results
  * directory per suite, capacity.json, charts, `report`, the side-by-side projection), not the
@@ -48,7 +48,7 @@ test('capacity: a two-step ramp per suite writes capacity runs that report can r
 }, async () => {
   const run = await cli([
     'capacity',
-    'xiongan-retail',
+    'suzhou-subsidy',
     '--scale',
     'small',
     '--start',

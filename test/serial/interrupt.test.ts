@@ -148,7 +148,7 @@ describe('run', () => {
     }, async () => {
       const { tmp, out } = await dirs(`run-${signal}`);
       const cli = start(
-        ['run', 'xiongan-retail', '--scale', 'small', '--duration', '120', '--out', out],
+        ['run', 'suzhou-subsidy', '--scale', 'small', '--duration', '120', '--out', out],
         { TMPDIR: tmp },
       );
       const [, port, pid] = await cli.waitFor(
@@ -195,7 +195,7 @@ describe('thresholds', () => {
     const cli = start(
       [
         'run',
-        'xiongan-retail',
+        'suzhou-subsidy',
         '--scale',
         'small',
         // Long enough that the planned rate stays low: drops on a busy machine would fail the
@@ -237,7 +237,7 @@ describe('thresholds', () => {
     const md = await readFile(summary, 'utf8');
     assert.match(
       md,
-      /^### ❌ ecny-bench run xiongan-retail\/default \(small\): THRESHOLDS CROSSED/,
+      /^### ❌ ecny-bench run suzhou-subsidy\/presplit \(small\): THRESHOLDS CROSSED/,
     );
     assert.match(md, /\| ❌ crossed \| `p99<0\.001ms` \| [\d.,]+ ms \| flag \|/);
     const records = (await readFile(history, 'utf8')).trim().split('\n');
@@ -253,7 +253,7 @@ describe('thresholds', () => {
     const cli = start(
       [
         'run',
-        'xiongan-retail',
+        'suzhou-subsidy',
         '--scale',
         'small',
         '--duration',
@@ -292,7 +292,7 @@ describe('capacity and gate', () => {
     const cli = start(
       [
         'capacity',
-        'xiongan-retail',
+        'suzhou-subsidy',
         '--scale',
         'small',
         '--start',
