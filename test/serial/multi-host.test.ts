@@ -5,7 +5,8 @@
  * deploy/kubernetes. Every process runs exactly the command its manifest gives its container
  * (the image's entrypoint, `$(VAR)` expansion, env from the ConfigMap and the Secret, volumes as
  * folders); the test only shrinks the workload through the ConfigMap (small scale, 8 s, one
- * generator process per shard, no thresholds) and the coordinator's shard timeout for the kill.
+ * generator process per shard, no thresholds, a scenario with a smaller genesis) and the
+ * coordinator's shard timeout for the kill.
  * Needs root, iproute2 and util-linux; skipped only outside CI when they are missing.
  */
 import assert from 'node:assert/strict';
@@ -30,8 +31,12 @@ import { type NetHost, netnsUnavailable, type Started, TestNetwork } from '../fi
 const unavailable = await netnsUnavailable();
 const inCi = process.env['CI'] === 'true';
 const TOKEN = 'n'.repeat(64);
-/** The workload of this test: the manifests' scenario, made small. */
+/**
+ * The workload of this test: small, and a scenario whose genesis opens a third as many wallets
+ * as the manifests' (shard 0 sends the genesis while the others wait at the barrier).
+ */
 const RUN_CONFIG = {
+  SCENARIO: 'suzhou-subsidy',
   ECNY_SCALE: 'small',
   ECNY_DURATION: '8',
   ECNY_PROCESSES: '1',
@@ -219,14 +224,11 @@ describe('a coordinated run across separate network hosts', {
     );
     // What one host reports for this workload when every answer is as expected: exactly the
     // workload's expected outcomes, every op answered once.
-    const { workload } = await loadOrGenerateWorkload(
-      find(manifests, 'ConfigMap', 'ecny-run').data!['SCENARIO']!,
-      {
-        scale: 'small',
-        durationS: 8,
-        seed: find(manifests, 'ConfigMap', 'ecny-run').data!['ECNY_SEED']!,
-      },
-    );
+    const { workload } = await loadOrGenerateWorkload(RUN_CONFIG.SCENARIO, {
+      scale: 'small',
+      durationS: 8,
+      seed: find(manifests, 'ConfigMap', 'ecny-run').data!['ECNY_SEED']!,
+    });
     const expected = workload.meta.expectedCounts;
     const t = result.totals;
     // Every op of the workload is in exactly one shard's share, answered as expected.
