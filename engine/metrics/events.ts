@@ -49,7 +49,10 @@ export interface ShedEvent {
 
 /** One verification batch done (its successful attempt). */
 export interface VerifyBatchEvent {
+  /** Signatures and registration-key checks. */
   readonly items: number;
+  /** Of which registration-key checks. */
+  readonly keyChecks: number;
   /** Inside the worker. */
   readonly verifyMs: number;
   /** Its oldest item's wait for a worker. */

@@ -95,6 +95,7 @@ export async function openEngineService(config: EngineConfig): Promise<EngineSer
     config.maxQueueDelayMs,
     metrics,
   );
+  observeThreads(metrics, pool);
   const cpu = new CpuMeter();
   const window = new PoolWindow(pool);
   return {
@@ -111,6 +112,36 @@ export async function openEngineService(config: EngineConfig): Promise<EngineSer
       return engine.close();
     },
   };
+}
+
+/**
+ * CPU by thread, the same figures as /v1/stats `threads` (Linux /proc; absent elsewhere): which
+ * thread saturates first is what a capacity elbow is bound by (docs/capacity.md).
+ */
+function observeThreads(metrics: EngineMetrics, pool: VerifyPool): void {
+  const other = { userMs: 0, systemMs: 0 };
+  metrics.registry.collected(
+    'ecny_thread_cpu_seconds_total',
+    'counter',
+    "CPU of the engine's threads by role (main; each verification worker by OS thread id; the rest of the process), by mode.",
+    () => {
+      const t = readThreadCpu(pool.workerThreadIds);
+      if (t === null) return [];
+      // "other" is the exact process total less threads read in 10 ms ticks, so it can dip by
+      // a tick: held at its highest, as a counter must never go down.
+      other.userMs = Math.max(other.userMs, t.other.userMs);
+      other.systemMs = Math.max(other.systemMs, t.other.systemMs);
+      const rows: Array<[string, number]> = [];
+      const add = (labels: string, cpu: { userMs: number; systemMs: number }) => {
+        rows.push([`{${labels},mode="user"}`, cpu.userMs / 1000]);
+        rows.push([`{${labels},mode="system"}`, cpu.systemMs / 1000]);
+      };
+      add('thread="main"', t.main);
+      for (const v of t.verify) add(`thread="verify",tid="${v.tid}"`, v);
+      add('thread="other"', other);
+      return rows;
+    },
+  );
 }
 
 /**

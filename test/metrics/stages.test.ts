@@ -112,6 +112,16 @@ describe('engine metrics over HTTP', () => {
     assert.ok(stages <= endToEnd * (1 + 1e-9), `stages ${stages} > end to end ${endToEnd}`);
     assert.ok(stages >= endToEnd * 0.95, `stages ${stages} cover too little of ${endToEnd}`);
 
+    // CPU by thread, as /v1/stats reads it: the main thread and one series per verification
+    // worker (Linux /proc; this machine's CI is Linux).
+    const threads = stats.threads as { verify: Array<{ tid: number }> } | null;
+    if (threads !== null) {
+      assert.ok(sum('ecny_thread_cpu_seconds_total{thread="main",mode="user"}') > 0);
+      assert.ok(threads.verify.length > 0);
+      for (const v of threads.verify)
+        sampleOf(m, `ecny_thread_cpu_seconds_total{thread="verify",tid="${v.tid}",mode="user"}`);
+    } else assert.notEqual(process.platform, 'linux', '/proc/self/task is read on Linux');
+
     const lint = promtoolCheck((await client.get('/metrics')).text);
     if (lint === null) assert.ok(!process.env.CI, 'CI installs promtool (.ci/run)');
     else assert.ok(lint.ok, lint.output);
@@ -135,10 +145,11 @@ describe('engine metrics over HTTP', () => {
       stats.settled,
       'journal commits cover every settlement',
     );
-    assert.equal(
-      events.batches.reduce((n, e) => n + e.items, 0),
-      stats.admitted,
-    );
+    // One signature per admitted transaction, and one key check per open or enroll.
+    const keyChecks = events.batches.reduce((n, e) => n + e.keyChecks, 0);
+    assert.equal(keyChecks, (stats.pool as { keyChecks: number }).keyChecks);
+    assert.ok(keyChecks > 0, 'the ledger was set up with opens');
+    assert.equal(events.batches.reduce((n, e) => n + e.items, 0) - keyChecks, stats.admitted);
     const batch = events.requests.filter((e) => e.route === '/v1/tx/batch');
     assert.deepEqual(
       batch.map((e) => [e.status, e.transactions]),
