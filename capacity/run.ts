@@ -46,6 +46,7 @@ import {
   connectionsFor,
   type EngineProcess,
   engineArgsFor,
+  factsFor,
   getEngineJson,
   startEngineProcess,
   writeRunOutputs,
@@ -521,6 +522,7 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
   const built = buildRunResult({
     kind: 'capacity',
     meta,
+    facts: factsFor(meta.scenario, meta.variant),
     scale,
     config: {
       target: 'embedded',

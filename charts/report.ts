@@ -437,6 +437,40 @@ function reconciliationTable(result: RunResult): string {
   return table(['', ''], rows, false).replace('<thead><tr><th></th><th></th></tr></thead>', '');
 }
 
+/** Where the scenario's figures come from: each figure, then the numbered sources with links. */
+export function sourcesSection(result: RunResult): string {
+  const facts = result.scenario.facts ?? [];
+  if (facts.length === 0) return '';
+  const sources: NonNullable<(typeof facts)[number]['source']>[] = [];
+  for (const f of facts)
+    if (f.source !== undefined && !sources.some((s) => s.url === f.source!.url))
+      sources.push(f.source);
+  const urls = sources.map((s) => s.url);
+  const rows = facts.map((f) => [
+    escapeHtml(f.figure),
+    escapeHtml(f.value),
+    f.source !== undefined
+      ? `[${urls.indexOf(f.source.url) + 1}]`
+      : `<em>modelled</em>: ${escapeHtml(f.modelled ?? '')}`,
+  ]);
+  const list = sources
+    .map(
+      (s) =>
+        `<li>${escapeHtml(s.publisher)}, ${escapeHtml(s.date)}, <a href="${escapeHtml(s.url)}">${escapeHtml(s.title)}</a>${s.note ? ` <span class="note">(${escapeHtml(s.note)})</span>` : ''}</li>`,
+    )
+    .join('\n');
+  return `
+<section id="sources">
+<h2>Sources</h2>
+<p class="note">Every figure the scenario uses, with the public page it was read on, or marked
+<em>modelled</em> with the reason when no source gives it.</p>
+${table(['figure', 'value', 'source'], rows, false)}
+<ol class="sources">
+${list}
+</ol>
+</section>`;
+}
+
 function chartSections(charts: readonly BuiltChart[]): string {
   return charts
     .map(
@@ -567,7 +601,7 @@ export async function reportHtml(result: RunResult): Promise<string> {
     header,
     verdictSection(result, v),
     buildRunCharts(result),
-    details(result),
+    details(result) + sourcesSection(result),
   );
 }
 

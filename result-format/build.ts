@@ -4,7 +4,7 @@
 import type { WorkloadMeta } from '../scenarios/workload/index.js';
 import { collectEnvironment } from './environment.js';
 import { makeRunId } from './run-id.js';
-import { type Environment, RESULT_SCHEMA, type RunResult } from './schema.js';
+import { type Environment, RESULT_SCHEMA, type ResultFact, type RunResult } from './schema.js';
 import type { MeasuredRun } from './summary.js';
 
 export interface BuildResultInput {
@@ -19,6 +19,8 @@ export interface BuildResultInput {
   /** Defaults to `makeRunId` over start time, scenario, scale, seed and config. */
   readonly runId?: string;
   readonly reconciliation?: RunResult['reconciliation'];
+  /** The scenario's facts (sources and modelled figures), to travel with the result. */
+  readonly facts?: readonly ResultFact[];
 }
 
 /** The result.json object for a run. */
@@ -47,6 +49,7 @@ export function buildRunResult(input: BuildResultInput): RunResult {
       seed: meta.seed,
       params: meta.params,
       expectedCounts: meta.expectedCounts,
+      ...(input.facts === undefined ? {} : { facts: input.facts }),
     },
     config: input.config,
     environment,

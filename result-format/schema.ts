@@ -218,6 +218,24 @@ export interface CoordinatedRun {
   readonly mergeMs: number;
 }
 
+/** A public page a figure was read on (scenarios/model/facts.ts). */
+export interface ResultSource {
+  readonly publisher: string;
+  readonly date: string;
+  readonly title: string;
+  readonly url: string;
+  readonly note?: string;
+}
+
+/** A figure of the scenario with its source, or `modelled` with why (one of the two). */
+export interface ResultFact {
+  readonly figure: string;
+  readonly value: string;
+  readonly source?: ResultSource;
+  readonly modelled?: string;
+  readonly uses: readonly string[];
+}
+
 export interface RunResult {
   readonly schema: typeof RESULT_SCHEMA;
   readonly runId: string;
@@ -230,6 +248,8 @@ export interface RunResult {
     readonly params: Readonly<Record<string, unknown>>;
     /** Count of each expected outcome over the whole workload (SETTLED, BAD_SIGNATURE, ...). */
     readonly expectedCounts?: Readonly<Record<string, number>>;
+    /** Where each figure of the scenario comes from, as the catalog said at run time. */
+    readonly facts?: readonly ResultFact[];
   };
   /** Driver and engine configuration: processes, connections, pipelining, backend, ... */
   readonly config: Readonly<Record<string, unknown>> & { readonly sloMs: number };

@@ -25,6 +25,7 @@ export {
 export { mergedVerdict, mergeShardRuns } from './merge.js';
 export {
   connectionsFor,
+  factsFor,
   INCOMPLETE_FILE,
   type RunOptions,
   type RunReport,

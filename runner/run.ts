@@ -27,8 +27,8 @@ import {
   type RunResult,
   writeResults,
 } from '../result-format/index.js';
-import { getScenario } from '../scenarios/catalog/index.js';
-import type { ScenarioOptions } from '../scenarios/model/index.js';
+import { getScenario, SCENARIOS } from '../scenarios/catalog/index.js';
+import type { Fact, ScenarioOptions } from '../scenarios/model/index.js';
 import { loadOrGenerateWorkload, type Workload } from '../scenarios/workload/index.js';
 import {
   crossedAbortThreshold,
@@ -104,6 +104,12 @@ export function connectionsFor(
   const peak = plannedRate.reduce((m, r) => Math.max(m, r), 0);
   const inFlight = Math.ceil((peak * 2 * Math.max(sloMs, 1)) / 1000 / Math.max(generators, 1));
   return Math.min(MAX_CONNECTIONS, Math.max(MIN_CONNECTIONS, inFlight));
+}
+
+/** The catalog's facts for a run's scenario variant (none for a scenario it does not know). */
+export function factsFor(scenario: string, variant: string | undefined): readonly Fact[] {
+  const def = SCENARIOS.get(scenario);
+  return def?.variants[variant ?? def.defaultVariant]?.facts ?? [];
 }
 
 /** The run's thresholds: the flags' if given, else the scenario's defaults; all checked up front. */
@@ -184,6 +190,7 @@ export async function runScenario(options: RunOptions): Promise<RunReport> {
   const built = buildRunResult({
     kind: 'run',
     meta,
+    facts: factsFor(meta.scenario, meta.variant),
     config: {
       ...load.config,
       sloMs: options.sloMs,

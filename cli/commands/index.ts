@@ -7,8 +7,9 @@ import { CHART_COMMANDS } from './charts.js';
 import { coordinate } from './coordinate.js';
 import { gate } from './gate.js';
 import { history } from './history.js';
+import { list } from './list.js';
 import { merge } from './merge.js';
-import { list, run, start } from './run.js';
+import { run, start } from './run.js';
 import { saturateCommand } from './saturate.js';
 import { serve } from './serve.js';
 

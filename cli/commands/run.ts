@@ -231,30 +231,4 @@ export const start: Command = {
   run: (argv) => runCommand(argv, { scenario: 'xiongan-retail', scale: 'small' }),
 };
 
-export const list: Command = {
-  name: 'list',
-  summary: 'list the scenarios and their variants',
-  async run(argv) {
-    const { values, positionals } = parse(argv, {}, 'usage: ecny-bench list');
-    if (values.help) {
-      console.log(
-        'usage: ecny-bench list   (the scenarios, their variants and default thresholds)',
-      );
-      return 0;
-    }
-    if (positionals.length > 0)
-      throw new UsageError(`list takes no arguments, got ${positionals[0]}`);
-    for (const def of SCENARIOS.values()) {
-      const variants = Object.keys(def.variants);
-      console.log(`${def.name.padEnd(18)} ${def.summary}`);
-      console.log(
-        `${''.padEnd(18)} variants: ${variants.map((v) => (v === def.defaultVariant ? `${v} (default)` : v)).join(', ')}`,
-      );
-      if ((def.thresholds ?? []).length > 0)
-        console.log(`${''.padEnd(18)} default thresholds: ${def.thresholds!.join(', ')}`);
-    }
-    return 0;
-  },
-};
-
 export { getScenario };

@@ -5,6 +5,7 @@
 
 import { CodedError } from '../../engine/domain/index.js';
 import type { ScenarioDefinition } from '../model/index.js';
+import { chengduLottery } from './chengdu-lottery.js';
 import { offlineBurst } from './offline-burst.js';
 import { shenzhenLottery } from './shenzhen-lottery.js';
 import { suzhouSubsidy } from './suzhou-subsidy.js';
@@ -14,6 +15,7 @@ const DEFINITIONS: readonly ScenarioDefinition[] = [
   suzhouSubsidy,
   xionganRetail,
   shenzhenLottery,
+  chengduLottery,
   offlineBurst,
 ];
 

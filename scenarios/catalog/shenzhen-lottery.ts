@@ -1,16 +1,29 @@
 /**
- * Shenzhen Luohu lottery, October 2020 (fact: domain brief, "Pilots"): 50,000 red packets of
- * 200 yuan drawn among 1.91 M applicants; 47,573 claimed; spendable from 12 Oct 18:00 to
- * 18 Oct 24:00 at 3,389 merchants; 62,788 transactions; 8.764 M yuan spent plus 0.901 M yuan
- * topped up by users.
+ * Shenzhen Luohu lottery, October 2020: 50,000 red packets of 200 yuan drawn among 1.91 M
+ * applicants; 47,573 claimed; spendable from 12 Oct 18:00 to 18 Oct 24:00 at 3,389 merchants;
+ * 62,788 transactions; 8.764 M yuan spent plus 0.901 M yuan topped up by users (sources in
+ * `facts` below).
  *
  * At scale `city` the run replays these real counts, time-compressed; `small` is 1/20 of them.
  * Modelled: the top-up split (15% of winners add 120 yuan: 0.9 M yuan at city scale), ticket
  * sizes, merchant popularity, wallet tier, and the shape over the week (launch evening, daily
  * meal peaks, a weekend and last-day rush).
  */
-import { type HourlyPoint, hourlyProfileCurve, type ScenarioDefinition } from '../model/index.js';
-import { BIG_FOUR_BANKS, HOUR_S } from './common.js';
+import {
+  type Fact,
+  type HourlyPoint,
+  hourlyProfileCurve,
+  type ScenarioDefinition,
+} from '../model/index.js';
+import { BIG_FOUR_BANKS, fact, HOUR_S, modelled } from './common.js';
+import {
+  COINDESK_LUOHU_APPLICANTS,
+  COINTELEGRAPH_SUZHOU_PREVIEW,
+  JIWEI_LUOHU_RULES,
+  NFCW_LUOHU_RESULTS,
+  RAYRADAR_LUOHU_TIMELINE,
+  SZ_GOV_LUOHU_RESULTS,
+} from './sources.js';
 
 const SMALL = 20;
 
@@ -29,6 +42,113 @@ const SPEND_DAY: readonly HourlyPoint[] = [
 
 /** Mon 12 Oct (launch evening) .. Sun 18 Oct (last day): modelled day weights. */
 const DAY_WEIGHTS = [2.0, 1.3, 1.0, 0.9, 1.0, 1.3, 1.6];
+
+const FACTS: readonly Fact[] = [
+  fact(
+    'spending window',
+    'red packets valid from 12 Oct 18:00 to 18 Oct 24:00 (红包有效期为10月12日18时至10月18日24时)',
+    JIWEI_LUOHU_RULES,
+    'start',
+    'windowS',
+  ),
+  fact(
+    'banks',
+    'top-ups above the packet need a card of one of the four banks ICBC, ABC, BOC, CCB (工、农、中、建)',
+    JIWEI_LUOHU_RULES,
+    'banks',
+  ),
+  fact(
+    'red packets',
+    '50,000 red packets of 200 yuan, 10 million yuan',
+    SZ_GOV_LUOHU_RESULTS,
+    'groups.winners.count',
+    'groups.winners.funding[0]',
+  ),
+  fact(
+    'applicants',
+    '1.91 million residents signed up',
+    COINDESK_LUOHU_APPLICANTS,
+    'groups.winners',
+  ),
+  fact(
+    'claimed',
+    '47,573 Shenzhen citizens have successfully received "red packets"',
+    SZ_GOV_LUOHU_RESULTS,
+    'groups.winners.funding[0]',
+  ),
+  fact(
+    'top-ups',
+    'some winning individuals have also topped up their digital wallets with a total of 901,000 yuan',
+    SZ_GOV_LUOHU_RESULTS,
+    'groups.winners.funding[1]',
+  ),
+  modelled(
+    'top-up split',
+    '15% of winners add one coin of 120 yuan (0.90 M yuan at city scale)',
+    'no source says how many winners topped up or by how much; this split reproduces the total',
+    'groups.winners.funding[1]',
+  ),
+  modelled(
+    'winner wallet tier',
+    'tier 4 (phone number only)',
+    'no source gives the tier; lottery wallets were opened in the app with a phone number',
+    'groups.winners.tiers',
+  ),
+  fact(
+    'merchants',
+    '3,389 merchants in Luohu that completed the digital RMB system upgrade (3389家商户)',
+    JIWEI_LUOHU_RULES,
+    'groups.merchants.count',
+  ),
+  modelled(
+    'merchant wallets',
+    'tier 2 merchant wallets, Zipf popularity s = 0.8 (top decile ~55% of payments at city)',
+    'no source gives how payments spread over the merchants',
+    'groups.merchants.tiers',
+    'groups.merchants.popularity',
+  ),
+  fact(
+    'transactions',
+    '62,788 transactions worth 8.764 million yuan',
+    NFCW_LUOHU_RESULTS,
+    'scales.city.payments',
+    'flows.spend.amount',
+  ),
+  modelled(
+    'ticket sizes',
+    'log-normal, sigma 0.6, median 240 yuan, spent down: realised mean ~154 yuan',
+    'the sources give totals only; (8.764 + 0.901) M yuan / 62,788 = 154 yuan is the mean to hit',
+    'flows.spend.amount',
+  ),
+  fact(
+    'channel',
+    'participants in the Shenzhen scheme were not able to use the "offline" and "touch" functions',
+    COINTELEGRAPH_SUZHOU_PREVIEW,
+    'flows.spend.channels',
+    'mix',
+  ),
+  fact(
+    'timeline',
+    'SMS and download links sent to the 50,000 winners from 18:00 on 12 Oct; unused packets recovered after the validity period',
+    RAYRADAR_LUOHU_TIMELINE,
+    'arrival',
+  ),
+  modelled(
+    'shape of the week',
+    'an hourly retail profile (lunch and evening peaks) weighted by day: 2.0, 1.3, 1.0, 0.9, 1.0, 1.3, 1.6',
+    'no source gives payments over time; launch evening, weekend and last-day rush are our model',
+    'arrival',
+  ),
+  modelled(
+    'small and national scales',
+    'small: 1/20 of the real counts; national: ten such lotteries',
+    'scale choices of the benchmark',
+    'scales.small.payments',
+    'scales.national.payments',
+    'groups.winners.count.small',
+    'groups.merchants.count.national',
+  ),
+];
 
 /** The shenzhen-lottery scenario definition (one variant). */
 export const shenzhenLottery: ScenarioDefinition = {
@@ -54,7 +174,7 @@ export const shenzhenLottery: ScenarioDefinition = {
           tiers: { 4: 1 },
           count: { small: 50_000 / SMALL, city: 50_000, national: 500_000 },
           funding: [
-            // Fact: 47,573 of 50,000 claimed their 200 yuan.
+            // 47,573 of 50,000 claimed their 200 yuan (see FACTS).
             { share: 47_573 / 50_000, coins: 1, yuan: 200 },
             // Modelled split of the fact "0.901 M yuan topped up by users".
             { share: 0.15, coins: 1, yuan: 120 },
@@ -77,7 +197,8 @@ export const shenzhenLottery: ScenarioDefinition = {
           amount: { kind: 'lognormal', medianYuan: 240, sigma: 0.6, minYuan: 1, maxYuan: 500 },
           coins: 'fresh',
           capToAvailable: true,
-          channels: { scan: 0.9, tap: 0.1 },
+          // Scan only: Luohu winners could not use offline or tap payments (see FACTS).
+          channels: { scan: 1 },
         },
       },
       arrival: hourlyProfileCurve(18, 150, SPEND_DAY, DAY_WEIGHTS),
@@ -99,6 +220,7 @@ export const shenzhenLottery: ScenarioDefinition = {
           note: 'modelled: ten such lotteries at once',
         },
       },
+      facts: FACTS,
     },
   },
 };

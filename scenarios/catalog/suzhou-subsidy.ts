@@ -1,9 +1,8 @@
 /**
  * Suzhou, May 2020: civil servants in Xiangcheng district receive half of their monthly transport
- * subsidy in e-CNY, through the four big state banks, then spend it (fact: domain brief,
- * "Pilots"). And Suzhou "Double 12", Dec 2020: 100,000 red packets x 200 yuan, ~10,000 merchants
- * (10,368 stores) plus JD.com online, 96,614 claimed, 18.97 M yuan spent, 55.3% in stores and
- * 44.7% online (fact).
+ * subsidy in e-CNY, through the four big state banks, then spend it. And Suzhou "Double 12",
+ * Dec 2020: 100,000 red packets x 200 yuan, 10,368 stores plus JD.com online, 96,614 claimed,
+ * 18.97 M yuan spent, 55.3% in stores and 44.7% online (sources in each variant's `facts`).
  *
  * Modelled (no source gives them): the number of civil servants and government payer wallets,
  * the subsidy amounts, the employees' own balances, the merchants serving them, ticket sizes, the
@@ -11,12 +10,22 @@
  */
 import type {
   ArrivalCurve,
+  Fact,
   FlowSpec,
   GroupSpec,
   ScenarioDefinition,
   ScenarioSpec,
 } from '../model/index.js';
-import { BIG_FOUR_BANKS, DAY_S } from './common.js';
+import { BIG_FOUR_BANKS, DAY_S, fact, HOUR_S, modelled, SIX_BIG_BANKS } from './common.js';
+import {
+  ASIAFINANCIAL_SUZHOU_SUBSIDY,
+  BG3_SUZHOU_RESULTS,
+  COINFOMANIA_SUZHOU_SUBSIDY,
+  EIGHTBTC_SUZHOU_WINDOW,
+  GLOBALTIMES_JD_ORDERS,
+  JD_BLOG_FIRST_ORDER,
+  PANDAILY_SUZHOU_RESULTS,
+} from './sources.js';
 
 /**
  * Government payer wallets. Tier 1 (in-person KYC) has the highest limits, yet its daily limit
@@ -92,6 +101,83 @@ const SUBSIDY_CURVE: ArrivalCurve = {
   ],
 };
 
+const SUBSIDY_FACTS: readonly Fact[] = [
+  fact(
+    'month of the payment',
+    'Xiangcheng District ... will distribute 50% of the transportation subsidy in May',
+    ASIAFINANCIAL_SUZHOU_SUBSIDY,
+    'start',
+    'flows.subsidy.amount',
+  ),
+  modelled(
+    'day and window',
+    'from Mon 11 May 2020 09:00, over 7 days',
+    'the sources give the month only',
+    'start',
+    'windowS',
+  ),
+  fact(
+    'banks',
+    'the four big state-owned banks, Agricultural Bank of China, ICBC, Bank of China and China Construction Bank',
+    COINFOMANIA_SUZHOU_SUBSIDY,
+    'banks',
+  ),
+  fact(
+    'recipients',
+    'all employees eligible for the transportation subsidy should install the DC/EP digital wallets this April',
+    COINFOMANIA_SUZHOU_SUBSIDY,
+    'groups.employees.popularity',
+  ),
+  modelled(
+    'employees',
+    '1,000 / 20,000 / 200,000 civil servants (tiers 2/3/4 = 30/40/30%), each with 200 yuan of their own in 4 coins',
+    'no source gives the number of recipients, their wallet tiers or balances',
+    'groups.employees.count',
+    'groups.employees.tiers',
+    'groups.employees.funding',
+  ),
+  modelled(
+    'government payer wallets',
+    '4 / 48 / 480 tier-1 institutional wallets, each funded for 500 subsidies of up to 250 yuan',
+    "no source gives the payers; tier 1's daily limit caps a payer at ~570 subsidies of 175 yuan a day",
+    'groups.gov.count',
+    'groups.gov.tiers',
+    'groups.gov.funding',
+  ),
+  modelled(
+    'subsidy amounts',
+    '100 / 150 / 200 / 250 yuan, paid online from payroll',
+    'the source gives the half only; the monthly amounts by grade are our model',
+    'flows.subsidy.amount',
+    'flows.subsidy.channels',
+  ),
+  modelled(
+    'transport operators and shops',
+    'transport 8 / 40 / 200 (Zipf 1.2, fares median 4 yuan); shops 150 / 3,000 / 30,000 (Zipf 0.8, median 35 yuan, at most 200); scan 70-85%, tap the rest',
+    'no source describes the spending of the subsidy',
+    'groups.transport',
+    'groups.shops',
+    'flows.transport',
+    'flows.shops',
+  ),
+  modelled(
+    'shape',
+    'disbursement in the first 6% of the run, then a spending wave 55% transport / 45% shops that peaks and decays',
+    'no source gives the timing',
+    'arrival',
+    'mix',
+    'phases',
+  ),
+  modelled(
+    'payments',
+    '4,000 / 80,000 / 800,000',
+    'scale choices of the benchmark',
+    'scales.small.payments',
+    'scales.city.payments',
+    'scales.national.payments',
+  ),
+];
+
 function subsidyVariant(variant: 'hotspot' | 'presplit'): ScenarioSpec {
   const gov: GroupSpec = {
     kind: 'merchant',
@@ -113,7 +199,6 @@ function subsidyVariant(variant: 'hotspot' | 'presplit'): ScenarioSpec {
           'a serial chain per payer (the bottleneck), then a spending wave'
         : 'Transport subsidy fan-out from a few government wallets with pre-split coins ' +
           '(independent payments), then a spending wave',
-    // May 2020 is fact; the day and hour are modelled.
     start: '2020-05-11T09:00',
     windowS: 7 * DAY_S,
     banks: BIG_FOUR_BANKS,
@@ -137,6 +222,7 @@ function subsidyVariant(variant: 'hotspot' | 'presplit'): ScenarioSpec {
       city: { payments: 80_000, durationS: 60, note: 'modelled district: 20,000 employees' },
       national: { payments: 800_000, durationS: 300, note: 'modelled: 10x city' },
     },
+    facts: SUBSIDY_FACTS,
   };
 }
 
@@ -151,27 +237,27 @@ const double12: ScenarioSpec = {
   description:
     'Suzhou Double-12 red packets (100,000 x 200 yuan) spent at ~10,000 stores (55.3%) and ' +
     'JD.com online (44.7%) over 11-27 Dec 2020',
-  start: '2020-12-11T00:00',
-  windowS: 17 * DAY_S,
-  banks: BIG_FOUR_BANKS,
+  // 11 Dec 20:00 to 27 Dec 24:00 (see the facts).
+  start: '2020-12-11T20:00',
+  windowS: 16 * DAY_S + 4 * HOUR_S,
+  // The four big banks plus Postal Savings Bank and Bank of Communications (see the facts).
+  banks: SIX_BIG_BANKS,
   groups: {
     claimants: {
       kind: 'personal',
       // Modelled: packets land mostly in newly opened, phone-only wallets.
       tiers: { 2: 0.1, 3: 0.2, 4: 0.7 },
-      // Fact: 100,000 packets; small is 1/50.
       count: { small: 100_000 / DOUBLE12_FACTOR_SMALL, city: 100_000, national: 1_000_000 },
-      // Fact: 96,614 of 100,000 claimed, 200 yuan each, as one coin.
+      // 96,614 of 100,000 claimed, 200 yuan each, as one coin (see the facts).
       funding: [{ share: 96_614 / 100_000, coins: 1, yuan: 200 }],
     },
     stores: {
       kind: 'merchant',
       tiers: { 2: 1 },
-      // Fact: 10,368 stores.
       count: { small: Math.round(10_368 / DOUBLE12_FACTOR_SMALL), city: 10_368, national: 103_680 },
       popularity: { kind: 'zipf', s: 0.9 },
     },
-    // Fact: JD.com was the online merchant: one payee taking 44.7% of the value.
+    // JD.com, the online merchant: one payee taking 44.7% of the value.
     jd: { kind: 'merchant', tiers: { 1: 1 }, count: { small: 1, city: 1, national: 1 } },
   },
   flows: {
@@ -184,7 +270,6 @@ const double12: ScenarioSpec = {
       coins: 'fresh',
       // A packet is spent down: the last payment takes what is left.
       capToAvailable: true,
-      // Fact: 536 people tried dual-offline hardware wallets (tap); the rest scanned (modelled).
       channels: { scan: 0.97, tap: 0.03 },
     },
     online: {
@@ -196,22 +281,23 @@ const double12: ScenarioSpec = {
       channels: { online: 1 },
     },
   },
-  // Modelled: a launch and Double-12 peak, a decay, and a rush before the 27 Dec deadline.
+  // Modelled: a launch evening and Double-12 peak, a decay, and a rush before the deadline.
+  // Points are hours after 11 Dec 00:00 over the 388-hour window that opens at hour 20.
   arrival: {
     kind: 'curve',
     points: [
-      { t: 0, rate: 0.5 },
-      { t: 1 / 17, rate: 3 },
-      { t: 1.5 / 17, rate: 4 },
-      { t: 2 / 17, rate: 2 },
-      { t: 4 / 17, rate: 1.2 },
-      { t: 9 / 17, rate: 0.8 },
-      { t: 15 / 17, rate: 0.6 },
+      { t: 0, rate: 3 },
+      { t: (24 - 20) / 388, rate: 3 },
+      { t: (36 - 20) / 388, rate: 4 },
+      { t: (48 - 20) / 388, rate: 2 },
+      { t: (96 - 20) / 388, rate: 1.2 },
+      { t: (216 - 20) / 388, rate: 0.8 },
+      { t: (360 - 20) / 388, rate: 0.6 },
       { t: 1, rate: 1.2 },
     ],
   },
-  // Fact: 55.3% of the value in stores, 44.7% online; both flows draw the same ticket size, so
-  // the count split equals the value split.
+  // 55.3% of the value in stores, 44.7% online; both flows draw the same ticket size, so the
+  // count split equals the value split.
   mix: { store: 0.553, online: 0.447 },
   scales: {
     small: {
@@ -227,6 +313,114 @@ const double12: ScenarioSpec = {
     },
     national: { payments: 1_800_000, durationS: 600, note: 'modelled: 10x city' },
   },
+  facts: [
+    fact(
+      'spending window',
+      'valid from 20:00 on December 11 to 24:00 on December 27',
+      EIGHTBTC_SUZHOU_WINDOW,
+      'start',
+      'windowS',
+    ),
+    fact(
+      'banks',
+      'two more banks, Postal Savings Bank of China and Bank of Communications, for their first time joined the experiment',
+      PANDAILY_SUZHOU_RESULTS,
+      'banks',
+    ),
+    fact(
+      'first order',
+      'the first online order by DCEP was made at 20:00:02 on December 11',
+      JD_BLOG_FIRST_ORDER,
+      'arrival',
+    ),
+    fact(
+      'red packets',
+      '100,000 red packets (10万个) of 200 yuan, 20 million yuan',
+      BG3_SUZHOU_RESULTS,
+      'groups.claimants.count',
+      'groups.claimants.funding',
+    ),
+    fact(
+      'claimed',
+      '96,614 residents were awarded red envelopes with the digital currency',
+      PANDAILY_SUZHOU_RESULTS,
+      'groups.claimants.funding',
+    ),
+    modelled(
+      'claimant tiers',
+      'tiers 2/3/4 = 10/20/70%',
+      'no source gives the tiers; packets landed mostly in newly opened phone-number wallets',
+      'groups.claimants.tiers',
+    ),
+    fact(
+      'stores',
+      '10,368 physical stores covering 5 districts and some core business districts',
+      PANDAILY_SUZHOU_RESULTS,
+      'groups.stores.count',
+    ),
+    modelled(
+      'store wallets',
+      'tier 2 merchant wallets, Zipf popularity s = 0.9; JD.com one tier-1 merchant',
+      'no source gives how payments spread over the stores',
+      'groups.stores.tiers',
+      'groups.stores.popularity',
+      'groups.jd.tiers',
+    ),
+    fact(
+      'online merchant',
+      'JD.com ... the first online platform to accept the digital currency, saw a transaction volume of approximately 8.5 million digital yuan',
+      PANDAILY_SUZHOU_RESULTS,
+      'groups.jd.count',
+      'flows.online.channels',
+    ),
+    fact(
+      'spent, stores and online',
+      '1,896.82万元 spent (94.84%): stores 1,049万元 (55.30%), JD.com online 847.82万元 (44.70%)',
+      BG3_SUZHOU_RESULTS,
+      'mix',
+      'flows.store.amount',
+      'flows.online.amount',
+    ),
+    modelled(
+      'ticket sizes',
+      'log-normal, median 125 yuan, sigma 0.7, spent down; the same in stores and online, so the count split equals the value split',
+      'the sources give totals only; the median is calibrated to reach ~96% of the 18.97 M yuan',
+      'flows.store.amount',
+      'flows.online.amount',
+    ),
+    fact(
+      'dual-offline wallets',
+      '536 participants tried for the first time the "dual offline wallet"',
+      PANDAILY_SUZHOU_RESULTS,
+      'flows.store.channels',
+    ),
+    modelled(
+      'store channels',
+      'tap 3%, scan 97% of store payments',
+      'the source gives 536 people, not their payments; 3% is our reading of it',
+      'flows.store.channels',
+    ),
+    fact(
+      'first 24 hours at JD',
+      'nearly 20,000 transactions were paid for with digital yuan within 24 hours after 8 pm on Friday; about 0.5 seconds to complete the payment',
+      GLOBALTIMES_JD_ORDERS,
+      'arrival',
+    ),
+    modelled(
+      'shape and payment count',
+      'a launch evening and Double-12 peak, decay, a rush before the deadline; 180,000 payments at city',
+      'no source gives the payments over time or their count (18.97 M yuan at ~100 yuan a ticket)',
+      'arrival',
+      'scales.city.payments',
+    ),
+    modelled(
+      'small and national scales',
+      'small: 1/50 of the real counts (2,000 packets, 207 stores, 3,600 payments); national: 10x city',
+      'scale choices of the benchmark',
+      'scales.small.payments',
+      'scales.national.payments',
+    ),
+  ],
 };
 
 /** The suzhou-subsidy scenario definition: presplit (default), hotspot, double12. */

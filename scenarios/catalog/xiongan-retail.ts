@@ -1,20 +1,22 @@
 /**
  * Xiong'an, April 2020: e-CNY retail at 19 merchants at first: catering (McDonald's, Starbucks,
  * Subway, local restaurants, a bakery), retail (unmanned supermarkets, a bookstore, convenience
- * stores), entertainment (cinema, sports) (fact: domain brief, "Pilots").
+ * stores), entertainment (cinema, sports) (sources in `facts`).
  *
- * Modelled: everything numeric. No e-CNY source gives the daily curve; Alipay's daily peak is
- * 20:00-21:00 (fact), so the curve has breakfast, lunch and dinner peaks plus that evening peak.
+ * Modelled: everything numeric. No public source found gives the daily curve (of e-CNY or of
+ * Alipay), so the curve has breakfast, lunch and dinner peaks plus an evening peak at 20:00-21:00.
  * Merchant popularity is Zipf (a few chains take most payments), tickets log-normal per category,
  * merchants grow with scale in the first-day proportions (8 catering : 7 retail : 4 entertainment).
  */
 import {
+  type Fact,
   type GroupSpec,
   type HourlyPoint,
   hourlyProfileCurve,
   type ScenarioDefinition,
 } from '../model/index.js';
-import { BIG_FOUR_BANKS, HOUR_S } from './common.js';
+import { BIG_FOUR_BANKS, fact, HOUR_S, modelled } from './common.js';
+import { CBN_XIONGAN_MERCHANTS, COINDESK_XIONGAN } from './sources.js';
 
 /** Relative payment rate by Beijing hour over one day (modelled). */
 const RETAIL_DAY: readonly HourlyPoint[] = [
@@ -29,7 +31,7 @@ const RETAIL_DAY: readonly HourlyPoint[] = [
   [15, 0.6],
   [17.5, 1.0],
   [18.75, 2.0], // dinner
-  [20.5, 1.5], // the Alipay-style evening peak, 20:00-21:00
+  [20.5, 1.5], // an evening peak, 20:00-21:00
   [22, 0.7],
   [24, 0.05],
 ];
@@ -43,6 +45,85 @@ const merchants = (
   count,
   popularity: { kind: 'zipf', s },
 });
+
+const FACTS: readonly Fact[] = [
+  fact(
+    'pilot',
+    "promotional event for trials of the statutory digital renminbi in Xiong'an New District, 22 April",
+    CBN_XIONGAN_MERCHANTS,
+    'start',
+  ),
+  modelled(
+    'the day',
+    'one trading day, Mon 20 Apr 2020 06:00 to 24:00',
+    'the source dates the launch meeting, not the trading; the day is our choice',
+    'start',
+    'windowS',
+  ),
+  fact(
+    'banks',
+    "representatives from government agencies, China's four state-owned commercial banks, Ant Financial, Tencent",
+    COINDESK_XIONGAN,
+    'banks',
+  ),
+  fact(
+    'first merchants',
+    "19 participants in Xiong'an's CBDC trials: Ching Shipping, Jinfeng Catering, Jiankun Catering, Kaili Hotel, Oscar Cinema, McDonald's, Starbucks, Subway, Jinbai He, Cainiao, UnionPay Unmanned Supermarket, JD Unmanned Supermarket, Welike, uSmile, Qingfeng Bun Shop, Zhongti Bili, CITIC Bookstore, Taoli Pavilion, Neolix",
+    CBN_XIONGAN_MERCHANTS,
+    'groups.catering.count',
+    'groups.retail.count',
+    'groups.entertainment.count',
+  ),
+  modelled(
+    'merchant counts',
+    'catering 80 / 800 / 8,000, retail 70 / 700 / 7,000, entertainment 40 / 400 / 4,000: our 8 : 7 : 4 reading of the 19, grown with scale',
+    'the source lists 19 merchants, not their categories or how many joined later',
+    'groups.catering.count',
+    'groups.retail.count',
+    'groups.entertainment.count',
+  ),
+  modelled(
+    'merchant wallets and popularity',
+    'tier 2 merchant wallets; Zipf s = 1.1 (catering), 1.0 (retail), 0.9 (entertainment)',
+    'no source gives how payments spread over the merchants',
+    'groups.catering.tiers',
+    'groups.catering.popularity',
+    'groups.retail.tiers',
+    'groups.retail.popularity',
+    'groups.entertainment.tiers',
+    'groups.entertainment.popularity',
+  ),
+  modelled(
+    'consumers',
+    '3,000 / 60,000 / 600,000 (tiers 2/3/4 = 20/40/40%), 5 coins of 100 yuan each',
+    'no source gives the number of pilot users, their tiers or balances',
+    'groups.consumers',
+  ),
+  modelled(
+    'tickets and channels',
+    'log-normal medians 28 / 45 / 70 yuan (catering / retail / entertainment); scan 80-90%, tap the rest',
+    "no source gives ticket sizes or channels in Xiong'an",
+    'flows.catering',
+    'flows.retail',
+    'flows.entertainment',
+  ),
+  modelled(
+    'the daily curve',
+    'breakfast 07:45, lunch 12:15 (highest), dinner 18:45, evening 20:00-21:00; mix 55 / 33 / 12%, 40 / 30 / 30% after 19:00',
+    'no public source found gives a daily payment curve (an Alipay 20:00-21:00 peak was looked for and not found)',
+    'arrival',
+    'mix',
+    'phases',
+  ),
+  modelled(
+    'payments',
+    '4,500 / 90,000 / 900,000',
+    'scale choices of the benchmark',
+    'scales.small.payments',
+    'scales.city.payments',
+    'scales.national.payments',
+  ),
+];
 
 /** The xiongan-retail scenario definition (one variant). */
 export const xionganRetail: ScenarioDefinition = {
@@ -114,6 +195,7 @@ export const xionganRetail: ScenarioDefinition = {
         city: { payments: 90_000, durationS: 90, note: 'modelled: 100x the first-day merchants' },
         national: { payments: 900_000, durationS: 300, note: 'modelled: 10x city' },
       },
+      facts: FACTS,
     },
   },
 };

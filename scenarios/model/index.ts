@@ -10,6 +10,16 @@ export {
   segmentsOf,
   uniformTimes,
 } from './curves.js';
+export {
+  type Fact,
+  formatSource,
+  isSourced,
+  type ModelledFact,
+  type Source,
+  type SourcedFact,
+  sourcesOf,
+} from './facts.js';
 export { normaliseSplit, resolveScenario, startLocalMs } from './resolve.js';
 export * from './types.js';
 export { validateDefinition, validateOptions, validateSpec } from './validate.js';
+export { figurePaths, validateFacts } from './validate-facts.js';

@@ -13,6 +13,7 @@
  */
 import type { SuiteName } from '../../engine/crypto/index.js';
 import { CodedError, type WalletKind, type WalletTier } from '../../engine/domain/index.js';
+import type { Fact } from './facts.js';
 
 /** The scales every scenario defines, smallest first. */
 export const SCALES = ['small', 'city', 'national'] as const;
@@ -167,6 +168,12 @@ export interface ScenarioSpec {
   readonly scales: PerScale<ScaleSpec>;
   /** Scenario defaults for the invalid share and split (run options override). */
   readonly invalid?: { readonly share?: number; readonly split?: InvalidSplit };
+  /**
+   * Where every figure above comes from: a public source or a `modelled` label, each naming
+   * the parameters it is used for (scenarios/model/facts.ts). Validation refuses a figure that
+   * no fact covers. Not an input of generation.
+   */
+  readonly facts: readonly Fact[];
 }
 
 /** A registered scenario: its variants, each a full spec. */

@@ -12,6 +12,7 @@ import {
   SCALES,
   type ScenarioDefinition,
 } from './types.js';
+import { validateFacts } from './validate-facts.js';
 
 type Obj = Record<string, unknown>;
 
@@ -444,6 +445,7 @@ export function validateSpec(input: unknown): ConfigIssue[] {
     'phases',
     'scales',
     'invalid',
+    'facts',
   ]);
   str(out, 'name', v.name);
   str(out, 'variant', v.variant);
@@ -531,6 +533,7 @@ export function validateSpec(input: unknown): ConfigIssue[] {
       if (v.invalid.split !== undefined) checkSplit(out, 'invalid.split', v.invalid.split);
     }
   }
+  for (const issue of validateFacts(v)) out.add(issue.path, issue.message);
   return out.list;
 }
 

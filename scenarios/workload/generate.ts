@@ -46,11 +46,16 @@ export function canonicalJson(value: unknown): string {
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
 }
 
-/** Everything the output depends on: the generator version, the full spec and the resolved run. */
+/**
+ * Everything the output depends on: the generator version, the spec and the resolved run. The
+ * spec's facts (where its figures come from) are documentation, not inputs: a corrected
+ * citation must not change a workload.
+ */
 function inputsOf(r: ResolvedScenario): unknown {
+  const { facts: _facts, ...spec } = r.spec;
   return {
     generator: GENERATOR_VERSION,
-    spec: r.spec,
+    spec,
     scale: r.scale,
     seed: r.seed,
     durationS: r.durationS,

@@ -12,6 +12,8 @@ import {
 import { escapeHtml, scriptJson, reportVerdict as verdictOf } from '../../charts/report.js';
 import { compareCommand, reportCommand } from '../../cli/commands/charts.js';
 import type { RunResult } from '../../result-format/schema.js';
+import { getScenario } from '../../scenarios/catalog/index.js';
+import { isSourced } from '../../scenarios/model/index.js';
 import { nobleResult, offlineBurstResult, steadyResult } from './fixtures/results.js';
 
 const dirs: string[] = [];
@@ -34,6 +36,24 @@ function inlinedConfigs(html: string): Record<string, unknown> {
 const steady = steadyResult();
 
 describe('HTML report', () => {
+  test('has a Sources section: every figure, its source link or its modelled reason', async () => {
+    const facts = getScenario('shenzhen-lottery').variants.default!.facts;
+    const base = steadyResult();
+    const result: RunResult = { ...base, scenario: { ...base.scenario, facts } };
+    const html = await reportHtml(result);
+    assert.match(html, /<section id="sources">\s*<h2>Sources<\/h2>/);
+    for (const f of facts) {
+      assert.ok(html.includes(escapeHtml(f.value)), f.figure);
+      if (isSourced(f))
+        assert.ok(html.includes(`<a href="${escapeHtml(f.source.url)}">`), f.source.url);
+      else assert.ok(html.includes(escapeHtml(f.modelled)), f.figure);
+    }
+    const links = [...html.matchAll(/<li>[^<]*<a href="([^"]+)">/g)].map((m) => m[1]);
+    assert.equal(links.length, new Set(links).size, 'each source listed once');
+    // A result without facts (older files, capacity fixtures) has no empty section.
+    assert.doesNotMatch(await reportHtml(base), /id="sources"/);
+  });
+
   test('writeReport writes report.html with one interactive chart per applicable chart', async () => {
     const dir = await tempDir();
     const file = await writeReport(offlineBurstResult(), dir);

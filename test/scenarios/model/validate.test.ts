@@ -5,24 +5,28 @@ import { getScenario, SCENARIOS, scenarioNames } from '../../../scenarios/catalo
 import {
   type ConfigIssue,
   formatIssue,
+  isSourced,
   resolveScenario,
   ScenarioConfigError,
   type ScenarioDefinition,
   type ScenarioSpec,
+  type SourcedFact,
   validateDefinition,
+  validateFacts,
   validateOptions,
   validateSpec,
 } from '../../../scenarios/model/index.js';
-import { generateWorkload } from '../../../scenarios/workload/index.js';
+import { generateWorkload, workloadKey } from '../../../scenarios/workload/index.js';
 
 const messages = (issues: readonly ConfigIssue[]) => issues.map(formatIssue);
 
 describe('the catalog', () => {
-  it('registers the four pilot scenarios, each valid', () => {
+  it('registers the five pilot scenarios, each valid', () => {
     assert.deepEqual(scenarioNames(), [
       'suzhou-subsidy',
       'xiongan-retail',
       'shenzhen-lottery',
+      'chengdu-lottery',
       'offline-burst',
     ]);
     for (const def of SCENARIOS.values()) assert.deepEqual(messages(validateDefinition(def)), []);
@@ -113,6 +117,103 @@ describe('validateSpec', () => {
       ),
       got.join('\n'),
     );
+  });
+});
+
+describe('facts', () => {
+  const good = getScenario('shenzhen-lottery').variants.default!;
+
+  it('every registered variant cites a source or a modelled label for every figure', () => {
+    for (const def of SCENARIOS.values())
+      for (const spec of Object.values(def.variants)) {
+        assert.deepEqual(messages(validateFacts(spec as unknown as Record<string, unknown>)), []);
+        assert.ok(spec.facts.some(isSourced), `${def.name}/${spec.variant} cites no source`);
+      }
+  });
+
+  it('refuses a figure no fact covers, naming its path', () => {
+    const facts = good.facts
+      .map((f) => ({ ...f, uses: f.uses.filter((u) => !u.startsWith('groups.merchants')) }))
+      .filter((f) => f.uses.length > 0);
+    const got = messages(validateSpec({ ...good, facts }));
+    assert.deepEqual(got, [
+      'groups.merchants.count: a figure with neither a source nor a modelled label (no fact uses it)',
+      'groups.merchants.tiers: a figure with neither a source nor a modelled label (no fact uses it)',
+      'groups.merchants.popularity: a figure with neither a source nor a modelled label (no fact uses it)',
+    ]);
+  });
+
+  it('refuses a fact with neither a source nor a modelled label, or with both', () => {
+    const bare = { figure: 'merchants', value: '3,389', uses: ['groups.merchants.count'] };
+    const both = { ...good.facts[0]!, modelled: 'also a guess' };
+    const got = messages(validateSpec({ ...good, facts: [...good.facts, bare, both] }));
+    const n = good.facts.length;
+    assert.deepEqual(got, [
+      `facts[${n}]: has neither a source nor a modelled label`,
+      `facts[${n + 1}]: has both a source and a modelled label: choose one`,
+    ]);
+  });
+
+  it('checks every field of a source and every path a fact names', () => {
+    const bad = {
+      figure: 'merchants',
+      value: '3,389',
+      source: {
+        publisher: '',
+        date: '2020-13-01',
+        title: 'T',
+        url: 'ftp://example.org/x',
+        by: 'me',
+      },
+      uses: ['groups.merchants.count', 'groups.shoppers.count', 'phases[0]'],
+    };
+    const got = messages(validateSpec({ ...good, facts: [...good.facts, bad] }));
+    const n = good.facts.length;
+    assert.deepEqual(got, [
+      `facts[${n}].source.by: unknown field (allowed: publisher, date, title, url, note)`,
+      `facts[${n}].source.publisher: must be a non-empty string`,
+      `facts[${n}].source.date: must be a date YYYY-MM-DD, YYYY-MM or YYYY`,
+      `facts[${n}].source.url: must be an http(s) URL`,
+      `facts[${n}].uses[1]: "groups.shoppers.count" is not a parameter of this spec`,
+      `facts[${n}].uses[2]: "phases[0]" is not a parameter of this spec`,
+    ]);
+  });
+
+  it('accepts month- and year-only dates but not impossible days', () => {
+    const dated = (date: string) => ({
+      ...good,
+      facts: [{ ...good.facts[0]!, source: { ...(good.facts[0] as SourcedFact).source, date } }],
+    });
+    const dateIssue = (date: string) =>
+      messages(validateSpec(dated(date))).filter((m) => m.includes('.date'));
+    assert.deepEqual(dateIssue('2021'), []);
+    assert.deepEqual(dateIssue('2021-02'), []);
+    assert.deepEqual(dateIssue('2021-02-29'), [
+      'facts[0].source.date: must be a date YYYY-MM-DD, YYYY-MM or YYYY',
+    ]);
+  });
+
+  it('leaves facts out of the workload: a corrected citation keeps every byte', () => {
+    const def = getScenario('shenzhen-lottery');
+    const edited: ScenarioDefinition = {
+      ...def,
+      variants: {
+        default: {
+          ...good,
+          facts: good.facts.map((f) =>
+            isSourced(f) ? { ...f, value: `${f.value} (corrected)` } : f,
+          ),
+        },
+      },
+    };
+    const options = { durationS: 2 };
+    const a = generateWorkload(def, options);
+    const b = generateWorkload(edited, options);
+    assert.equal(
+      workloadKey(resolveScenario(edited, options)),
+      workloadKey(resolveScenario(def, options)),
+    );
+    assert.deepEqual(b.ops.bodies, a.ops.bodies);
   });
 });
 
