@@ -49,6 +49,7 @@ import {
   factsFor,
   getEngineJson,
   startEngineProcess,
+  tiersNameOf,
   writeRunOutputs,
 } from '../runner/index.js';
 import type { Scale } from '../scenarios/model/index.js';
@@ -522,7 +523,7 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
   const built = buildRunResult({
     kind: 'capacity',
     meta,
-    facts: factsFor(meta.scenario, meta.variant),
+    facts: factsFor(meta.scenario, meta.variant, tiersNameOf(meta.params)),
     scale,
     config: {
       target: 'embedded',

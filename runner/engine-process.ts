@@ -10,9 +10,15 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { SuiteName } from '../engine/crypto/index.js';
-import { isoDay } from '../engine/domain/index.js';
+import {
+  DEFAULT_TIERS,
+  DEFAULT_TIERS_NAME,
+  isoDay,
+  tierTableYuan,
+} from '../engine/domain/index.js';
 import { ENGINE_NODE_FLAGS } from '../engine/service/index.js';
 import { ownChild, ownTempDir } from '../lifecycle/index.js';
+import { canonicalJson } from '../scenarios/workload/index.js';
 import {
   EngineMismatchError,
   EngineOptionsError,
@@ -192,6 +198,15 @@ export interface EngineFor {
   readonly day: number;
   /** The workload's signature suite (absent: Ed25519). */
   readonly suite?: SuiteName;
+  /** The workload's parameters: `tiers` names the tier table it was made for. */
+  readonly params?: Readonly<Record<string, unknown>>;
+}
+
+/** The `--tiers` argument of the table a workload was made for; null for the default. */
+export function tiersArgOf(workload: EngineFor): string | null {
+  const name = (workload.params?.tiers as { name?: unknown } | undefined)?.name;
+  if (typeof name !== 'string' || name === DEFAULT_TIERS_NAME) return null;
+  return name.replace(/^file:/, '');
 }
 
 /** The `serve` flags that make an engine fit a workload. */
@@ -203,6 +218,7 @@ export function engineArgsFor(workload: EngineFor): string[] {
     isoDay(workload.day),
     '--suite',
     workload.suite ?? 'ed25519',
+    ...(tiersArgOf(workload) === null ? [] : ['--tiers', tiersArgOf(workload)!]),
   ];
 }
 
@@ -247,6 +263,20 @@ export async function checkEngineFits(url: string, workload: EngineFor): Promise
     problems.push(
       `its value day is ${typeof health.day === 'number' ? isoDay(health.day) : String(health.day)}`,
     );
+  // Expected outcomes (TIER_LIMIT or not) hold only under the tier table they were made for.
+  const want = workload.params?.tiers;
+  if (want !== undefined) {
+    const stats = (await getEngineJson(`${url}/v1/stats`)) as { tiers?: unknown } | undefined;
+    const limits = (t: unknown) => {
+      if (typeof t !== 'object' || t === null) return canonicalJson(tierTableYuan(DEFAULT_TIERS));
+      const { name: _name, ...table } = t as Record<string, unknown>;
+      return canonicalJson(table);
+    };
+    if (stats !== undefined && limits(stats.tiers) !== limits(want)) {
+      const name = (stats.tiers as { name?: unknown } | undefined)?.name ?? DEFAULT_TIERS_NAME;
+      problems.push(`it enforces other wallet tier limits ("${String(name)}")`);
+    }
+  }
   if (problems.length > 0) {
     throw new EngineMismatchError(
       `the engine at ${url} does not fit this workload: ${problems.join(' and ')}; ` +

@@ -12,6 +12,7 @@ export {
   engineArgsFor,
   getEngineJson,
   startEngineProcess,
+  tiersArgOf,
   waitHealthy,
   withEngine,
 } from './engine-process.js';
@@ -32,6 +33,7 @@ export {
   type RunVerdict,
   runScenario,
   runThresholds,
+  tiersNameOf,
   writeRunOutputs,
 } from './run.js';
 export { type SaturateRunOptions, saturateScenario } from './saturate.js';

@@ -11,6 +11,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderRunCharts, writeReport } from '../charts/index.js';
+import { DEFAULT_TIERS_NAME } from '../engine/domain/index.js';
 import { abortable, InterruptedError } from '../lifecycle/index.js';
 import {
   type LoadRunOptions,
@@ -28,6 +29,7 @@ import {
   writeResults,
 } from '../result-format/index.js';
 import { getScenario, SCENARIOS } from '../scenarios/catalog/index.js';
+import { TIER_PRESETS } from '../scenarios/catalog/tiers.js';
 import type { Fact, ScenarioOptions } from '../scenarios/model/index.js';
 import { loadOrGenerateWorkload, type Workload } from '../scenarios/workload/index.js';
 import {
@@ -106,10 +108,32 @@ export function connectionsFor(
   return Math.min(MAX_CONNECTIONS, Math.max(MIN_CONNECTIONS, inFlight));
 }
 
-/** The catalog's facts for a run's scenario variant (none for a scenario it does not know). */
-export function factsFor(scenario: string, variant: string | undefined): readonly Fact[] {
+/**
+ * The facts behind a run: its scenario variant's, then its tier table's (their `uses` under
+ * `tiers.`). None for a scenario the catalog does not know.
+ */
+export function factsFor(
+  scenario: string,
+  variant: string | undefined,
+  tiersName: string = DEFAULT_TIERS_NAME,
+): readonly Fact[] {
   const def = SCENARIOS.get(scenario);
-  return def?.variants[variant ?? def.defaultVariant]?.facts ?? [];
+  const facts = def?.variants[variant ?? def.defaultVariant]?.facts ?? [];
+  const tiers = TIER_PRESETS.get(tiersName)?.facts ?? [
+    {
+      figure: 'wallet tiers',
+      value: `the table in ${tiersName.replace(/^file:/, '')}`,
+      modelled: 'a custom table given on the command line',
+      uses: ['1', '2', '3', '4', 'merchantBalance'],
+    },
+  ];
+  return [...facts, ...tiers.map((f) => ({ ...f, uses: f.uses.map((u) => `tiers.${u}`) }))];
+}
+
+/** The tier table name a workload was made for (older workloads: the default). */
+export function tiersNameOf(params: Readonly<Record<string, unknown>>): string {
+  const t = params.tiers as { name?: unknown } | undefined;
+  return typeof t?.name === 'string' ? t.name : DEFAULT_TIERS_NAME;
 }
 
 /** The run's thresholds: the flags' if given, else the scenario's defaults; all checked up front. */
@@ -190,7 +214,7 @@ export async function runScenario(options: RunOptions): Promise<RunReport> {
   const built = buildRunResult({
     kind: 'run',
     meta,
-    facts: factsFor(meta.scenario, meta.variant),
+    facts: factsFor(meta.scenario, meta.variant, tiersNameOf(meta.params)),
     config: {
       ...load.config,
       sloMs: options.sloMs,

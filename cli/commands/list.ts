@@ -1,5 +1,6 @@
 import { factLines, factSummary, factsOf } from '../../scenarios/catalog/describe.js';
 import { getScenario, SCENARIOS } from '../../scenarios/catalog/index.js';
+import { TIER_PRESETS } from '../../scenarios/catalog/tiers.js';
 import { formatSource, sourcesOf } from '../../scenarios/model/index.js';
 import { type Command, parse, UsageError } from './args.js';
 
@@ -24,7 +25,12 @@ function listAll(): void {
     for (const s of sourcesOf(facts)) console.log(`${PAD}  ${formatSource(s)}`);
     console.log('');
   }
-  console.log('Every figure with its source: ecny-bench list <scenario> [--variant V]');
+  console.log('wallet tier presets (--tiers on serve and run; or a JSON file in yuan):');
+  for (const p of TIER_PRESETS.values()) {
+    console.log(`${''.padEnd(2)}${p.name.padEnd(18)}${p.description}`);
+    for (const s of sourcesOf(p.facts)) console.log(`${PAD}  ${formatSource(s)}`);
+  }
+  console.log('\nEvery figure with its source: ecny-bench list <scenario> [--variant V]');
 }
 
 function listOne(name: string, variant: string | undefined): void {

@@ -11,6 +11,7 @@ import {
   runScenario,
 } from '../../runner/index.js';
 import { getScenario, SCENARIOS } from '../../scenarios/catalog/index.js';
+import { resolveTiers } from '../../scenarios/catalog/tiers.js';
 import { SCALES, type Scale, type ScenarioOptions } from '../../scenarios/model/index.js';
 import { loadOrGenerateWorkload } from '../../scenarios/workload/index.js';
 import { type Command, env, int, num, oneOf, parse, UsageError } from './args.js';
@@ -25,7 +26,7 @@ const USAGE = `usage: ecny-bench run <scenario> [--variant V] [--scale small|cit
   [--suite ed25519|sm2] (keys, signatures and transaction ids of the workload and the engine)
   [--slo-ms 50] [--threshold EXPR]... [--history FILE] [--out results] [--no-charts]
   [--shard i/N|auto] [--start-at TIME] [--coordinator URL] [--coordinator-token-file FILE]
-  [--coordinator-wait 120] [--print-engine-flags]
+  [--coordinator-wait 120] [--print-engine-flags] [--tiers operator-2020|public-2021|FILE]
 Several hosts can share one run: each runs with --target <engine> --shard i/N and the same
 --start-at (ISO time, epoch ms, or +seconds), then \`ecny-bench merge\` combines their results.
 With --coordinator URL (\`ecny-bench coordinate\`) instead, every shard waits paused until all
@@ -46,7 +47,9 @@ the \`serve\` flags that say so (and exits), and a run checks them first.
 --slo-ms: the SLO line drawn in the charts; only a threshold fails a run.
 Exit code 0: passed; 1: a correctness check failed (mismatch, loss, drops, books); 2: bad
 input; 3: the run could not be carried out (engine unreachable or not starting); 99: a
-threshold was crossed; 130/143: interrupted by SIGINT/SIGTERM (results marked INCOMPLETE).`;
+threshold was crossed; 130/143: interrupted by SIGINT/SIGTERM (results marked INCOMPLETE).
+--tiers: wallet tier limits (a preset or a JSON file in yuan); the workload is made for them and
+the embedded engine enforces them; with --target the engine must already run the same table.`;
 
 const FLAGS = {
   variant: { type: 'string' },
@@ -75,6 +78,7 @@ const FLAGS = {
   'coordinator-token-file': { type: 'string' },
   'coordinator-wait': { type: 'string' },
   'print-engine-flags': { type: 'boolean' },
+  tiers: { type: 'string' },
 } as const;
 
 /** `--threshold` flags (or ECNY_THRESHOLD, `;`-separated); undefined: the scenario's defaults. */
@@ -121,6 +125,7 @@ export async function runCommand(
   const scale = (flag('scale') ?? defaults.scale) as Scale | undefined;
   if (scale !== undefined && !(SCALES as readonly string[]).includes(scale))
     throw new UsageError(`--scale must be one of ${SCALES.join(', ')}`);
+  const tiers = flag('tiers') === undefined ? undefined : resolveTiers(flag('tiers'));
   const scenarioOptions: ScenarioOptions = {
     ...(flag('variant') ? { variant: flag('variant')! } : {}),
     ...(scale ? { scale } : {}),
@@ -133,6 +138,7 @@ export async function runCommand(
     ...(flag('invalid-share')
       ? { invalidShare: num('invalid-share', flag('invalid-share'), 0, 0) }
       : {}),
+    ...(tiers ? { tiers: { name: tiers.name, table: tiers.table } } : {}),
   };
   if (values['print-engine-flags']) {
     const { workload } = await loadOrGenerateWorkload(name, scenarioOptions);

@@ -10,6 +10,7 @@ import {
   type ResolvedCentralBankKey,
   resolveCentralBankKey,
 } from '../../engine/service/index.js';
+import { resolveTiers } from '../../scenarios/catalog/tiers.js';
 import { type Command, env, int, oneOf, parse, UsageError } from './args.js';
 
 const USAGE = `usage: ecny-bench serve [--port 8080] [--host 127.0.0.1] [--backend native|noble]
@@ -22,6 +23,7 @@ const USAGE = `usage: ecny-bench serve [--port 8080] [--host 127.0.0.1] [--backe
   [--regulator-token TOKEN] [--max-body-bytes 65536]
   [--max-batch-body-bytes N] (default: max-batch-txs x ${BATCH_ITEM_BYTES}, 393216)
   [--headers-timeout-ms 10000] [--max-connections 1024] [--journal-truncate-corrupt] [--today YYYY-MM-DD]
+  [--tiers operator-2020|public-2021|FILE]
 The central bank key (the only one that can issue money): --central-bank-key or
   --central-bank-key-file (PEM private or public Ed25519 key, or 64 hex digits); with neither, the
   key beside the journal (<journal>.central-bank-key.pem), made fresh at first start (mode 0600).
@@ -35,6 +37,8 @@ Test-only fault injection (docs/reliability.md), never for production:
   [--fault-journal-fail-after-bytes N] (ENOSPC once the journal has written N record bytes)
   [--fault-journal-fail-sync-after N] (EIO on the fsync after N good ones)
   [--fault-crash-after-batches N] (each verification worker exits at its Nth batch)
+--tiers: the wallet tier limits, a preset (operator-2020, the default; public-2021) or a JSON
+file in yuan (docs/cli.md). A journal replays under the table given: restart with the same one.
 Each flag can also come from ECNY_<FLAG> (e.g. ECNY_PORT). Prints one JSON line when listening.`;
 
 /** A boolean flag, or its ECNY_ variable set to 1 or true. */
@@ -114,9 +118,11 @@ export function engineConfigFromFlags(
           poolSize: int('db-pool', flag('db-pool'), 4, 2),
         }
       : { kind: 'memory' };
+  const tiers = resolveTiers(flag('tiers'));
   return {
     ...d,
     store,
+    tiers: { name: tiers.name, table: tiers.table },
     journalPath: flag('journal') ?? d.journalPath,
     journalCorruption: switched(values, 'journal-truncate-corrupt') ? 'truncate' : 'refuse',
     centralBankKey,
@@ -183,6 +189,7 @@ export const SERVE_FLAGS = {
   'max-batch-body-bytes': { type: 'string' },
   'headers-timeout-ms': { type: 'string' },
   'max-connections': { type: 'string' },
+  tiers: { type: 'string' },
   'fault-journal-fail-after-bytes': { type: 'string' },
   'fault-journal-fail-sync-after': { type: 'string' },
   'fault-crash-after-batches': { type: 'string' },
@@ -241,6 +248,7 @@ export const serve: Command = {
         centralBankKey: key,
         today: isoDay(service.today()),
         store: config.store.kind,
+        tiers: config.tiers.name,
       }),
     );
     // A close that fails (the journal failed closed) exits 1, so a supervisor can tell.

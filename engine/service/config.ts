@@ -4,7 +4,15 @@
  */
 import { availableParallelism } from 'node:os';
 import { type BackendName, isSuiteName, type SuiteName } from '../crypto/index.js';
-import { CodedError, txSuite } from '../domain/index.js';
+import {
+  CodedError,
+  DEFAULT_TIERS,
+  DEFAULT_TIERS_NAME,
+  parseTierTable,
+  type TierTable,
+  tierTableYuan,
+  txSuite,
+} from '../domain/index.js';
 import type { CorruptionPolicy, JournalFaults } from '../journal/index.js';
 import { DEFAULT_HTTP_OPTIONS, type HttpOptions } from './http-options.js';
 
@@ -70,6 +78,12 @@ export interface EngineConfig {
   /** Test-only: extra hashing per verified signature (proves the CI gate catches a slowdown). */
   readonly extraWorkPerItem: number;
   readonly http: HttpOptions;
+  /**
+   * Wallet tier limits the registry enforces, and the name they go by in stats (a preset such
+   * as "operator-2020", or a file). A journal replays under the table the engine starts with:
+   * restart with the table that wrote it.
+   */
+  readonly tiers: { readonly name: string; readonly table: TierTable };
   /** Test-only: injected faults. Absent in production. */
   readonly faults?: EngineFaults;
 }
@@ -92,6 +106,7 @@ export function defaultEngineConfig(): EngineConfig {
     maxQueueDelayMs: 500,
     extraWorkPerItem: 0,
     http: DEFAULT_HTTP_OPTIONS,
+    tiers: { name: DEFAULT_TIERS_NAME, table: DEFAULT_TIERS },
   };
 }
 
@@ -144,6 +159,11 @@ export function checkEngineConfig(c: EngineConfig): EngineConfig {
   }
   if (c.backend !== 'native' && c.backend !== 'noble')
     throw new ConfigError(`backend must be "native" or "noble", got "${c.backend}"`);
+  try {
+    parseTierTable(tierTableYuan(c.tiers.table));
+  } catch (error) {
+    throw new ConfigError(`tiers (${c.tiers.name}): ${(error as Error).message}`);
+  }
   positiveInt('threads', c.threads, 256);
   positiveInt('maxBatch', c.maxBatch, 65_536);
   positiveInt('maxQueue', c.maxQueue);

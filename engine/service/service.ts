@@ -6,7 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isAcceptablePublicKey, isWellFormedPublicKey } from '../crypto/index.js';
-import { CodedError, DEFAULT_TIERS, dayOfMs, decodeSigned, txSuite } from '../domain/index.js';
+import { CodedError, dayOfMs, decodeSigned, tierTableYuan, txSuite } from '../domain/index.js';
 import { Journal } from '../journal/index.js';
 import {
   EngineMetrics,
@@ -98,6 +98,8 @@ export async function openEngineService(config: EngineConfig): Promise<EngineSer
   observeThreads(metrics, pool);
   const cpu = new CpuMeter();
   const window = new PoolWindow(pool);
+  // The table in force, in yuan, for stats: a load side checks it matches its workload's.
+  const tiers = { name: config.tiers.name, ...tierTableYuan(config.tiers.table) };
   return {
     engine,
     store,
@@ -105,7 +107,7 @@ export async function openEngineService(config: EngineConfig): Promise<EngineSer
     recovery,
     metrics,
     today,
-    stats: () => collectStats(engine, pool, store, cpu, window, metrics, runtime),
+    stats: () => collectStats(engine, pool, store, cpu, window, metrics, runtime, tiers),
     close: () => {
       window.stop();
       runtime.stop();
@@ -175,7 +177,7 @@ async function openStore(
     const opened = await openPostgresStore({
       url: c.databaseUrl,
       centralBankKey: config.centralBankKey,
-      tiers: DEFAULT_TIERS,
+      tiers: config.tiers.table,
       acceptKey: (key) => isAcceptablePublicKey(key, suite),
       today,
       maxBatch: c.settleBatch,
@@ -261,7 +263,7 @@ export interface RecoveredRegistry {
  */
 export async function recoverRegistry(
   config: Pick<EngineConfig, 'centralBankKey' | 'journalPath' | 'faults'> &
-    Partial<Pick<EngineConfig, 'journalCorruption' | 'suite'>>,
+    Partial<Pick<EngineConfig, 'journalCorruption' | 'suite' | 'tiers'>>,
   today: (() => number) | null = null,
 ): Promise<RecoveredRegistry> {
   // Keys registered by journaled records get only the byte-level checks (length, canonical
@@ -287,6 +289,7 @@ export async function recoverRegistry(
   let clock: (() => number) | null = null;
   const registry = new Registry({
     centralBankKey: config.centralBankKey,
+    ...(config.tiers ? { tiers: config.tiers.table } : {}),
     acceptKey: (key) => acceptKey(key, suiteName),
     today: () => (clock === null ? null : clock()),
   });
@@ -353,6 +356,7 @@ function collectStats(
   window: PoolWindow,
   metrics: EngineMetrics,
   runtime: RuntimeMetrics,
+  tiers: Record<string, unknown>,
 ) {
   const c = engine.counters;
   const poolStats = pool.stats();
@@ -386,6 +390,7 @@ function collectStats(
     runtime: runtime.snapshot(),
     /** CPU by thread role (Linux; null elsewhere). */
     threads: readThreadCpu(pool.workerThreadIds),
+    tiers,
     failure: engine.failure?.message ?? null,
   };
   // The driver reads this document by StatsContract: a change that breaks it fails to compile.

@@ -10,6 +10,7 @@ import {
   sourcesOf,
 } from '../model/index.js';
 import { SCENARIOS } from './index.js';
+import { TIER_PRESETS, type TierPreset } from './tiers.js';
 
 /** Every fact of a definition across its variants, each once (variants share many). */
 export function factsOf(def: ScenarioDefinition): Fact[] {
@@ -47,28 +48,55 @@ function mdEscape(text: string): string {
   return text.replaceAll('|', '\\|');
 }
 
-/** docs/scenarios.md's generated section: every figure of every variant, with its source. */
+/** A preset's limits as one markdown table row per tier, in yuan ("-" for no limit). */
+function tierRows(preset: TierPreset): string[] {
+  const y = (v: number | null) => (v === null ? '-' : (v / 100).toLocaleString('en-US'));
+  const rows = ([1, 2, 3, 4] as const).map((t) => {
+    const l = preset.table[t];
+    return `| ${t} | ${y(l.balance)} | ${y(l.single)} | ${y(l.daily)} | ${y(l.annual)} |`;
+  });
+  return ['| tier | balance | single | daily | annual |', '|---|---|---|---|---|', ...rows];
+}
+
+/** A facts table (figure, value, source or modelled, used for) and the numbered sources. */
+function factsMarkdown(facts: readonly Fact[]): string[] {
+  const sources = sourcesOf(facts);
+  const lines = ['| figure | value | source | used for |', '|---|---|---|---|'];
+  for (const f of facts) {
+    const where = isSourced(f)
+      ? `[${sources.findIndex((s) => s.url === f.source.url) + 1}]`
+      : `modelled: ${f.modelled}`;
+    lines.push(
+      `| ${mdEscape(f.figure)} | ${mdEscape(f.value)} | ${mdEscape(where)} | ${f.uses.map((u) => `\`${u}\``).join(', ')} |`,
+    );
+  }
+  lines.push('');
+  sources.forEach((s, i) => {
+    lines.push(`${i + 1}. ${mdEscape(formatSource(s))}`);
+  });
+  lines.push('');
+  return lines;
+}
+
+/**
+ * docs/scenarios.md's generated section: every figure of every variant and every tier preset,
+ * with its source.
+ */
 export function sourcesMarkdown(): string {
   const lines: string[] = [];
-  for (const def of SCENARIOS.values()) {
+  for (const def of SCENARIOS.values())
     for (const [name, spec] of Object.entries(def.variants)) {
-      const sources = sourcesOf(spec.facts);
       lines.push(`#### ${def.name}${Object.keys(def.variants).length > 1 ? ` / ${name}` : ''}`, '');
-      lines.push('| figure | value | source | used for |', '|---|---|---|---|');
-      for (const f of spec.facts) {
-        const where = isSourced(f)
-          ? `[${sources.findIndex((s) => s.url === f.source.url) + 1}]`
-          : `modelled: ${f.modelled}`;
-        lines.push(
-          `| ${mdEscape(f.figure)} | ${mdEscape(f.value)} | ${mdEscape(where)} | ${f.uses.map((u) => `\`${u}\``).join(', ')} |`,
-        );
-      }
-      lines.push('');
-      sources.forEach((s, i) => {
-        lines.push(`${i + 1}. ${mdEscape(formatSource(s))}`);
-      });
-      lines.push('');
+      lines.push(...factsMarkdown(spec.facts));
     }
+  for (const preset of TIER_PRESETS.values()) {
+    lines.push(
+      `#### tiers: ${preset.name}`,
+      '',
+      `${preset.description} (yuan; "-" is no limit).`,
+      '',
+    );
+    lines.push(...tierRows(preset), '', ...factsMarkdown(preset.facts));
   }
   return lines.join('\n');
 }

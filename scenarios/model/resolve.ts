@@ -2,6 +2,7 @@
  * Resolution: a scenario definition plus run options becomes one explicit ResolvedScenario.
  * Everything is validated first and all problems are thrown together, before any work starts.
  */
+import { DEFAULT_TIERS, DEFAULT_TIERS_NAME } from '../../engine/domain/index.js';
 import {
   DEFAULT_INVALID_SHARE,
   DEFAULT_SEED,
@@ -29,8 +30,9 @@ export function resolveScenario(
   def: ScenarioDefinition,
   options: ScenarioOptions = {},
 ): ResolvedScenario {
+  const tiers = options.tiers ?? { name: DEFAULT_TIERS_NAME, table: DEFAULT_TIERS };
   const issues = [
-    ...validateDefinition(def),
+    ...validateDefinition(def, tiers.table),
     ...validateOptions(options, def).map((i) => ({ ...i, path: `options.${i.path}` })),
   ];
   if (issues.length > 0) throw new ScenarioConfigError(issues);
@@ -48,6 +50,7 @@ export function resolveScenario(
     invalidShare: options.invalidShare ?? spec.invalid?.share ?? DEFAULT_INVALID_SHARE,
     invalidSplit: options.invalidSplit ? normaliseSplit(options.invalidSplit) : null,
     payments: sc.payments,
+    tiers,
   };
 }
 

@@ -12,7 +12,12 @@
  * Money is in yuan here (readable); the workload is in fen.
  */
 import type { SuiteName } from '../../engine/crypto/index.js';
-import { CodedError, type WalletKind, type WalletTier } from '../../engine/domain/index.js';
+import {
+  CodedError,
+  type TierTable,
+  type WalletKind,
+  type WalletTier,
+} from '../../engine/domain/index.js';
 import type { Fact } from './facts.js';
 
 /** The scales every scenario defines, smallest first. */
@@ -204,6 +209,17 @@ export interface ScenarioOptions {
   readonly invalidShare?: number;
   /** Overrides every flow's split over the invalid codes. */
   readonly invalidSplit?: InvalidSplit;
+  /**
+   * The wallet tier table the engine enforces (scenarios/catalog/tiers.ts); default the 2020
+   * operator-bank table. The workload is generated against it.
+   */
+  readonly tiers?: RunTiers;
+}
+
+/** A named tier table (a preset, or `file:<path>`). */
+export interface RunTiers {
+  readonly name: string;
+  readonly table: TierTable;
 }
 
 /** A scenario resolved against run options: everything the generator needs, nothing implicit. */
@@ -218,6 +234,7 @@ export interface ResolvedScenario {
   /** The run-level split override, if any (else each flow's or the scenario's). */
   readonly invalidSplit: Readonly<Record<InvalidCode, number>> | null;
   readonly payments: number;
+  readonly tiers: RunTiers;
 }
 
 /** Seed used when a run names none. */

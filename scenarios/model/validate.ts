@@ -3,7 +3,14 @@
  * with its path (`flows.spend.amount.sigma: must be > 0`), so a bad config is fixed in one go.
  * Inputs are `unknown`: scenario data may come from JSON or overrides, not only from the catalog.
  */
-import { balanceLimit, DEFAULT_TIERS, type WalletTier } from '../../engine/domain/index.js';
+import {
+  balanceLimit,
+  DEFAULT_TIERS,
+  parseTierTable,
+  type TierTable,
+  tierTableYuan,
+  type WalletTier,
+} from '../../engine/domain/index.js';
 import { curveArea, segmentsOf } from './curves.js';
 import {
   type ArrivalCurve,
@@ -302,7 +309,12 @@ interface GroupFacts {
   readonly funded: boolean;
 }
 
-function checkGroup(out: Issues, path: string, v: unknown): GroupFacts | undefined {
+function checkGroup(
+  out: Issues,
+  path: string,
+  v: unknown,
+  tiersTable: TierTable,
+): GroupFacts | undefined {
   if (!isObj(v)) {
     out.add(path, 'must be a group object');
     return undefined;
@@ -341,7 +353,7 @@ function checkGroup(out: Issues, path: string, v: unknown): GroupFacts | undefin
       });
       if (v.kind === 'personal') {
         for (const tier of tiers) {
-          const cap = balanceLimit(DEFAULT_TIERS, tier, 'personal');
+          const cap = balanceLimit(tiersTable, tier, 'personal');
           for (const s of SCALES) {
             if (cap !== null && most[s]! * FEN > cap) {
               out.add(
@@ -423,8 +435,11 @@ function checkFlow(out: Issues, path: string, v: unknown, groups: Map<string, Gr
   if (v.invalidSplit !== undefined) checkSplit(out, join(path, 'invalidSplit'), v.invalidSplit);
 }
 
-/** Every problem with one scenario variant's data, with paths. Empty means valid. */
-export function validateSpec(input: unknown): ConfigIssue[] {
+/**
+ * Every problem with one scenario variant's data, with paths. Empty means valid. Funding is
+ * checked against `tiers` (default: the 2020 operator-bank table).
+ */
+export function validateSpec(input: unknown, tiers: TierTable = DEFAULT_TIERS): ConfigIssue[] {
   const out = new Issues();
   if (!isObj(input)) {
     out.add('', 'a scenario spec must be an object');
@@ -473,7 +488,7 @@ export function validateSpec(input: unknown): ConfigIssue[] {
     for (const [name, g] of Object.entries(v.groups)) {
       if (!/^[A-Za-z0-9_-]{1,32}$/.test(name))
         out.add(join('groups', name), 'a group name is 1-32 letters, digits, - or _');
-      const facts = checkGroup(out, join('groups', name), g);
+      const facts = checkGroup(out, join('groups', name), g, tiers);
       if (facts) groups.set(name, facts);
     }
 
@@ -538,7 +553,10 @@ export function validateSpec(input: unknown): ConfigIssue[] {
 }
 
 /** Every problem with a scenario definition: its own fields and each variant. */
-export function validateDefinition(input: unknown): ConfigIssue[] {
+export function validateDefinition(
+  input: unknown,
+  tiers: TierTable = DEFAULT_TIERS,
+): ConfigIssue[] {
   const out = new Issues();
   if (!isObj(input)) {
     out.add('', 'a scenario definition must be an object');
@@ -560,7 +578,7 @@ export function validateDefinition(input: unknown): ConfigIssue[] {
       out.add('defaultVariant', 'must name one of the variants');
     for (const [vn, spec] of Object.entries(input.variants)) {
       const p = join('variants', vn);
-      for (const issue of validateSpec(spec))
+      for (const issue of validateSpec(spec, tiers))
         out.add(issue.path === '' ? p : join(p, issue.path), issue.message);
       if (isObj(spec) && spec.name !== name)
         out.add(join(p, 'name'), 'must equal the scenario name');
@@ -587,6 +605,7 @@ export function validateOptions(input: unknown, def?: ScenarioDefinition): Confi
     'suite',
     'invalidShare',
     'invalidSplit',
+    'tiers',
   ]);
   if (input.variant !== undefined) {
     if (typeof input.variant !== 'string') out.add('variant', 'must be a string');
@@ -606,5 +625,16 @@ export function validateOptions(input: unknown, def?: ScenarioDefinition): Confi
     out.add('suite', 'must be "ed25519" or "sm2"');
   num(out, 'invalidShare', input.invalidShare, { min: 0, max: 0.5, optional: true });
   if (input.invalidSplit !== undefined) checkSplit(out, 'invalidSplit', input.invalidSplit);
+  if (input.tiers !== undefined) {
+    const t = input.tiers;
+    if (!isObj(t) || typeof t.name !== 'string' || !isObj(t.table))
+      out.add('tiers', 'must be {name, table}');
+    else
+      try {
+        parseTierTable(tierTableYuan(t.table as unknown as TierTable));
+      } catch (error) {
+        out.add('tiers', (error as Error).message);
+      }
+  }
   return out.list;
 }

@@ -3,7 +3,7 @@
  * Reads the scenario as data; never branches on its name.
  */
 import { createHash } from 'node:crypto';
-import { DEFAULT_TIERS, dayOfMs, isoDay } from '../../engine/domain/index.js';
+import { DEFAULT_TIERS, dayOfMs, isoDay, tierTableYuan } from '../../engine/domain/index.js';
 import { getScenario } from '../catalog/index.js';
 import {
   perSecond,
@@ -56,6 +56,11 @@ function inputsOf(r: ResolvedScenario): unknown {
   return {
     generator: GENERATOR_VERSION,
     spec,
+    // Only a non-default table is an input, so workloads made before tiers were options keep
+    // their keys (and bytes).
+    ...(canonicalJson(r.tiers.table) === canonicalJson(DEFAULT_TIERS)
+      ? {}
+      : { tiers: r.tiers.table }),
     scale: r.scale,
     seed: r.seed,
     durationS: r.durationS,
@@ -113,7 +118,7 @@ function planReserves(r: ResolvedScenario, pop: Population, rng: Rng): number {
     for (const m of order.slice(0, 4_096)) {
       if (made >= RESERVES_PER_GROUP) break;
       const w = pop.wallets[g.first + m]!;
-      const single = DEFAULT_TIERS[w.tier].single;
+      const single = r.tiers.table[w.tier].single;
       if (single === null) continue;
       const value = single + 100;
       if (genesisBalance(w) + value > w.cap) continue;
@@ -150,6 +155,7 @@ export function generateWorkload(
     r.scale,
     keySeed,
     rng.fork('population'),
+    r.tiers.table,
     stage('keys'),
     r.suite,
   );
@@ -245,7 +251,7 @@ export function generateWorkload(
     timeCompression: r.timeCompression,
     invalidShare: r.invalidShare,
     invalidSplit: r.invalidSplit ?? 'per flow (scenario data)',
-    tiers: 'DEFAULT_TIERS (2020 terms of one operator bank)',
+    tiers: { name: r.tiers.name, ...tierTableYuan(r.tiers.table) },
     simulated: {
       start: spec.start,
       windowS: r.durationS * r.timeCompression,

@@ -17,7 +17,7 @@
  *  - TIER_LIMIT: pays above the single limit from a reserve coin no valid op ever spends;
  *  - UNKNOWN_COIN: spends a random coin id.
  */
-import { CodedError, coinIdOf, DEFAULT_TIERS, type Output } from '../../engine/domain/index.js';
+import { CodedError, coinIdOf, type Output } from '../../engine/domain/index.js';
 import { yearOf } from '../../engine/registry/index.js';
 import {
   DEFAULT_INVALID_SPLIT,
@@ -401,7 +401,8 @@ export function buildMeasured(input: MeasuredInput): MeasuredStats {
   const depth = new Int32Array(total);
   let nonce = input.nonce;
 
-  const limitsOf = (w: Wallet) => DEFAULT_TIERS[w.tier];
+  const tiers = resolved.tiers.table;
+  const limitsOf = (w: Wallet) => tiers[w.tier];
 
   /**
    * A payer of `f` able to pay `want` (or, spending down, as much as it can): random tries, then

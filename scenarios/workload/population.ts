@@ -6,8 +6,8 @@
 import type { SuiteName } from '../../engine/crypto/index.js';
 import {
   balanceLimit,
-  DEFAULT_TIERS,
   type KeyPair,
+  type TierTable,
   type WalletKind,
   type WalletTier,
 } from '../../engine/domain/index.js';
@@ -68,6 +68,7 @@ export function buildPopulation(
   scale: Scale,
   seed: string,
   rng: Rng,
+  tiers: TierTable,
   progress?: ProgressFn,
   suite: SuiteName = 'ed25519',
 ): Population {
@@ -107,7 +108,7 @@ export function buildPopulation(
     for (let m = 0; m < group.count; m++) {
       const index = wallets.length;
       const tier = tierKeys[tierPick.pick(tierRng)]!;
-      const cap = balanceLimit(DEFAULT_TIERS, tier, g.kind);
+      const cap = balanceLimit(tiers, tier, g.kind);
       wallets.push({
         index,
         group: gi,

@@ -236,7 +236,7 @@ describe('options', () => {
       ),
     );
     assert.deepEqual(got.sort(), [
-      'colour: unknown field (allowed: variant, scale, durationS, timeCompression, seed, suite, invalidShare, invalidSplit)',
+      'colour: unknown field (allowed: variant, scale, durationS, timeCompression, seed, suite, invalidShare, invalidSplit, tiers)',
       'durationS: must be > 0',
       'invalidShare: must be <= 0.5',
       'invalidSplit.LOST: is not an injectable code (BAD_SIGNATURE, ALREADY_SPENT, TIER_LIMIT, UNKNOWN_COIN)',
