@@ -1,6 +1,6 @@
 /**
  * Reading and writing the workload file each load-generator process loads by itself (the
- * workload never crosses IPC). The format is the workload cache's (`ecny-bench/workload-file/v1`,
+ * workload never crosses IPC). The format is the workload cache's (`ecny-bench/workload-file/v2`,
  * scenarios/workload), so a cached workload is used in place; plain JSON of a `Workload`,
  * optionally gzip-compressed, is accepted too for hand-made workloads.
  */

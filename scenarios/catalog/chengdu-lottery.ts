@@ -10,11 +10,16 @@
  * city's January round earmarked them), ticket sizes, store popularity and the shape of the week.
  */
 import {
+  type ArrivalCurve,
+  curveShareBefore,
   type Fact,
   type FlowSpec,
+  type GroupSpec,
   type HourlyPoint,
   hourlyProfileCurve,
   type ScenarioDefinition,
+  type ScenarioSpec,
+  withQuietTail,
 } from '../model/index.js';
 import { fact, HOUR_S, modelled, SIX_BIG_BANKS } from './common.js';
 import {
@@ -77,12 +82,6 @@ const FACTS: readonly Fact[] = [
     '200,000 digital red envelopes starting from 8 a.m. on Feb. 24 to 12 p.m. on Feb. 25',
     CHINADAILY_CHENGDU,
     'start',
-  ),
-  modelled(
-    'spending window',
-    'from 24 Feb 08:00 to 2 Mar 24:00 (one week)',
-    'no source found gives how long the packets could be spent; Luohu allowed 6.25 days, Suzhou 16',
-    'windowS',
   ),
   fact(
     'packets',
@@ -194,12 +193,6 @@ const FACTS: readonly Fact[] = [
     'flows.online238.amount',
   ),
   modelled(
-    'shape of the week',
-    'an hourly retail profile (lunch and evening peaks) weighted by day: launch Wednesday 2.0, then 1.4, 1.1, weekend 1.3, 1.3, Monday 0.9, last day 1.4',
-    'no source gives payments over time',
-    'arrival',
-  ),
-  modelled(
     'small and national scales',
     'small: 1/50 of city (4,000 packets, 220 stores); national: ten such rounds',
     'scale choices of the benchmark',
@@ -208,89 +201,233 @@ const FACTS: readonly Fact[] = [
   ),
 ];
 
-/** The chengdu-lottery scenario definition (one variant). */
+/** The week of spending: 24 Feb 08:00 to 2 Mar 24:00 (modelled), then a day of recovery. */
+const VALID_HOURS = 160;
+const RECOVERY_HOURS = 24;
+const VALID = VALID_HOURS / (VALID_HOURS + RECOVERY_HOURS);
+const WEEK = hourlyProfileCurve(8, VALID_HOURS, SPEND_DAY, DAY_WEIGHTS);
+/** The issue window, 24 Feb 08:00 to 25 Feb 24:00, and its share of the week's payments. */
+const CLAIM_HOURS = 40;
+const CLAIM_SHARE = curveShareBefore(WEEK, CLAIM_HOURS / VALID_HOURS);
+
+/**
+ * Claims over the issue window (modelled shape): a storm at 08:00 on the first morning, a
+ * busy first day, a quiet night, a smaller second morning.
+ */
+const CLAIM_CURVE: ArrivalCurve = {
+  kind: 'curve',
+  points: [
+    { t: 0, rate: 2.5 },
+    { t: 2 / 40, rate: 2.5 },
+    { t: 6 / 40, rate: 1.2 },
+    { t: 14 / 40, rate: 0.8 },
+    { t: 16 / 40, rate: 0.2 },
+    { t: 23 / 40, rate: 0.2 },
+    { t: 25 / 40, rate: 0.9 },
+    { t: 30 / 40, rate: 0.6 },
+    { t: 1, rate: 0.2 },
+  ],
+};
+
+const SWEEPS = [{ group: 'stores', share: 0.1, hour: 23, spreadMinutes: 240 }] as const;
+const REPLENISH = { floatYuan: 2_000_000, lowWaterYuan: 500_000, amountYuan: 1_000_000 } as const;
+
+function winners(count: number, yuan: number, claim: boolean): GroupSpec {
+  return {
+    kind: 'personal',
+    tiers: { 4: 1 },
+    count: { small: Math.round(count / SMALL), city: count, national: count * 10 },
+    funding: [{ share: CLAIMED, coins: 1, yuan }],
+    ...(claim ? { claim: { from: 0, to: 1, arrival: CLAIM_CURVE } } : {}),
+  };
+}
+
+const GROUPS = (claim: boolean): Readonly<Record<string, GroupSpec>> => ({
+  winners178: winners(COUNT_178, 178, claim),
+  winners238: winners(COUNT_238, 238, claim),
+  stores: {
+    kind: 'merchant',
+    tiers: { 2: 1 },
+    count: {
+      small: Math.round(STORES_COUNT / SMALL),
+      city: STORES_COUNT,
+      national: STORES_COUNT * 10,
+    },
+    popularity: { kind: 'zipf', s: 0.9 },
+  },
+  jd: { kind: 'merchant', tiers: { 1: 1 }, count: { small: 1, city: 1, national: 1 } },
+});
+
+const FLOWS = {
+  store178: spend('winners178', 'stores', { scan: 0.97, tap: 0.03 }),
+  online178: spend('winners178', 'jd', { online: 1 }),
+  store238: spend('winners238', 'stores', { scan: 0.97, tap: 0.03 }),
+  online238: spend('winners238', 'jd', { online: 1 }),
+};
+
+// Payments follow the money: each group's value share, split stores / online.
+const MIX = {
+  store178: VALUE_178 * STORES,
+  online178: VALUE_178 * (1 - STORES),
+  store238: VALUE_238 * STORES,
+  online238: VALUE_238 * (1 - STORES),
+};
+
+const SWEEP_AND_FLOAT: readonly Fact[] = [
+  modelled(
+    'store sweeps',
+    '10% of stores sweep the day\u2019s takings to their bank from 23:00, over four hours, each received coin in its own redeem; JD.com settles otherwise',
+    'no source gives merchant settlement; day-end sweeping to the bank is the model',
+    'twoTier.sweeps',
+  ),
+  modelled(
+    'bank float',
+    'each bank starts with a 2 M yuan float; below 500,000 yuan the central bank allocates 1 M',
+    'no source gives bank vault management',
+    'twoTier.replenish',
+  ),
+];
+
+const week: ScenarioSpec = {
+  name: 'chengdu-lottery',
+  variant: 'default',
+  description:
+    'Chengdu red packets (Feb 2021): 200,000 packets of 178 or 238 yuan, 40 M yuan, spent at ' +
+    '11,000 stores (75% of the value) and JD.com online (25%) over a week, with day-end store ' +
+    'sweeps and the recovery of unspent packets after the week',
+  start: '2021-02-24T08:00',
+  windowS: (VALID_HOURS + RECOVERY_HOURS) * HOUR_S,
+  banks: SIX_BIG_BANKS,
+  groups: GROUPS(false),
+  flows: FLOWS,
+  arrival: withQuietTail(WEEK, VALID),
+  mix: MIX,
+  twoTier: {
+    sweeps: SWEEPS,
+    expiry: {
+      groups: ['winners178', 'winners238'],
+      at: VALID,
+      spread: (RECOVERY_HOURS - 1) / (VALID_HOURS + RECOVERY_HOURS),
+      returnToIssuer: true,
+    },
+    replenish: REPLENISH,
+  },
+  scales: {
+    small: {
+      payments: Math.round(CITY_PAYMENTS / SMALL),
+      durationS: 20,
+      note: 'scaled down proportionally: 1/50 of city',
+    },
+    city: {
+      payments: CITY_PAYMENTS,
+      durationS: 400,
+      note: 'the real counts (200,000 packets, 11,000 stores); payments modelled from Luohu',
+    },
+    national: {
+      payments: CITY_PAYMENTS * 10,
+      durationS: 900,
+      note: 'modelled: ten such rounds at once',
+    },
+  },
+  facts: [
+    ...FACTS,
+    modelled(
+      'spending window',
+      'from 24 Feb 08:00 to 2 Mar 24:00 (one week), then a day in which unspent packets are recovered',
+      'no source found gives how long the packets could be spent; Luohu allowed 6.25 days, Suzhou 16',
+      'windowS',
+      'twoTier.expiry',
+    ),
+    modelled(
+      'packets in genesis',
+      'the claimed packets are credited before the week starts',
+      'the claims are the claims variant: compressed into four minutes, two days of claims would outrun any engine',
+      'groups.winners178.funding',
+      'groups.winners238.funding',
+    ),
+    modelled(
+      'recovery',
+      'over the day after the week, each winner\u2019s unspent packet is redeemed to its bank, which returns it to the issuance vault',
+      'Luohu\u2019s packets were recovered after their window (see shenzhen-lottery); no Chengdu source says so',
+      'twoTier.expiry',
+    ),
+    ...SWEEP_AND_FLOAT,
+    modelled(
+      'shape of the week',
+      'an hourly retail profile (lunch and evening peaks) weighted by day: launch Wednesday 2.0, then 1.4, 1.1, weekend 1.3, 1.3, Monday 0.9, last day 1.4; no payments in the recovery day',
+      'no source gives payments over time',
+      'arrival',
+    ),
+  ],
+};
+
+const claims: ScenarioSpec = {
+  name: 'chengdu-lottery',
+  variant: 'claims',
+  description:
+    'Chengdu issue window, 24 Feb 08:00 to 25 Feb 24:00: 192,000 winners open their wallets and ' +
+    'claim their packets in the measured load while the first two days of spending run',
+  start: '2021-02-24T08:00',
+  windowS: CLAIM_HOURS * HOUR_S,
+  banks: SIX_BIG_BANKS,
+  groups: GROUPS(true),
+  flows: FLOWS,
+  arrival: hourlyProfileCurve(8, CLAIM_HOURS, SPEND_DAY, DAY_WEIGHTS),
+  mix: MIX,
+  twoTier: { sweeps: SWEEPS, replenish: REPLENISH },
+  scales: {
+    small: {
+      payments: Math.round((CITY_PAYMENTS * CLAIM_SHARE) / SMALL),
+      durationS: 20,
+      note: '1/50 of city',
+    },
+    city: {
+      payments: Math.round(CITY_PAYMENTS * CLAIM_SHARE),
+      durationS: 600,
+      note: 'the real counts (200,000 packets, 11,000 stores); the claims and two days of payments',
+    },
+    national: {
+      payments: Math.round(CITY_PAYMENTS * CLAIM_SHARE * 10),
+      durationS: 1_200,
+      note: 'modelled: ten such rounds at once',
+    },
+  },
+  facts: [
+    ...FACTS,
+    modelled(
+      'window',
+      '24 Feb 08:00 to 25 Feb 24:00: the issue window, its "12 p.m. on Feb. 25" read as the end of the day',
+      'the English notice says 12 p.m.; Chinese notices end windows at 24:00, which translations often give as 12 p.m.',
+      'windowS',
+      'groups.winners178.claim',
+      'groups.winners238.claim',
+    ),
+    modelled(
+      'the claims',
+      'every claimed packet is claimed in the window: a storm at 08:00 on the first morning (2.5x the mean rate for two hours), a busy first day, a quiet night, a smaller second morning',
+      'the source gives the window, not when people claimed',
+      'groups.winners178.claim',
+      'groups.winners238.claim',
+    ),
+    modelled(
+      'payments in the window',
+      `${(CLAIM_SHARE * 100).toFixed(1)}% of the week\u2019s payments (the window\u2019s share of the week\u2019s modelled curve)`,
+      'no source gives payments over time',
+      'arrival',
+      'scales.city.payments',
+    ),
+    ...SWEEP_AND_FLOAT,
+  ],
+};
+
+/** The chengdu-lottery scenario definition: the week (default) and its claims. */
 export const chengduLottery: ScenarioDefinition = {
   name: 'chengdu-lottery',
   summary:
-    'Chengdu red packets: 200,000 x 178 or 238 yuan (40 M yuan) spent at 11,000 stores and JD.com online',
+    'Chengdu red packets: 200,000 x 178 or 238 yuan (40 M yuan) spent at 11,000 stores and ' +
+    'JD.com online, with sweeps and recovery; variant claims: the two-day claim window',
   defaultVariant: 'default',
   // A till answers within a second; every payment that should settle does; no transport errors.
   thresholds: ['p99<1s', 'settled_rate>=0.99', 'errors==0'],
-  variants: {
-    default: {
-      name: 'chengdu-lottery',
-      variant: 'default',
-      description:
-        'Chengdu red packets (Feb 2021): 200,000 packets of 178 or 238 yuan, 40 M yuan, spent at ' +
-        '11,000 stores (75% of the value) and JD.com online (25%) over a week',
-      start: '2021-02-24T08:00',
-      windowS: 160 * HOUR_S,
-      banks: SIX_BIG_BANKS,
-      groups: {
-        winners178: {
-          kind: 'personal',
-          tiers: { 4: 1 },
-          count: {
-            small: Math.round(COUNT_178 / SMALL),
-            city: COUNT_178,
-            national: COUNT_178 * 10,
-          },
-          funding: [{ share: CLAIMED, coins: 1, yuan: 178 }],
-        },
-        winners238: {
-          kind: 'personal',
-          tiers: { 4: 1 },
-          count: {
-            small: Math.round(COUNT_238 / SMALL),
-            city: COUNT_238,
-            national: COUNT_238 * 10,
-          },
-          funding: [{ share: CLAIMED, coins: 1, yuan: 238 }],
-        },
-        stores: {
-          kind: 'merchant',
-          tiers: { 2: 1 },
-          count: {
-            small: Math.round(STORES_COUNT / SMALL),
-            city: STORES_COUNT,
-            national: STORES_COUNT * 10,
-          },
-          popularity: { kind: 'zipf', s: 0.9 },
-        },
-        jd: { kind: 'merchant', tiers: { 1: 1 }, count: { small: 1, city: 1, national: 1 } },
-      },
-      flows: {
-        store178: spend('winners178', 'stores', { scan: 0.97, tap: 0.03 }),
-        online178: spend('winners178', 'jd', { online: 1 }),
-        store238: spend('winners238', 'stores', { scan: 0.97, tap: 0.03 }),
-        online238: spend('winners238', 'jd', { online: 1 }),
-      },
-      arrival: hourlyProfileCurve(8, 160, SPEND_DAY, DAY_WEIGHTS),
-      // Payments follow the money: each group's value share, split stores / online.
-      mix: {
-        store178: VALUE_178 * STORES,
-        online178: VALUE_178 * (1 - STORES),
-        store238: VALUE_238 * STORES,
-        online238: VALUE_238 * (1 - STORES),
-      },
-      scales: {
-        small: {
-          payments: Math.round(CITY_PAYMENTS / SMALL),
-          durationS: 15,
-          note: 'scaled down proportionally: 1/50 of city',
-        },
-        city: {
-          payments: CITY_PAYMENTS,
-          durationS: 240,
-          note: 'the real counts (200,000 packets, 11,000 stores); payments modelled from Luohu',
-        },
-        national: {
-          payments: CITY_PAYMENTS * 10,
-          durationS: 900,
-          note: 'modelled: ten such rounds at once',
-        },
-      },
-      facts: FACTS,
-    },
-  },
+  variants: { default: week, claims },
 };

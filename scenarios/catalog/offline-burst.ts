@@ -195,6 +195,8 @@ const MOUNTAIN = { from: 2 / 16, to: 8 / 16 };
 /** An evening venue offline during a session: 18:00-21:00. */
 const EVENING = { from: 11 / 16, to: 14 / 16 };
 const SYNC_S = 0.06;
+/** Cards are bought from 07:00 until just before the mountain venues go offline. */
+const CARDS_BY = 1.9 / 16;
 const GAMES_PEAK = 8;
 const GAMES_CURVE: ArrivalCurve = {
   kind: 'curve',
@@ -241,6 +243,8 @@ const gamesDay: ScenarioSpec = {
       tiers: { 4: 1 },
       count: { small: 600, city: 12_000, national: 120_000 },
       funding: [{ share: 1, coins: 4, yuan: 100 }],
+      // Bought at the venues' exchange machines as the day opens: an `open` and an `exchange`.
+      claim: { from: 0, to: CARDS_BY, arrival: { kind: 'constant' } },
     },
     phones: {
       kind: 'personal',
@@ -291,6 +295,10 @@ const gamesDay: ScenarioSpec = {
   },
   arrival: GAMES_CURVE,
   mix: { scan: 0.7, tap: 0.3 },
+  twoTier: {
+    sweeps: [{ group: 'merchants', share: 0.1, hour: 22, spreadMinutes: 60 }],
+    replenish: { floatYuan: 500_000, lowWaterYuan: 150_000, amountYuan: 250_000 },
+  },
   phases: [
     {
       name: 'mountain sync',
@@ -332,7 +340,26 @@ const gamesDay: ScenarioSpec = {
       'visitors scan their passport at a designated automatic exchange machine and insert foreign currency to receive the card charged in e-CNY. Then they just tap the card to pay',
       CASHPAYMENTNEWS_OLYMPICS,
       'groups.cards.funding',
+      'groups.cards.claim',
       'flows.tap.channels',
+    ),
+    modelled(
+      'buying cards',
+      'every card is bought (opened and exchanged, 400 yuan) between 07:00 and 08:54, at an even rate',
+      'no source gives when visitors bought cards; all before the first offline spell, so offline payments come from cards that exist',
+      'groups.cards.claim',
+    ),
+    modelled(
+      'merchant sweeps',
+      '10% of the merchants sweep the day\u2019s takings to their bank from 22:00, over an hour, each received coin in its own redeem',
+      'no source gives merchant settlement at the Games',
+      'twoTier.sweeps',
+    ),
+    modelled(
+      'bank float',
+      'each bank starts with a 500,000 yuan float; below 150,000 yuan the central bank allocates 250,000',
+      'no source gives bank vault management',
+      'twoTier.replenish',
     ),
     modelled(
       'banks',

@@ -160,3 +160,36 @@ export function hourlyProfileCurve(
   points.push({ t: 1, rate: profileRate(profile, endHour) * factor(lastDay - firstDay) });
   return { kind: 'curve', points };
 }
+
+/**
+ * `curve` squeezed into [0, until] of the run, followed by a quiet tail at rate 0: the time
+ * after a validity window in which only the settling ops (e.g. packet recovery) run.
+ */
+export function withQuietTail(curve: ArrivalCurve, until: number): ArrivalCurve {
+  const points: { t: number; rate: number }[] = [];
+  for (const s of segmentsOf(curve)) {
+    if (points.length === 0) points.push({ t: s.u0 * until, rate: s.r0 });
+    else if (
+      points[points.length - 1]!.t !== s.u0 * until ||
+      points[points.length - 1]!.rate !== s.r0
+    )
+      points.push({ t: s.u0 * until, rate: s.r0 });
+    points.push({ t: s.u1 * until, rate: s.r1 });
+  }
+  points.push({ t: until, rate: 0 }, { t: 1, rate: 0 });
+  return { kind: 'curve', points };
+}
+
+/** Share of the curve's area before normalised time `u` (0 at 0, 1 at 1). */
+export function curveShareBefore(curve: ArrivalCurve, u: number): number {
+  const segments = segmentsOf(curve);
+  const total = curveArea(segments);
+  let area = 0;
+  for (const s of segments) {
+    if (u <= s.u0) break;
+    const end = Math.min(u, s.u1);
+    const rEnd = s.u1 > s.u0 ? s.r0 + ((s.r1 - s.r0) * (end - s.u0)) / (s.u1 - s.u0) : s.r0;
+    area += ((s.r0 + rEnd) / 2) * (end - s.u0);
+  }
+  return total > 0 ? area / total : 0;
+}

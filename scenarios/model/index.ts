@@ -2,6 +2,7 @@
 export {
   type CurvePiece,
   curveArea,
+  curveShareBefore,
   eventTimes,
   type HourlyPoint,
   hourlyProfileCurve,
@@ -9,6 +10,7 @@ export {
   rateAt,
   segmentsOf,
   uniformTimes,
+  withQuietTail,
 } from './curves.js';
 export {
   type Fact,

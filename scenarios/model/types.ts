@@ -92,6 +92,19 @@ export interface FundingSpec {
   readonly yuan: number;
 }
 
+/**
+ * Wallets that open and receive their funding during the run (a red-packet claim: the bank
+ * registers the wallet, then exchanges the packet into it), instead of in genesis. Members
+ * without funding never open.
+ */
+export interface ClaimSpec {
+  /** Window of normalised time in which the claims arrive. */
+  readonly from: number;
+  readonly to: number;
+  /** Relative claim rate over the window (normalised to it): the claim storm's shape. */
+  readonly arrival: ArrivalCurve;
+}
+
 /** A population group: wallets of one role in the scenario (payers, payees or both). */
 export interface GroupSpec {
   readonly kind: WalletKind;
@@ -102,6 +115,73 @@ export interface GroupSpec {
   readonly funding?: readonly FundingSpec[];
   /** How the group's members are picked as payees. Default uniform. */
   readonly popularity?: Popularity;
+  /** Open and fund the group's wallets during the run (a claim storm) rather than in genesis. */
+  readonly claim?: ClaimSpec;
+}
+
+/** Bank exchanges into wallets during the run (top-ups): one per chosen wallet. */
+export interface TopUpSpec {
+  readonly group: string;
+  /** Share of the group's wallets (those opened by then) that top up once. */
+  readonly share: number;
+  readonly amount: AmountModel;
+  /** Window of normalised time (a claimed wallet tops up after its claim). */
+  readonly from: number;
+  readonly to: number;
+}
+
+/** Wallets redeeming e-CNY to their bank accounts during the run: one per chosen wallet. */
+export interface RedemptionSpec {
+  readonly group: string;
+  readonly share: number;
+  /** Drawn amount; a wallet pays at most one coin's worth (what it can spend in one op). */
+  readonly amount: AmountModel;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** Merchants sweeping the day's takings to their bank at day end. */
+export interface SweepSpec {
+  /** A merchant group that receives payments. */
+  readonly group: string;
+  /** Share of the group's merchants that sweep. */
+  readonly share: number;
+  /** Beijing hour of the day-end sweep (each simulated day in the window). */
+  readonly hour: number;
+  /** Sweeps spread over this many simulated minutes after the hour. */
+  readonly spreadMinutes: number;
+}
+
+/** Expiry of red packets: what is left of each wallet's funding is recovered after the window. */
+export interface ExpirySpec {
+  /** Funded groups whose funding is a packet (spent first, so a payment uses it before own money). */
+  readonly groups: readonly string[];
+  /** When recovery starts (normalised time) and how long it takes. */
+  readonly at: number;
+  readonly spread: number;
+  /** The bank hands recovered money back to the issuance vault (a `return` after the redeem). */
+  readonly returnToIssuer: boolean;
+}
+
+/** Bank vault replenishment: an `allocate` from the issuance vault when a bank's float runs low. */
+export interface ReplenishSpec {
+  /** The modelled working float of each bank at the start, yuan. */
+  readonly floatYuan: number;
+  /** Below this, the central bank allocates `amountYuan` to the bank. */
+  readonly lowWaterYuan: number;
+  readonly amountYuan: number;
+}
+
+/**
+ * The two-tier flows in the measured load, besides payments: the central bank and the banks at
+ * work while wallets pay. Their ops come on top of the scale's `payments`.
+ */
+export interface TwoTierSpec {
+  readonly topUps?: readonly TopUpSpec[];
+  readonly redemptions?: readonly RedemptionSpec[];
+  readonly sweeps?: readonly SweepSpec[];
+  readonly expiry?: ExpirySpec;
+  readonly replenish?: ReplenishSpec;
 }
 
 /**
@@ -173,6 +253,8 @@ export interface ScenarioSpec {
   readonly scales: PerScale<ScaleSpec>;
   /** Scenario defaults for the invalid share and split (run options override). */
   readonly invalid?: { readonly share?: number; readonly split?: InvalidSplit };
+  /** Two-tier flows in the measured load (top-ups, redemptions, sweeps, expiry, replenishment). */
+  readonly twoTier?: TwoTierSpec;
   /**
    * Where every figure above comes from: a public source or a `modelled` label, each naming
    * the parameters it is used for (scenarios/model/facts.ts). Validation refuses a figure that

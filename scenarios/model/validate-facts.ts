@@ -58,6 +58,7 @@ export function figurePaths(spec: Obj): string[] {
       out.push(`groups.${name}.count`, `groups.${name}.tiers`);
       if (g.funding !== undefined) out.push(`groups.${name}.funding`);
       if (g.popularity !== undefined) out.push(`groups.${name}.popularity`);
+      if (g.claim !== undefined) out.push(`groups.${name}.claim`);
     }
   if (isObj(spec.flows))
     for (const [name, f] of Object.entries(spec.flows)) {
@@ -70,6 +71,7 @@ export function figurePaths(spec: Obj): string[] {
   if (isObj(spec.scales))
     for (const s of Object.keys(spec.scales)) out.push(`scales.${s}.payments`);
   if (spec.invalid !== undefined) out.push('invalid');
+  if (isObj(spec.twoTier)) for (const k of Object.keys(spec.twoTier)) out.push(`twoTier.${k}`);
   return out;
 }
 

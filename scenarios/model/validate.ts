@@ -307,6 +307,7 @@ interface GroupFacts {
   readonly kind: unknown;
   readonly tiers: WalletTier[];
   readonly funded: boolean;
+  readonly claimed: boolean;
 }
 
 function checkGroup(
@@ -319,7 +320,7 @@ function checkGroup(
     out.add(path, 'must be a group object');
     return undefined;
   }
-  checkKeys(out, path, v, ['kind', 'tiers', 'count', 'funding', 'popularity']);
+  checkKeys(out, path, v, ['kind', 'tiers', 'count', 'funding', 'popularity', 'claim']);
   if (v.kind !== 'personal' && v.kind !== 'merchant')
     out.add(join(path, 'kind'), 'must be "personal" or "merchant"');
   const tw = weights(out, join(path, 'tiers'), v.tiers, (k) =>
@@ -376,7 +377,131 @@ function checkGroup(
       num(out, join(pp, 's'), pop.s, { above: 0, max: 10 });
     } else checkKeys(out, pp, pop, ['kind']);
   }
-  return { kind: v.kind, tiers, funded };
+  if (v.claim !== undefined) {
+    const cp = join(path, 'claim');
+    if (!isObj(v.claim)) out.add(cp, 'must be {from, to, arrival}');
+    else {
+      checkKeys(out, cp, v.claim, ['from', 'to', 'arrival']);
+      checkWindow(out, cp, v.claim);
+      checkCurve(out, join(cp, 'arrival'), v.claim.arrival);
+      if (!funded) out.add(cp, 'a claimed group needs funding to claim');
+    }
+  }
+  return { kind: v.kind, tiers, funded, claimed: v.claim !== undefined };
+}
+
+/** `from` < `to`, both in [0, 1]. */
+function checkWindow(out: Issues, path: string, v: Obj): void {
+  const f = num(out, join(path, 'from'), v.from, { min: 0, max: 1 });
+  const t = num(out, join(path, 'to'), v.to, { min: 0, max: 1 });
+  if (f !== undefined && t !== undefined && t <= f) out.add(join(path, 'to'), 'must be > from');
+}
+
+/** A group reference of a two-tier entry: it must exist (and be funded or a merchant, as asked). */
+function checkGroupRef(
+  out: Issues,
+  path: string,
+  name: unknown,
+  groups: Map<string, GroupFacts>,
+  need: 'personal' | 'merchant' | 'funded',
+): void {
+  const g = typeof name === 'string' ? groups.get(name) : undefined;
+  if (!g) out.add(path, 'is not a group of this scenario');
+  else if (need === 'funded' && !g.funded) out.add(path, 'must be a funded group');
+  else if (need !== 'funded' && g.kind !== need) out.add(path, `must be a ${need} group`);
+}
+
+function checkTwoTier(
+  out: Issues,
+  v: unknown,
+  groups: Map<string, GroupFacts>,
+  payees: Set<string>,
+  payers: Set<string>,
+): void {
+  const p = 'twoTier';
+  if (!isObj(v)) {
+    out.add(p, 'must be {topUps?, redemptions?, sweeps?, expiry?, replenish?}');
+    return;
+  }
+  checkKeys(out, p, v, ['topUps', 'redemptions', 'sweeps', 'expiry', 'replenish']);
+  for (const kind of ['topUps', 'redemptions'] as const) {
+    const list = v[kind];
+    if (list === undefined) continue;
+    if (!Array.isArray(list)) {
+      out.add(join(p, kind), 'must be an array');
+      continue;
+    }
+    list.forEach((e: unknown, i) => {
+      const ep = join(join(p, kind), i);
+      if (!isObj(e)) {
+        out.add(ep, 'must be {group, share, amount, from, to}');
+        return;
+      }
+      checkKeys(out, ep, e, ['group', 'share', 'amount', 'from', 'to']);
+      checkGroupRef(out, join(ep, 'group'), e.group, groups, 'personal');
+      if (typeof e.group === 'string' && groups.has(e.group) && !payers.has(e.group))
+        out.add(join(ep, 'group'), "must pay in some flow (its ops run in its wallets' lanes)");
+      num(out, join(ep, 'share'), e.share, { above: 0, max: 1 });
+      checkAmount(out, join(ep, 'amount'), e.amount);
+      checkWindow(out, ep, e);
+    });
+  }
+  if (v.sweeps !== undefined) {
+    if (!Array.isArray(v.sweeps)) out.add(join(p, 'sweeps'), 'must be an array');
+    else
+      v.sweeps.forEach((e: unknown, i) => {
+        const ep = join(join(p, 'sweeps'), i);
+        if (!isObj(e)) {
+          out.add(ep, 'must be {group, share, hour, spreadMinutes}');
+          return;
+        }
+        checkKeys(out, ep, e, ['group', 'share', 'hour', 'spreadMinutes']);
+        checkGroupRef(out, join(ep, 'group'), e.group, groups, 'merchant');
+        if (typeof e.group === 'string' && groups.has(e.group) && !payees.has(e.group))
+          out.add(join(ep, 'group'), 'is paid by no flow: nothing to sweep');
+        num(out, join(ep, 'share'), e.share, { above: 0, max: 1 });
+        num(out, join(ep, 'hour'), e.hour, { min: 0, max: 23.99 });
+        num(out, join(ep, 'spreadMinutes'), e.spreadMinutes, { above: 0, max: 600 });
+      });
+  }
+  if (v.expiry !== undefined) {
+    const ep = join(p, 'expiry');
+    const e = v.expiry;
+    if (!isObj(e)) out.add(ep, 'must be {groups, at, spread, returnToIssuer}');
+    else {
+      checkKeys(out, ep, e, ['groups', 'at', 'spread', 'returnToIssuer']);
+      if (!Array.isArray(e.groups) || e.groups.length === 0)
+        out.add(join(ep, 'groups'), 'must name at least one group');
+      else
+        e.groups.forEach((g: unknown, i) => {
+          checkGroupRef(out, join(join(ep, 'groups'), i), g, groups, 'funded');
+          if (typeof g === 'string' && groups.has(g) && !payers.has(g))
+            out.add(
+              join(join(ep, 'groups'), i),
+              'must pay in some flow (its packets are spent first)',
+            );
+        });
+      const at = num(out, join(ep, 'at'), e.at, { min: 0, max: 1 });
+      const spread = num(out, join(ep, 'spread'), e.spread, { above: 0, max: 1 });
+      if (at !== undefined && spread !== undefined && at + spread > 1 + 1e-9)
+        out.add(join(ep, 'spread'), 'must end by the end of the run (at + spread <= 1)');
+      if (typeof e.returnToIssuer !== 'boolean')
+        out.add(join(ep, 'returnToIssuer'), 'must be a boolean');
+    }
+  }
+  if (v.replenish !== undefined) {
+    const rp = join(p, 'replenish');
+    const r = v.replenish;
+    if (!isObj(r)) out.add(rp, 'must be {floatYuan, lowWaterYuan, amountYuan}');
+    else {
+      checkKeys(out, rp, r, ['floatYuan', 'lowWaterYuan', 'amountYuan']);
+      const f = yuan(out, join(rp, 'floatYuan'), r.floatYuan);
+      const low = yuan(out, join(rp, 'lowWaterYuan'), r.lowWaterYuan);
+      yuan(out, join(rp, 'amountYuan'), r.amountYuan);
+      if (f !== undefined && low !== undefined && low >= f)
+        out.add(join(rp, 'lowWaterYuan'), 'must be below floatYuan');
+    }
+  }
 }
 
 function checkMix(out: Issues, path: string, v: unknown, flows: Obj, from: number | null): void {
@@ -460,6 +585,7 @@ export function validateSpec(input: unknown, tiers: TierTable = DEFAULT_TIERS): 
     'phases',
     'scales',
     'invalid',
+    'twoTier',
     'facts',
   ]);
   str(out, 'name', v.name);
@@ -500,6 +626,20 @@ export function validateSpec(input: unknown, tiers: TierTable = DEFAULT_TIERS): 
 
   checkCurve(out, 'arrival', v.arrival);
   checkMix(out, 'mix', v.mix, flows, null);
+  const payees = new Set<string>();
+  const payers = new Set<string>();
+  for (const f of Object.values(flows))
+    if (isObj(f)) {
+      if (typeof f.payee === 'string') payees.add(f.payee);
+      if (typeof f.payer === 'string') payers.add(f.payer);
+    }
+  for (const [name, g] of groups) {
+    const cp = join(join('groups', name), 'claim');
+    if (g.claimed && payees.has(name))
+      out.add(cp, 'a claimed group cannot be a payee (its wallets open during the run)');
+    if (g.claimed && !payers.has(name)) out.add(cp, 'a claimed group must pay in some flow');
+  }
+  if (v.twoTier !== undefined) checkTwoTier(out, v.twoTier, groups, payees, payers);
   if (v.phases !== undefined) {
     if (!Array.isArray(v.phases)) out.add('phases', 'must be an array');
     else {

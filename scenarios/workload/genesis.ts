@@ -5,6 +5,11 @@
  * exchanges to its wallets. Every coin is sized exactly to what the next step hands out, so no
  * change is left anywhere and nothing in genesis waits on a chain: each allocate spends one
  * issued coin, each exchange one allocated coin, both in their bank's lane.
+ *
+ * For the two-tier flows of the run (scenarios/workload/two-tier-plan.ts), genesis also leaves
+ * coins in each bank's vault (one per planned claim or top-up, allocated with the exchange
+ * money) and in the issuance vault (for replenishing), and skips the wallets that open and are
+ * funded during the run (claims).
  */
 import {
   coinIdOf,
@@ -23,8 +28,21 @@ export interface GenesisCoin {
   readonly value: number;
 }
 
+/** What genesis keeps back for the run: vault and issuance-vault coin values (fen) per bank. */
+export interface GenesisHoldings {
+  readonly vault: readonly (readonly number[])[];
+  readonly issuance: readonly (readonly number[])[];
+}
+
 /** What the measured phase needs from genesis: who holds which coins. */
 export interface GenesisResult {
+  /** Per bank: the vault coins asked for in `GenesisHoldings.vault`, in that order. */
+  readonly vault: GenesisCoin[][];
+  /** Per bank: the issuance-vault coins asked for in `GenesisHoldings.issuance`, in order. */
+  readonly issuance: GenesisCoin[][];
+  /** Fen allocated to bank vaults and exchanged to wallets (for the expected books). */
+  readonly allocated: number;
+  readonly exchanged: number;
   /** Per wallet: its spendable genesis coins (ascending value). */
   readonly coins: GenesisCoin[][];
   /** Per wallet: its reserve coin, if any. */
@@ -58,6 +76,7 @@ export function buildGenesis(
   centralBank: KeyPair,
   day: number,
   out: OpList,
+  holdings: GenesisHoldings,
   progress?: (done: number, total: number) => void,
 ): GenesisResult {
   const cb = centralBank.publicKey;
@@ -91,7 +110,10 @@ export function buildGenesis(
   });
 
   const groupNames = pop.groups.map((g) => g.name);
+  /** Opened and funded in genesis (not a claimed wallet, which opens during the run). */
+  const inGenesis = (w: (typeof pop.wallets)[number]) => w.opens && Number.isNaN(w.claimAt);
   for (const w of pop.wallets) {
+    if (!inGenesis(w)) continue;
     const bank = pop.banks[w.bank]!;
     push(
       {
@@ -119,17 +141,19 @@ export function buildGenesis(
   const plans = pop.banks.map((_, b) => {
     const credits: Credit[] = [];
     for (const w of pop.wallets) {
-      if (w.bank !== b) continue;
+      if (w.bank !== b || !inGenesis(w)) continue;
       for (const value of w.funding) credits.push({ wallet: w.index, value, reserve: false });
       if (w.reserve > 0) credits.push({ wallet: w.index, value: w.reserve, reserve: true });
     }
     const exchanges = chunks(credits, MAX_OUTPUTS);
+    // Allocation outputs: one per exchange, then the vault coins kept for the run.
     const allocations = chunks(
-      exchanges.map((e) => sum(e.map((c) => c.value))),
+      [...exchanges.map((e) => sum(e.map((c) => c.value))), ...(holdings.vault[b] ?? [])],
       MAX_OUTPUTS,
     );
+    // Issue outputs: one per allocation, then the issuance-vault coins kept for the run.
     const issues = chunks(
-      allocations.map((a) => sum(a)),
+      [...allocations.map((a) => sum(a)), ...(holdings.issuance[b] ?? [])],
       MAX_OUTPUTS,
     );
     return { exchanges, allocations, issues };
@@ -177,6 +201,25 @@ export function buildGenesis(
     }),
   );
 
+  // The coins kept for the run: output positions after the ones the next step spends.
+  const kept = (refs: { txid: Buffer }[], skip: number, values: readonly number[]) =>
+    values.map((value, k) => {
+      const pos = skip + k;
+      return { id: coinIdOf(refs[Math.floor(pos / MAX_OUTPUTS)]!.txid, pos % MAX_OUTPUTS), value };
+    });
+  const vault = plans.map((plan, b) =>
+    kept(allocRefs[b]!, plan.exchanges.length, holdings.vault[b] ?? []),
+  );
+  const issuance = plans.map((plan, b) =>
+    kept(issueRefs[b]!, plan.allocations.length, holdings.issuance[b] ?? []),
+  );
+  let allocated = 0;
+  let exchanged = 0;
+  for (const plan of plans) {
+    for (const a of plan.allocations) allocated += sum(a);
+    for (const e of plan.exchanges) exchanged += sum(e.map((c) => c.value));
+  }
+
   const coins: GenesisCoin[][] = pop.wallets.map(() => []);
   const reserves: (GenesisCoin | null)[] = pop.wallets.map(() => null);
   plans.forEach((plan, b) => {
@@ -209,5 +252,5 @@ export function buildGenesis(
   });
   for (const list of coins) list.sort((a, b) => a.value - b.value || (a.id < b.id ? -1 : 1));
   progress?.(total, total);
-  return { coins, reserves, nonce, issued };
+  return { coins, reserves, nonce, issued, vault, issuance, allocated, exchanged };
 }

@@ -40,5 +40,5 @@ export {
   workloadChunks,
   workloadDigest,
 } from './serialize.js';
-export type { Expected, PlannedOps, Workload, WorkloadMeta } from './types.js';
-export { OFFLINE_TRANSFER } from './types.js';
+export type { Expected, OpLabel, PlannedOps, Workload, WorkloadMeta } from './types.js';
+export { OFFLINE_TRANSFER, OP_LABELS } from './types.js';

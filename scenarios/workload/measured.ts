@@ -16,8 +16,16 @@
  *  - ALREADY_SPENT: re-spends the first input of the payer's last valid op, which it depends on;
  *  - TIER_LIMIT: pays above the single limit from a reserve coin no valid op ever spends;
  *  - UNKNOWN_COIN: spends a random coin id.
+ * The two-tier flows (claims, top-ups, redemptions, sweeps, expiry, replenishment) are timed
+ * events interleaved with the payments (two-tier.ts), under the same rules.
  */
-import { CodedError, coinIdOf, type Output } from '../../engine/domain/index.js';
+import {
+  CodedError,
+  coinIdOf,
+  type KeyPair,
+  type Output,
+  type TxFields,
+} from '../../engine/domain/index.js';
 import { yearOf } from '../../engine/registry/index.js';
 import {
   DEFAULT_INVALID_SPLIT,
@@ -28,10 +36,12 @@ import {
   type Mix,
   normaliseSplit,
   type ResolvedScenario,
+  startLocalMs,
   uniformTimes,
 } from '../model/index.js';
 import type { GenesisCoin, GenesisResult } from './genesis.js';
 import type { OpList } from './op-list.js';
+import { Payer, selectCoins } from './payer.js';
 import type { Population, Wallet } from './population.js';
 import { apportion, type Rng, WeightedPicker } from './rng.js';
 import {
@@ -42,7 +52,9 @@ import {
   minAmount,
 } from './samplers.js';
 import { signOp } from './signer.js';
-import { type Expected, OFFLINE_TRANSFER } from './types.js';
+import { TwoTierFlows, type TwoTierStats } from './two-tier.js';
+import type { TwoTierPlan } from './two-tier-plan.js';
+import { type Expected, OFFLINE_TRANSFER, type OpLabel } from './types.js';
 
 /** Kind of a planned measured op: 0 = valid, else 1 + index into INVALID_CODES. */
 const VALID = 0;
@@ -55,126 +67,11 @@ const KIND_OF: Readonly<Record<InvalidCode, number>> = {
 const TRIES = 32;
 /** Amount draws before a payment is declared impossible. */
 const REDRAWS = 8;
-const MAX_INPUTS_USED = 100;
 
 /** The population cannot carry the planned payments (or an invalid op cannot be built). */
 export class WorkloadGenerationError extends CodedError {
   readonly code = 'WORKLOAD_GENERATION';
   readonly kind = 'failure';
-}
-
-interface ChangeCoin {
-  readonly id: string;
-  readonly value: number;
-  /** The op that created it: spending it depends on that op. */
-  readonly op: number;
-}
-
-/** One payer's state in the generator's ledger model. */
-class Payer {
-  readonly wallet: Wallet;
-  readonly gen: GenesisCoin[];
-  genTotal = 0;
-  readonly chg: ChangeCoin[] = [];
-  #maxChg = 0;
-  readonly reserve: GenesisCoin | null;
-  /** Some coin it was given (for BAD_SIGNATURE ops, which must look real). */
-  readonly anyCoin: GenesisCoin | null;
-  readonly days = new Map<number, number>();
-  readonly years = new Map<number, number>();
-  last: { op: number; coin: GenesisCoin; payee: number } | null = null;
-
-  constructor(wallet: Wallet, coins: GenesisCoin[], reserve: GenesisCoin | null) {
-    this.wallet = wallet;
-    this.gen = coins.slice();
-    for (const c of coins) this.genTotal += c.value;
-    this.reserve = reserve;
-    this.anyCoin = coins[0] ?? reserve;
-  }
-
-  /** What one payment can use: all genesis coins plus the largest change coin (one dependency). */
-  available(): number {
-    return this.genTotal + this.#maxChg;
-  }
-
-  addChange(c: ChangeCoin): void {
-    this.chg.push(c);
-    if (c.value > this.#maxChg) this.#maxChg = c.value;
-  }
-
-  removeChange(c: ChangeCoin): void {
-    const i = this.chg.lastIndexOf(c);
-    this.chg.splice(i, 1);
-    if (c.value >= this.#maxChg) {
-      let m = 0;
-      for (const x of this.chg) if (x.value > m) m = x.value;
-      this.#maxChg = m;
-    }
-  }
-
-  largestChange(): ChangeCoin | null {
-    let best: ChangeCoin | null = null;
-    for (const c of this.chg) if (!best || c.value > best.value) best = c;
-    return best;
-  }
-
-  removeGen(c: GenesisCoin): void {
-    const i = this.gen.indexOf(c);
-    this.gen.splice(i, 1);
-    this.genTotal -= c.value;
-  }
-
-  /** Smallest genesis coin >= amount (gen is ascending). */
-  bestGen(amount: number): GenesisCoin | null {
-    let lo = 0;
-    let hi = this.gen.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.gen[mid]!.value >= amount) hi = mid;
-      else lo = mid + 1;
-    }
-    return this.gen[lo] ?? null;
-  }
-
-  /** Largest-first genesis coins summing to >= need, or null. */
-  takeGen(need: number): GenesisCoin[] | null {
-    if (need <= 0) return [];
-    if (this.genTotal < need) return null;
-    const out: GenesisCoin[] = [];
-    let s = 0;
-    for (let i = this.gen.length - 1; i >= 0 && s < need; i--) {
-      out.push(this.gen[i]!);
-      s += this.gen[i]!.value;
-    }
-    return s >= need && out.length <= MAX_INPUTS_USED ? out : null;
-  }
-
-  spent(day: number, year: number): { day: number; year: number } {
-    return { day: this.days.get(day) ?? 0, year: this.years.get(year) ?? 0 };
-  }
-}
-
-interface Selection {
-  readonly gen: GenesisCoin[];
-  readonly chg: ChangeCoin | null;
-}
-
-function selectCoins(p: Payer, amount: number, strategy: FlowSpec['coins']): Selection | null {
-  if (strategy === 'chain' && p.chg.length > 0) {
-    const latest = p.chg[p.chg.length - 1]!;
-    if (latest.value >= amount) return { gen: [], chg: latest };
-    const top = p.takeGen(amount - latest.value);
-    if (top) return { gen: top, chg: latest };
-  }
-  const g = p.bestGen(amount);
-  if (g) return { gen: [g], chg: null };
-  let smallest: ChangeCoin | null = null;
-  for (const c of p.chg)
-    if (c.value >= amount && (!smallest || c.value < smallest.value)) smallest = c;
-  if (smallest) return { gen: [], chg: smallest };
-  const big = p.largestChange();
-  const rest = p.takeGen(amount - (big?.value ?? 0));
-  return rest ? { gen: rest, chg: big } : null;
 }
 
 interface FlowRt {
@@ -204,6 +101,8 @@ export interface MeasuredStats {
   maxChain: number;
   nonce: number;
   readonly lanes: number;
+  /** The two-tier flows' ops and money, when the scenario has any. */
+  readonly twoTier: TwoTierStats | null;
 }
 
 /** Everything buildMeasured reads; it appends to `out`. */
@@ -220,6 +119,9 @@ export interface MeasuredInput {
   readonly day: number;
   readonly nonce: number;
   readonly out: OpList;
+  readonly plan: TwoTierPlan;
+  /** The workload's central bank: it signs the replenishing allocations. */
+  readonly centralBank: KeyPair;
   readonly progress?: (done: number, total: number) => void;
 }
 
@@ -231,7 +133,7 @@ export function plannedCounts(payments: number, share: number): { total: number;
 
 /** Appends the measured ops to `input.out` and reports what meta needs. */
 export function buildMeasured(input: MeasuredInput): MeasuredStats {
-  const { resolved, pop, genesis, out } = input;
+  const { resolved, pop, genesis, out, plan } = input;
   const spec = resolved.spec;
   const durationMs = resolved.durationS * 1000;
   const day = input.day;
@@ -260,11 +162,16 @@ export function buildMeasured(input: MeasuredInput): MeasuredStats {
 
   // Lanes: every member of a payer group, in population order.
   const payerGroups = new Set(flows.map((f) => f.payerGroup));
+  const expiring = new Set((spec.twoTier?.expiry?.groups ?? []).map((g) => pop.groupIndex.get(g)!));
   const payers: Payer[] = [];
   for (const w of pop.wallets) {
     if (!payerGroups.has(w.group)) continue;
     w.lane = payers.length;
-    payers.push(new Payer(w, genesis.coins[w.index]!, genesis.reserves[w.index]!));
+    const p = new Payer(w, genesis.coins[w.index]!, genesis.reserves[w.index]!);
+    // A claimed wallet can do nothing until its claim (two-tier.ts makes it ready).
+    if (!Number.isNaN(w.claimAt)) p.ready = false;
+    else if (expiring.has(w.group)) p.packet = p.genTotal;
+    payers.push(p);
   }
 
   // 1. Send times from the arrival curve; the flow of each op from the mix in force then.
@@ -360,6 +267,7 @@ export function buildMeasured(input: MeasuredInput): MeasuredStats {
   for (const f of flows)
     groupMin.set(f.payerGroup, Math.min(groupMin.get(f.payerGroup) ?? Infinity, f.min));
   const active = new Map<number, number[]>();
+  const isActive = new Uint8Array(payers.length);
   const spenders = new Map<number, number[]>();
   const reserveLanes = new Map<number, number[]>();
   for (const p of payers) {
@@ -369,7 +277,10 @@ export function buildMeasured(input: MeasuredInput): MeasuredStats {
       spenders.set(g, []);
       reserveLanes.set(g, []);
     }
-    if (p.available() >= groupMin.get(g)!) active.get(g)!.push(p.wallet.lane);
+    if (p.ready && p.available() >= groupMin.get(g)!) {
+      active.get(g)!.push(p.wallet.lane);
+      isActive[p.wallet.lane] = 1;
+    }
     if (p.reserve) reserveLanes.get(g)!.push(p.wallet.lane);
   }
   const allReserveLanes = [...reserveLanes.values()].flat().sort((a, b) => a - b);
@@ -381,6 +292,8 @@ export function buildMeasured(input: MeasuredInput): MeasuredStats {
     for (const v of w.funding) s += v;
     gbal[w.index] = s;
   }
+  // Planned top-ups count against a wallet's balance cap like its genesis coins.
+  for (const t of plan.topUps) for (const v of t.values) gbal[t.wallet]! += v;
 
   const stats: MeasuredStats = {
     flows: Object.fromEntries(flows.map((f) => [f.name, { ops: 0, valid: 0, invalid: 0, fen: 0 }])),
@@ -391,15 +304,41 @@ export function buildMeasured(input: MeasuredInput): MeasuredStats {
     dependent: 0,
     maxChain: 0,
     nonce: input.nonce,
-    lanes: payers.length,
+    lanes: payers.length + (spec.twoTier?.replenish ? pop.banks.length : 0),
+    twoTier: null,
   };
   for (const f of flows) {
     const g = pop.groups[f.payeeGroup]!;
     if (!stats.received.has(f.payeeGroup))
       stats.received.set(f.payeeGroup, new Array<number>(g.count).fill(0));
   }
-  const depth = new Int32Array(total);
+  /** Chain depth of each op (ops that wait for others), indexed like `out`. */
+  const depth: number[] = [];
   let nonce = input.nonce;
+
+  /** Appends one signed op at normalised time `at`; every measured op goes through here. */
+  const emitOp = (
+    at: number,
+    fields: Omit<TxFields, 'day' | 'nonce'>,
+    pair: KeyPair,
+    expected: Expected,
+    dependsOn: number,
+    lane: number,
+    label: OpLabel,
+    channel = '',
+    opDay = day,
+    corrupt?: { index: number; mask: number },
+  ) => {
+    const signed = signOp({ ...fields, day: opDay, nonce: nonce++ } as TxFields, pair, corrupt);
+    const ms = Math.round(at * durationMs * 1000) / 1000;
+    const index = out.push(signed.body, expected, ms, dependsOn, lane, label, channel);
+    depth[index] = dependsOn >= 0 ? depth[dependsOn]! + 1 : 0;
+    if (dependsOn >= 0) {
+      stats.dependent++;
+      if (depth[index]! > stats.maxChain) stats.maxChain = depth[index]!;
+    }
+    return { index, txid: signed.txid };
+  };
 
   const tiers = resolved.tiers.table;
   const limitsOf = (w: Wallet) => tiers[w.tier];
@@ -429,6 +368,7 @@ export function buildMeasured(input: MeasuredInput): MeasuredStats {
       if (payers[lane]!.available() < gmin) {
         list[at] = list[list.length - 1]!;
         list.pop();
+        isActive[lane] = 0;
         continue;
       }
       const amount = fit(lane);
@@ -471,6 +411,8 @@ export function buildMeasured(input: MeasuredInput): MeasuredStats {
   const randomLane = (lanes: readonly number[]): number | null =>
     lanes.length === 0 ? null : lanes[badRng.int(lanes.length)]!;
 
+  /** The channel label of the payment being built (set per op in the build loop). */
+  let channel = '';
   const emit = (
     i: number,
     payer: Payer,
@@ -480,31 +422,24 @@ export function buildMeasured(input: MeasuredInput): MeasuredStats {
     expected: Expected,
     dependsOn: number,
     corrupt = false,
-  ) => {
-    const offline = !Number.isNaN(madeU[i]!);
-    const fields = {
-      type: offline ? ('offline-transfer' as const) : ('transfer' as const),
-      signer: payer.wallet.pair.publicKey,
-      day,
-      nonce: nonce++,
-      inputs,
-      outputs,
-    };
-    const signed = signOp(
-      fields,
+  ) =>
+    emitOp(
+      u[i]!,
+      {
+        type: Number.isNaN(madeU[i]!) ? 'transfer' : 'offline-transfer',
+        signer: payer.wallet.pair.publicKey,
+        inputs,
+        outputs,
+      },
       payer.wallet.pair,
+      expected,
+      dependsOn,
+      payer.wallet.lane,
+      Number.isNaN(madeU[i]!) ? 'transfer' : OFFLINE_TRANSFER,
+      channel,
+      day,
       corrupt ? { index: badRng.int(64), mask: 1 + badRng.int(255) } : undefined,
     );
-    const at = Math.round(u[i]! * durationMs * 1000) / 1000;
-    const type = offline ? OFFLINE_TRANSFER : 'transfer';
-    const index = out.push(signed.body, expected, at, dependsOn, payer.wallet.lane, type);
-    if (dependsOn >= 0) {
-      depth[index] = depth[dependsOn]! + 1;
-      stats.dependent++;
-      if (depth[index]! > stats.maxChain) stats.maxChain = depth[index]!;
-    }
-    return { index, txid: signed.txid };
-  };
 
   const outputsFor = (
     payee: Wallet,
@@ -559,6 +494,9 @@ export function buildMeasured(input: MeasuredInput): MeasuredStats {
     st.fen += pick.amount;
     const rec = stats.received.get(f.payeeGroup)!;
     rec[payee.member]!++;
+    // A packet is spent first (the Luohu rule): expiry recovers only what payments left of it.
+    if (p.packet > 0) p.paidFromPacket = Math.min(p.packet, p.paidFromPacket + pick.amount);
+    twoTier?.onPayment(payee, ref.txid, pick.amount, ref.index, p.wallet.lane);
     return true;
   };
 
@@ -598,7 +536,15 @@ export function buildMeasured(input: MeasuredInput): MeasuredStats {
         const amount = single + 1 + badRng.int(coin.value - single);
         const payee = pickPayee(f, p.wallet, amount, false);
         if (!payee) return false;
-        emit(i, p, [coin.id], outputsFor(payee, p.wallet, amount, coin.value), day, code, -1);
+        emit(
+          i,
+          p,
+          [coin.id],
+          outputsFor(payee, p.wallet, amount, coin.value),
+          day,
+          code,
+          p.reserveOp,
+        );
         return true;
       }
       case 'BAD_SIGNATURE':
@@ -608,9 +554,9 @@ export function buildMeasured(input: MeasuredInput): MeasuredStats {
         for (let t = 0; t < TRIES && !p; t++) {
           const cand =
             payers[list.length > 0 ? list[badRng.int(list.length)]! : badRng.int(payers.length)]!;
-          if (cand.anyCoin && cand.wallet.group === f.payerGroup) p = cand;
+          if (cand.anyCoin && cand.ready && cand.wallet.group === f.payerGroup) p = cand;
         }
-        p ??= payers.find((x) => x.anyCoin && x.wallet.group === f.payerGroup) ?? null;
+        p ??= payers.find((x) => x.anyCoin && x.ready && x.wallet.group === f.payerGroup) ?? null;
         if (!p) return false;
         const single = limitsOf(p.wallet).single ?? Infinity;
         if (code === 'UNKNOWN_COIN') {
@@ -624,7 +570,8 @@ export function buildMeasured(input: MeasuredInput): MeasuredStats {
             [{ owner: payee.pair.publicKey, value: amount }],
             day,
             code,
-            -1,
+            // A claimed payer exists only once its claim is answered.
+            p.openOp,
           );
           return true;
         }
@@ -632,28 +579,80 @@ export function buildMeasured(input: MeasuredInput): MeasuredStats {
         const amount = Math.max(1, Math.min(want, single, coin.value));
         const payee = pickPayee(f, p.wallet, amount, false);
         if (!payee) return false;
-        emit(i, p, [coin.id], outputsFor(payee, p.wallet, amount, coin.value), day, code, -1, true);
+        // Refused at verification whatever the order; it waits for a claim only to look real.
+        emit(
+          i,
+          p,
+          [coin.id],
+          outputsFor(payee, p.wallet, amount, coin.value),
+          day,
+          code,
+          p.openOp,
+          true,
+        );
         return true;
       }
     }
   };
 
+  // The two-tier flows: timed events fired between the payments, in time order.
+  const cb = input.centralBank;
+  const twoTier =
+    plan.claims.length > 0 || spec.twoTier !== undefined
+      ? new TwoTierFlows({
+          resolved,
+          pop,
+          genesis,
+          plan,
+          payerOf: (w) => {
+            const lane = pop.wallets[w]!.lane;
+            return lane >= 0 ? payers[lane] : undefined;
+          },
+          activate: (p) => {
+            const lane = p.wallet.lane;
+            if (!isActive[lane]) {
+              isActive[lane] = 1;
+              active.get(p.wallet.group)!.push(lane);
+            }
+            const reserves = reserveLanes.get(p.wallet.group)!;
+            if (p.reserve && !reserves.includes(lane)) reserves.push(lane);
+          },
+          emit: emitOp,
+          centralBank: cb,
+          bankLane: (b) => payers.length + b,
+          startLocalMs: startLocalMs(spec.start),
+          windowMs: durationMs * resolved.timeCompression,
+          rng: input.rng.fork('two-tier'),
+        })
+      : null;
+
   // 4. Build, in send order.
   const deferred = new Int32Array(flows.length);
+  const deferredTierLimit = new Int32Array(flows.length);
   for (let i = 0; i < total; i++) {
+    twoTier?.runUntil(u[i]!);
     const fi = flowOf[i]!;
     const f = flows[fi]!;
     const st = stats.flows[f.name]!;
     st.ops++;
+    channel = '';
     if (f.channels) {
-      const ch = f.channels.names[f.channels.picker.pick(channelRng)]!;
-      stats.channels[ch] = (stats.channels[ch] ?? 0) + 1;
+      channel = f.channels.names[f.channels.picker.pick(channelRng)]!;
+      stats.channels[channel] = (stats.channels[channel] ?? 0) + 1;
     }
     let k = kind[i]!;
-    // An ALREADY_SPENT that had no earlier payment to re-spend is built at the next chance.
+    // An ALREADY_SPENT that had no earlier payment to re-spend is built at the next chance;
+    // so is a TIER_LIMIT before any reserve holder has claimed.
     if (k === VALID && deferred[fi]! > 0 && spenders.get(f.payerGroup)!.length > 0) {
       k = KIND_OF.ALREADY_SPENT;
       deferred[fi]!--;
+    } else if (
+      k === VALID &&
+      deferredTierLimit[fi]! > 0 &&
+      reserveLanes.get(f.payerGroup)!.length > 0
+    ) {
+      k = KIND_OF.TIER_LIMIT;
+      deferredTierLimit[fi]!--;
     }
     if (k !== VALID) {
       const code = INVALID_CODES[k - 1]!;
@@ -661,12 +660,13 @@ export function buildMeasured(input: MeasuredInput): MeasuredStats {
         st.invalid++;
         continue;
       }
-      if (code !== 'ALREADY_SPENT')
+      if (code === 'TIER_LIMIT' && plan.claims.length > 0) deferredTierLimit[fi]!++;
+      else if (code === 'ALREADY_SPENT') deferred[fi]!++;
+      else
         throw new WorkloadGenerationError(
           `${code} op ${i} of flow "${f.name}": no payer can build it (TIER_LIMIT needs a payer ` +
             'tier whose balance limit allows a coin above its single limit)',
         );
-      deferred[fi]!++;
     }
     if (!buildValid(i, f, day, year)) {
       throw new WorkloadGenerationError(
@@ -677,7 +677,9 @@ export function buildMeasured(input: MeasuredInput): MeasuredStats {
     }
     if (input.progress && (i & 1023) === 0) input.progress(i, total);
   }
+  // Events after the last payment: the last day's sweeps, the recovery of expired packets.
+  twoTier?.runUntil(Number.POSITIVE_INFINITY);
   input.progress?.(total, total);
   stats.nonce = nonce;
-  return stats;
+  return { ...stats, twoTier: twoTier?.stats ?? null };
 }

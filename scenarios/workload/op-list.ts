@@ -9,6 +9,7 @@ export class OpList implements PlannedOps {
   readonly dependsOn: number[] = [];
   readonly lane: number[] = [];
   readonly type: string[] = [];
+  readonly channel: string[] = [];
 
   get length(): number {
     return this.bodies.length;
@@ -22,6 +23,7 @@ export class OpList implements PlannedOps {
     dependsOn: number,
     lane: number,
     type: string,
+    channel = '',
   ): number {
     this.bodies.push(body);
     this.expected.push(expected);
@@ -29,6 +31,7 @@ export class OpList implements PlannedOps {
     this.dependsOn.push(dependsOn);
     this.lane.push(lane);
     this.type.push(type);
+    this.channel.push(channel);
     return this.bodies.length - 1;
   }
 }

@@ -37,6 +37,13 @@ export interface Wallet {
   reserve: number;
   /** Measured-phase lane, or -1 for wallets that never pay. */
   lane: number;
+  /**
+   * When a claimed wallet opens and receives its funding (normalised time), NaN for a wallet
+   * opened and funded in genesis (scenarios/workload/two-tier-plan.ts sets it).
+   */
+  claimAt: number;
+  /** False for a claimed group's member without funding: it never opens. */
+  opens: boolean;
 }
 
 /** A population group: its members are wallets[first .. first + count). */
@@ -121,6 +128,8 @@ export function buildPopulation(
         funding: funding[m]!,
         reserve: 0,
         lane: -1,
+        claimAt: Number.NaN,
+        opens: g.claim === undefined || funding[m]!.length > 0,
       });
       if (progress && (index & 1023) === 0) progress(index, total);
     }

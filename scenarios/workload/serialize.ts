@@ -1,8 +1,8 @@
 /**
  * The on-disk form of a workload: line-oriented and compact, loaded without re-parsing bodies.
  *
- *   line 1:  {"format":"ecny-bench/workload-file/v1","genesis":G,"ops":M,"meta":{...}}
- *   G lines: at \t dependsOn \t lane \t type \t expected \t body      (genesis, in order)
+ *   line 1:  {"format":"ecny-bench/workload-file/v2","genesis":G,"ops":M,"meta":{...}}
+ *   G lines: at \t dependsOn \t lane \t type \t channel \t expected \t body   (genesis, in order)
  *   M lines: the same, for the measured ops
  *
  * A body is the wire JSON, stored raw: JSON.stringify escapes tabs and newlines inside strings,
@@ -16,7 +16,7 @@ import { OpList } from './op-list.js';
 import type { Expected, PlannedOps, Workload, WorkloadMeta } from './types.js';
 
 /** Format tag of the workload file's header line. */
-export const WORKLOAD_FILE_FORMAT = 'ecny-bench/workload-file/v1';
+export const WORKLOAD_FILE_FORMAT = 'ecny-bench/workload-file/v2';
 
 /** Lines per chunk: big enough to amortise, small enough to stream. */
 const CHUNK_LINES = 4_096;
@@ -26,7 +26,7 @@ function* sectionChunks(ops: PlannedOps): Generator<string> {
     const to = Math.min(ops.bodies.length, from + CHUNK_LINES);
     let chunk = '';
     for (let i = from; i < to; i++) {
-      chunk += `${ops.at[i]}\t${ops.dependsOn[i]}\t${ops.lane[i]}\t${ops.type[i]}\t${ops.expected[i]}\t${ops.bodies[i]}\n`;
+      chunk += `${ops.at[i]}\t${ops.dependsOn[i]}\t${ops.lane[i]}\t${ops.type[i]}\t${ops.channel?.[i] ?? ''}\t${ops.expected[i]}\t${ops.bodies[i]}\n`;
     }
     yield chunk;
   }
@@ -72,15 +72,17 @@ function readSection(buf: Buffer, from: number, count: number, into: OpList, wha
     const t3 = buf.indexOf(TAB, t2 + 1);
     const t4 = buf.indexOf(TAB, t3 + 1);
     const t5 = buf.indexOf(TAB, t4 + 1);
-    if (t1 < 0 || t5 < 0 || t5 > end)
-      throw new WorkloadFormatError(`${what} line ${i}: expected 6 columns`);
+    const t6 = buf.indexOf(TAB, t5 + 1);
+    if (t1 < 0 || t6 < 0 || t6 > end)
+      throw new WorkloadFormatError(`${what} line ${i}: expected 7 columns`);
     into.push(
-      buf.toString('utf8', t5 + 1, end),
-      buf.toString('latin1', t4 + 1, t5) as Expected,
+      buf.toString('utf8', t6 + 1, end),
+      buf.toString('latin1', t5 + 1, t6) as Expected,
       Number(buf.toString('latin1', at, t1)),
       Number(buf.toString('latin1', t1 + 1, t2)),
       Number(buf.toString('latin1', t2 + 1, t3)),
       buf.toString('latin1', t3 + 1, t4),
+      buf.toString('latin1', t4 + 1, t5),
     );
     at = end + 1;
   }

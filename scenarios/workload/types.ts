@@ -33,6 +33,28 @@ import type { RejectionCode } from '../../engine/domain/index.js';
  */
 export const OFFLINE_TRANSFER = 'offline-transfer';
 
+/**
+ * Report labels of measured ops (PlannedOps.type) and the wire op each one is. A red-packet
+ * claim and a top-up are both an `exchange`; a redemption, a merchant's day-end sweep and the
+ * recovery of an expired packet are all a `redeem`; a payment is a `transfer` or, made offline
+ * and synced later, an `offline-transfer`.
+ */
+export const OP_LABELS = {
+  transfer: 'transfer',
+  [OFFLINE_TRANSFER]: 'offline-transfer',
+  open: 'open',
+  claim: 'exchange',
+  'top-up': 'exchange',
+  redeem: 'redeem',
+  sweep: 'redeem',
+  expiry: 'redeem',
+  return: 'return',
+  allocate: 'allocate',
+} as const;
+
+/** One of OP_LABELS. */
+export type OpLabel = keyof typeof OP_LABELS;
+
 /** The answer an op must get: settled, or refused with this code. */
 export type Expected = 'SETTLED' | RejectionCode;
 
@@ -53,8 +75,13 @@ export interface PlannedOps {
   readonly dependsOn: number[];
   /** Lane: the unit of partitioning across load-generator processes (usually the payer). */
   readonly lane: number[];
-  /** Operation type, for reporting ("transfer", "exchange", ...). */
+  /**
+   * Operation type, for reporting: the wire op type, or a finer label where one wire op plays
+   * several roles (OP_LABELS): "transfer", "offline-transfer", "claim", "top-up", "sweep", ...
+   */
   readonly type: string[];
+  /** Payment channel of a payment ("scan", "tap", "online"), "" for other ops; for reporting. */
+  readonly channel?: string[];
 }
 
 /** What a workload is and how it was made; everything but the ops. */

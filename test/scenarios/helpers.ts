@@ -73,6 +73,25 @@ export function genesisFacts(w: Workload): GenesisFacts {
   return { wallets, coins };
 }
 
+/**
+ * Every wallet of a workload: those genesis opens (with their genesis balance) and those the
+ * measured phase opens (claims: balance 0 before their claim's exchange).
+ */
+export function walletFacts(w: Workload): GenesisFacts {
+  const facts = genesisFacts(w);
+  for (const tx of decodedOps(w)) {
+    const s = tx.subject;
+    if (tx.type === 'open' && s)
+      facts.wallets.set(s.key, {
+        tier: s.tier!,
+        kind: s.kind!,
+        ref: s.kyc ?? '',
+        genesisBalance: 0,
+      });
+  }
+  return facts;
+}
+
 /** Every measured op decoded, once per workload. */
 const decoded = new WeakMap<Workload, Tx[]>();
 export function decodedOps(w: Workload): Tx[] {

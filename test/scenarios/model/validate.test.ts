@@ -120,6 +120,49 @@ describe('validateSpec', () => {
   });
 });
 
+describe('two-tier flows', () => {
+  const week = getScenario('shenzhen-lottery').variants.default!;
+
+  it('collects every problem of the two-tier flows and claims, with paths', () => {
+    const bad = {
+      ...week,
+      groups: {
+        ...week.groups,
+        merchants: {
+          ...week.groups.merchants!,
+          claim: { from: 0.5, to: 0.2, arrival: { kind: 'constant' } },
+        },
+      },
+      twoTier: {
+        topUps: [
+          { group: 'merchants', share: 0, amount: { kind: 'fixed', yuan: 5 }, from: 0, to: 1 },
+        ],
+        sweeps: [{ group: 'winners', share: 0.3, hour: 25, spreadMinutes: 30 }],
+        expiry: { groups: ['nobody'], at: 0.9, spread: 0.2, returnToIssuer: 'yes' },
+        replenish: { floatYuan: 100, lowWaterYuan: 100, amountYuan: 50 },
+        lottery: true,
+      },
+    };
+    const got = messages(validateSpec(bad));
+    const want = [
+      'groups.merchants.claim.to: must be > from',
+      'groups.merchants.claim: a claimed group needs funding to claim',
+      'groups.merchants.claim: a claimed group cannot be a payee (its wallets open during the run)',
+      'groups.merchants.claim: a claimed group must pay in some flow',
+      'twoTier.lottery: unknown field (allowed: topUps, redemptions, sweeps, expiry, replenish)',
+      'twoTier.topUps[0].group: must be a personal group',
+      'twoTier.topUps[0].share: must be > 0',
+      'twoTier.sweeps[0].group: must be a merchant group',
+      'twoTier.sweeps[0].hour: must be <= 23.99',
+      'twoTier.expiry.groups[0]: is not a group of this scenario',
+      'twoTier.expiry.spread: must end by the end of the run (at + spread <= 1)',
+      'twoTier.expiry.returnToIssuer: must be a boolean',
+      'twoTier.replenish.lowWaterYuan: must be below floatYuan',
+    ];
+    for (const m of want) assert.ok(got.includes(m), `missing "${m}" in:\n${got.join('\n')}`);
+  });
+});
+
 describe('facts', () => {
   const good = getScenario('shenzhen-lottery').variants.default!;
 

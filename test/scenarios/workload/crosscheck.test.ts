@@ -11,7 +11,12 @@ import { describe, it } from 'node:test';
 import { DEFAULT_TIERS, parseTierTable, type TierTable } from '../../../engine/domain/index.js';
 import { Registry } from '../../../engine/registry/index.js';
 import { resolveTiers } from '../../../scenarios/catalog/tiers.js';
-import { generateWorkload, type Workload } from '../../../scenarios/workload/index.js';
+import {
+  generateWorkload,
+  OP_LABELS,
+  type OpLabel,
+  type Workload,
+} from '../../../scenarios/workload/index.js';
 import { Rng } from '../../../scenarios/workload/rng.js';
 import { decode, decodedOps, TEST_OPTIONS, VARIANTS, workloadOf } from '../helpers.js';
 
@@ -94,10 +99,31 @@ function crossCheck(
   }
   const books = registry.reconcile();
   assert.ok(books.ok, books.problems.join('; '));
-  const { byType } = registry.lifecycle;
-  if (mismatches.length === 0)
-    assert.equal(byType.transfer + byType['offline-transfer'], w.meta.expectedCounts.SETTLED);
+  // Every op whose outcome matched moved exactly the money the generator expected.
+  if (mismatches.length === 0) {
+    const want = w.meta.params.expectedBooksFen as Record<string, number>;
+    const { issued, destroyed, issuanceVault, bankVaults, wallets } = books;
+    assert.deepEqual({ issued, destroyed, issuanceVault, bankVaults, wallets }, want);
+    const settledByType: Record<string, number> = {};
+    w.ops.type.forEach((label, i) => {
+      if (w.ops.expected[i] !== 'SETTLED') return;
+      const wire = OP_LABELS[label as OpLabel];
+      settledByType[wire] = (settledByType[wire] ?? 0) + 1;
+    });
+    for (const [wire, n] of Object.entries(settledByType))
+      assert.equal(
+        registry.lifecycle.byType[wire as keyof typeof registry.lifecycle.byType] -
+          genesisCount(w, wire),
+        n,
+        wire,
+      );
+  }
   return mismatches;
+}
+
+/** Genesis ops of a wire type (genesis labels are wire types). */
+function genesisCount(w: Workload, wire: string): number {
+  return w.genesis.type.filter((t) => t === wire).length;
 }
 
 /** The tier table a workload was made for (its meta says, in yuan). */

@@ -18,6 +18,8 @@ import { INVALID_CODES } from '../../../scenarios/model/index.js';
 import {
   generateWorkload,
   OFFLINE_TRANSFER,
+  OP_LABELS,
+  type OpLabel,
   resolveWorkloadScenario,
   type Workload,
   workloadCentralBankPair,
@@ -27,9 +29,20 @@ import {
 import { workloadKeyPair } from '../../../scenarios/workload/keys.js';
 import { zipfTopDecileShare } from '../../../scenarios/workload/rng.js';
 import { signOp } from '../../../scenarios/workload/signer.js';
-import { decodedOps, genesisFacts, TEST_OPTIONS, VARIANTS, workloadOf } from '../helpers.js';
+import {
+  decodedOps,
+  genesisFacts,
+  TEST_OPTIONS,
+  VARIANTS,
+  walletFacts,
+  workloadOf,
+} from '../helpers.js';
 
 const SEED = 'test-seed';
+
+/** A payment's report label (made online or offline). */
+const isPayment = (label: string) =>
+  OP_LABELS[label as OpLabel] === 'transfer' || OP_LABELS[label as OpLabel] === 'offline-transfer';
 
 for (const { scenario, variant } of VARIANTS) {
   describe(`${scenario}:${variant}`, () => {
@@ -47,7 +60,9 @@ for (const { scenario, variant } of VARIANTS) {
       const sum = meta.plannedRate.reduce((a, b) => a + b, 0);
       assert.equal(sum, ops.bodies.length);
       assert.equal(meta.plannedRate.length, Math.ceil(meta.durationMs / 1000));
-      assert.equal(ops.bodies.length, meta.params.ops);
+      // The scale's payments (valid and invalid); the two-tier flows' ops come on top.
+      const payments = ops.type.filter((t) => isPayment(t)).length;
+      assert.equal(payments, meta.params.ops);
       for (let i = 0; i < ops.at.length; i++) {
         assert.ok(ops.at[i]! >= 0 && ops.at[i]! < meta.durationMs, `op ${i} at ${ops.at[i]}`);
         if (i > 0) assert.ok(ops.at[i]! >= ops.at[i - 1]!, `op ${i} before op ${i - 1}`);
@@ -59,20 +74,23 @@ for (const { scenario, variant } of VARIANTS) {
 
     it('keeps every settling op within tier limits, whatever the order', () => {
       const { ops } = w();
-      const facts = genesisFacts(w());
+      const facts = walletFacts(w());
       const daily = new Map<string, number>();
       const annual = new Map<string, number>();
       const incoming = new Map<string, number>();
       decodedOps(w()).forEach((tx, i) => {
         if (ops.expected[i] !== 'SETTLED') return;
-        const payer = facts.wallets.get(tx.signer)!;
-        const limits = DEFAULT_TIERS[payer.tier];
         let paid = 0;
         for (const o of tx.outputs) {
           if (o.owner === tx.signer) continue;
           paid += o.value;
-          incoming.set(o.owner, (incoming.get(o.owner) ?? 0) + o.value);
+          // Credits to wallets (payments, claims, top-ups) count against their balance caps.
+          if (facts.wallets.has(o.owner))
+            incoming.set(o.owner, (incoming.get(o.owner) ?? 0) + o.value);
         }
+        if (tx.type !== 'transfer' && tx.type !== 'offline-transfer') return; // only payments have limits
+        const payer = facts.wallets.get(tx.signer)!;
+        const limits = DEFAULT_TIERS[payer.tier];
         assert.ok(limits.single === null || paid <= limits.single, `op ${i}: single limit`);
         const dk = `${tx.signer}/${tx.day}`;
         const yk = `${tx.signer}/${yearOf(tx.day)}`;
@@ -95,9 +113,17 @@ for (const { scenario, variant } of VARIANTS) {
       const { meta, ops } = w();
       const invalid = ops.expected.filter((e) => e !== 'SETTLED').length;
       const share = meta.params.invalidShare as number;
-      assert.ok(Math.abs(invalid / ops.bodies.length - share) < 0.002, `${invalid} invalid`);
+      const payments = meta.params.ops as number;
+      assert.ok(Math.abs(invalid / payments - share) < 0.002, `${invalid} invalid`);
       for (const code of INVALID_CODES) assert.ok((meta.expectedCounts[code] ?? 0) > 0, code);
-      assert.equal(meta.expectedCounts.SETTLED, meta.params.payments);
+      const settledPayments = ops.type.filter(
+        (t, i) => isPayment(t) && ops.expected[i] === 'SETTLED',
+      ).length;
+      assert.equal(settledPayments, meta.params.payments);
+      // Every op of the two-tier flows settles.
+      ops.type.forEach((t, i) => {
+        if (!isPayment(t)) assert.equal(ops.expected[i], 'SETTLED', t);
+      });
     });
 
     it('keeps dependencies earlier and in the lane, and spends only genesis or dependency coins', () => {
@@ -107,10 +133,12 @@ for (const { scenario, variant } of VARIANTS) {
       const lanes = new Map<string, number>();
       txs.forEach((tx, i) => {
         assert.ok(ops.lane[i]! >= 0 && ops.lane[i]! < meta.lanes);
-        // One lane per payer, and one payer per lane.
-        const lane = lanes.get(tx.signer);
-        if (lane === undefined) lanes.set(tx.signer, ops.lane[i]!);
-        else assert.equal(lane, ops.lane[i], `op ${i}: payer in two lanes`);
+        // One lane per payer, and one payer per lane (banks and merchants act in many lanes).
+        if (tx.type === 'transfer' || tx.type === 'offline-transfer') {
+          const lane = lanes.get(tx.signer);
+          if (lane === undefined) lanes.set(tx.signer, ops.lane[i]!);
+          else assert.equal(lane, ops.lane[i], `op ${i}: payer in two lanes`);
+        }
         const dep = ops.dependsOn[i]!;
         if (dep >= 0) {
           assert.ok(dep < i, `op ${i} depends on a later op`);
@@ -118,7 +146,8 @@ for (const { scenario, variant } of VARIANTS) {
         }
         const exp = ops.expected[i];
         if (exp === 'UNKNOWN_COIN') {
-          assert.equal(dep, -1);
+          // A claimed payer's ops wait for its claim; others wait for nothing.
+          assert.ok(dep === -1 || ops.type[dep] === 'claim', `op ${i}: waits for ${ops.type[dep]}`);
           assert.ok(!facts.coins.has(tx.inputs[0]!));
           return;
         }
@@ -248,7 +277,10 @@ describe('shenzhen-lottery', () => {
     assert.equal(spec.groups.merchants!.count.city, 3_389);
     assert.equal(spec.groups.winners!.count.city, 50_000);
     const w = workloadOf('shenzhen-lottery', 'default', SEED);
-    assert.equal(w.meta.expectedCounts.SETTLED, Math.round(62_788 / 20));
+    const settledPayments = w.ops.type.filter(
+      (t, i) => t === 'transfer' && w.ops.expected[i] === 'SETTLED',
+    ).length;
+    assert.equal(settledPayments, Math.round(62_788 / 20));
   });
 });
 
