@@ -113,6 +113,31 @@ export function rejectionColour(code: string): string {
   return FALLBACK_CODE_COLOURS[h % FALLBACK_CODE_COLOURS.length]!;
 }
 
+/**
+ * Fixed colours for the operation types of a workload (its report labels) and the payment
+ * channels: payments in blues, the bank side in greens and oranges, the central bank in purple.
+ */
+export const OP_COLOURS: Readonly<Record<string, string>> = {
+  transfer: '#1f4e9c',
+  'offline-transfer': '#56b4e9',
+  open: '#b2df8a',
+  claim: '#33a02c',
+  'top-up': '#009e73',
+  redeem: '#e69f00',
+  sweep: '#d55e00',
+  expiry: '#cc79a7',
+  return: '#8c564b',
+  allocate: '#7b3294',
+  scan: '#1f4e9c',
+  tap: '#56b4e9',
+  online: '#0072b2',
+};
+
+/** The colour of an operation type or channel, the same in every chart. */
+export function opColour(label: string): string {
+  return OP_COLOURS[label] ?? rejectionColour(label);
+}
+
 /** The colour of the i-th run in a comparison (cycles after seven runs). */
 export function runColour(index: number): string {
   return RUN_COLOURS[index % RUN_COLOURS.length]!;

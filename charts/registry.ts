@@ -10,7 +10,9 @@
 import type { RunResult } from '../result-format/index.js';
 import {
   BACKLOG_ID,
+  BY_TYPE_ID,
   buildBacklogChart,
+  buildByTypeChart,
   buildCapacityLatencyChart,
   buildCapacityThroughputChart,
   buildCapacityUslChart,
@@ -28,6 +30,7 @@ import {
   hasCapacitySteps,
   hasEngineStats,
   hasResources,
+  hasSeveralTypes,
   hasStageTimes,
   hasUslPoints,
   LATENCY_DISTRIBUTION_ID,
@@ -179,6 +182,20 @@ registerChart({
     'high while the backlog drains means the engine sets the drain rate.',
   applies: hasBacklog,
   build: buildBacklogChart,
+});
+
+registerChart({
+  id: BY_TYPE_ID,
+  title: 'Throughput by operation type',
+  howToRead:
+    'Answers per second of each kind of operation the workload sends: payments (transfer, offline-transfer), ' +
+    "wallet openings and red-packet claims, bank top-ups, redemptions and merchants' day-end sweeps, the " +
+    'recovery of expired packets (expiry) and its return to the issuance vault, and vault allocations. ' +
+    'Each line follows its own schedule: a claim storm opens the run, sweeps spike at each simulated day end, ' +
+    'recoveries come after the validity window. A line falling below its schedule while others hold points at ' +
+    "the kind of operation the engine served last. Latency per type is in the report's tables.",
+  applies: hasSeveralTypes,
+  build: buildByTypeChart,
 });
 
 registerChart({

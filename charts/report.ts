@@ -20,7 +20,7 @@ import {
   runLabels,
 } from './compare.js';
 import { formatNumber, formatterSource } from './formatters.js';
-import { rejectionColour } from './palette.js';
+import { opColour, rejectionColour } from './palette.js';
 import { buildRunCharts } from './registry.js';
 import { FIGURE, machineLabel, runDate, runSubtitle, scenarioLabel } from './theme.js';
 import type { BuiltChart } from './types.js';
@@ -177,7 +177,8 @@ export interface ReportVerdict {
  */
 export function reportVerdict(result: RunResult): ReportVerdict {
   const t = result.totals;
-  const booksOk = result.reconciliation === undefined || result.reconciliation.ok;
+  const rec = result.reconciliation;
+  const booksOk = rec === undefined || (rec.ok && rec.matchesWorkload !== false);
   const correct = result.outcome.passed && t.mismatched === 0 && t.lost === 0 && booksOk;
   const crossed = (result.thresholds ?? []).filter((o) => !o.passed);
   const reasons: string[] = [];
@@ -185,7 +186,9 @@ export function reportVerdict(result: RunResult): ReportVerdict {
   if (incomplete !== undefined) reasons.push(incomplete.reason);
   if (incomplete === undefined) reasons.push(...(result.outcome.reasons ?? []));
   else if (t.mismatched > 0) reasons.push(`${t.mismatched} mismatched`);
-  if (!booksOk) reasons.push('the books do not reconcile');
+  if (rec !== undefined && !rec.ok) reasons.push('the books do not reconcile');
+  if (rec !== undefined && rec.matchesWorkload === false)
+    reasons.push('the books differ from what the workload should leave');
   for (const o of crossed)
     reasons.push(
       `threshold ${o.expression} crossed: ${o.value === null ? (o.note ?? 'not measured') : `${o.metric} = ${formatThresholdValue(o.value, o.unit)}`}`,
@@ -437,6 +440,51 @@ function reconciliationTable(result: RunResult): string {
   return table(['', ''], rows, false).replace('<thead><tr><th></th><th></th></tr></thead>', '');
 }
 
+/** Per operation type and per channel: counts, throughput and latency, when the run counted them. */
+export function classTables(result: RunResult): string {
+  const tableOf = (title: string, map: RunResult['byType']) => {
+    const entries = Object.entries(map ?? {});
+    if (entries.length === 0) return '';
+    const rows = entries.map(([label, c]) => [
+      `<span class="swatch" style="background:${opColour(label)}"></span>${escapeHtml(label)}`,
+      integer(c.planned),
+      integer(c.settled),
+      integer(c.rejected),
+      integer(c.dropped + c.errors),
+      ms(c.settledPerSecond),
+      integer(c.peakPerSecond),
+      ms(c.latency.p50),
+      ms(c.latency.p99),
+      ms(c.latency.p999),
+    ]);
+    return `<h3>${escapeHtml(title)}</h3>${table(
+      [
+        '',
+        'ops',
+        'settled',
+        'rejected',
+        'dropped + errors',
+        'settled/s',
+        'peak answers/s',
+        'p50 ms',
+        'p99 ms',
+        'p99.9 ms',
+      ],
+      rows,
+    )}`;
+  };
+  const body =
+    tableOf('By operation type', result.byType) + tableOf('By payment channel', result.byChannel);
+  if (body === '') return '';
+  return `
+<section id="classes">
+<h2>Operation types and channels</h2>
+${body}
+<p class="note">Settled per second over the measured duration; peak is the busiest second of answers.
+Latency is corrected (from the intended send time). A payment counts under its type and its channel.</p>
+</section>`;
+}
+
 /** Where the scenario's figures come from: each figure, then the numbered sources with links. */
 export function sourcesSection(result: RunResult): string {
   const facts = result.scenario.facts ?? [];
@@ -601,7 +649,7 @@ export async function reportHtml(result: RunResult): Promise<string> {
     header,
     verdictSection(result, v),
     buildRunCharts(result),
-    details(result) + sourcesSection(result),
+    classTables(result) + details(result) + sourcesSection(result),
   );
 }
 

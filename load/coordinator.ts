@@ -12,6 +12,7 @@ import type { RuntimeSnapshot } from '../engine/metrics/index.js';
 import { abortable, ownChild, ownTempDir } from '../lifecycle/index.js';
 import {
   addCounters,
+  ClassAccumulator,
   emptyCounters,
   HISTOGRAM_KINDS,
   type MeasuredRun,
@@ -264,7 +265,9 @@ async function measure(
     let lost = 0;
     let retried = 0;
     let cpuMicros = 0;
+    const classes = new ClassAccumulator();
     for (const r of reports) {
+      classes.add(r.tally.classes);
       matched += r.tally.matched;
       mismatched += r.tally.mismatched;
       lost += r.tally.lost;
@@ -289,6 +292,7 @@ async function measure(
         : {}),
       ...(engine === undefined ? {} : { engine }),
       generator: { processes: opts.processes, cpuSeconds: cpuMicros / 1e6 },
+      classes,
       ...(resources.processes.length === 0 ? {} : { resources }),
     });
     return {

@@ -17,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { MAX_MISMATCH_SAMPLES, type MismatchSample } from '../result-format/index.js';
 import type { Workload } from '../scenarios/workload/index.js';
 import { classifyAnswer } from './answer.js';
+import { ClassRecorder } from './class-recorder.js';
 import {
   ANSWER_TIMEOUT_CODE,
   createTransport,
@@ -135,6 +136,8 @@ export class LoadGenerator implements TransportSink {
   #lost = 0;
   #retried = 0;
   readonly #samples: MismatchSample[] = [];
+  /** Answers, errors, drops and latency per operation type and per channel. */
+  readonly #classes: ClassRecorder;
 
   constructor(
     workload: Workload,
@@ -158,6 +161,11 @@ export class LoadGenerator implements TransportSink {
     this.#ops = table;
     const m = table.size;
     this.planned = m;
+    // Per operation type and channel, for the run's breakdown (load/class-recorder.ts).
+    this.#classes = new ClassRecorder(
+      Array.from(table.global, (i) => workload.ops.type[i]!),
+      Array.from(table.global, (i) => workload.ops.channel?.[i]),
+    );
     this.#ready = new Int32Array(Math.max(1, m));
     this.#transport = createTransport(
       { config, path: probe ? '/healthz' : config.path, bodies },
@@ -415,8 +423,10 @@ export class LoadGenerator implements TransportSink {
       }
       rec.record(t, 'corrected', (now - this.#ops.origin[k]!) * 1000);
       rec.record(t, 'uncorrected', (now - this.#ops.sentAt[k]!) * 1000);
+      this.#classes.answered(k, t, answer.kind === 'settled', (now - this.#ops.origin[k]!) * 1000);
     } else {
       c.errors++;
+      this.#classes.error(k);
       got =
         answer.kind === 'overloaded'
           ? `OVERLOADED after ${this.#ops.overloads[k]} retries`
@@ -463,6 +473,7 @@ export class LoadGenerator implements TransportSink {
     this.#lost++;
     const rec = this.#recorder!;
     rec.counters(rec.second(now)).errors++;
+    this.#classes.error(k);
     this.#cascadeDrop(k);
     this.#schedulePump();
   }
@@ -535,6 +546,8 @@ export class LoadGenerator implements TransportSink {
         rec.counters(Math.floor(this.#ops.intended[k]! / 1000)).dropped++;
       }
     }
+    for (let k = 0; k < this.planned; k++)
+      if (this.#ops.state[k] === DROPPED) this.#classes.dropped(k);
     this.#cursor = this.planned;
     if (reason === 'completed') this.#transport.close();
     else this.#transport.destroy();
@@ -548,6 +561,7 @@ export class LoadGenerator implements TransportSink {
         lost: this.#lost,
         retried: this.#retried,
         samples: this.#samples,
+        classes: this.#classes.finish(),
       },
     };
     this.#resolve?.(report);

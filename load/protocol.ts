@@ -4,7 +4,12 @@
  * never travels: each generator loads it from `workloadPath`.
  */
 import type { RuntimeSnapshot } from '../engine/metrics/index.js';
-import type { HistogramKind, MismatchSample, SecondCounters } from '../result-format/index.js';
+import type {
+  HistogramKind,
+  MismatchSample,
+  SecondCounters,
+  WireClasses,
+} from '../result-format/index.js';
 import type { GeneratorConfig } from './options.js';
 import type { Segment } from './segment.js';
 
@@ -23,6 +28,8 @@ export interface GeneratorTally {
   readonly lost: number;
   readonly retried: number;
   readonly samples: readonly MismatchSample[];
+  /** Per operation type and channel: counts, answers per second, latency histogram. */
+  readonly classes?: WireClasses;
 }
 
 export type ToGenerator =

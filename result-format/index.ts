@@ -4,6 +4,14 @@
  * the driver shares with the merger.
  */
 export { type BuildResultInput, buildRunResult } from './build.js';
+export {
+  ClassAccumulator,
+  type ClassKey,
+  classesOf,
+  emptyClass,
+  type WireClass,
+  type WireClasses,
+} from './classes.js';
 export { formatResourcesCsv, formatTimeseriesCsv, parseTimeseriesCsv } from './csv.js';
 export { collectEnvironment, projectRoot, TRACKED_PACKAGES } from './environment.js';
 export { ResultFileError } from './errors.js';

@@ -6,6 +6,7 @@
  */
 
 import { CodedError } from '../engine/domain/index.js';
+import { ClassAccumulator, classesOf } from './classes.js';
 import { type ResultFiles, readResults, writeResults } from './files.js';
 import { makeRunId } from './run-id.js';
 import type { RunResult } from './schema.js';
@@ -142,7 +143,14 @@ export function mergeMeasured(
   let processes = 0;
   let cpuSeconds = 0;
   const samples: MismatchSample[] = [];
+  const classes = parts.some((p) => p.measured.byType !== undefined)
+    ? new ClassAccumulator()
+    : undefined;
   for (const { measured: m, histograms, tOffset = 0, opOffset = 0 } of parts) {
+    const wire = classesOf(m);
+    for (const c of Object.values(wire))
+      c.perSecond = [...new Array<number>(tOffset).fill(0), ...c.perSecond];
+    classes?.add(wire);
     for (const s of m.timeseries) {
       const t = tOffset + s.t;
       acc.addCounters(t, { ...s, synced: s.synced ?? 0 });
@@ -170,6 +178,7 @@ export function mergeMeasured(
     tally: { planned, matched, mismatched, lost, retried, samples },
     engineSeconds,
     generator: { processes: fixedProcesses ?? processes, cpuSeconds },
+    ...(classes === undefined ? {} : { classes }),
   });
   return { measured, histograms: accumulated.histograms };
 }

@@ -236,6 +236,26 @@ export interface ResultFact {
   readonly uses: readonly string[];
 }
 
+/** One class of ops (an operation type or a payment channel): its counts, rates and latency. */
+export interface ClassSummary {
+  readonly planned: number;
+  readonly answered: number;
+  readonly settled: number;
+  readonly rejected: number;
+  readonly errors: number;
+  readonly dropped: number;
+  /** Settled over the measured duration. */
+  readonly settledPerSecond: number;
+  /** Answers in the busiest second. */
+  readonly peakPerSecond: number;
+  /** Corrected latency (from the intended send time), ms. */
+  readonly latency: Percentiles;
+  /** Answers per second of the measured phase. */
+  readonly perSecond: readonly number[];
+  /** The latency histogram (µs, compressed base64), so shard results merge exactly. */
+  readonly histogram: string;
+}
+
 export interface RunResult {
   readonly schema: typeof RESULT_SCHEMA;
   readonly runId: string;
@@ -285,7 +305,16 @@ export interface RunResult {
       readonly got: string;
     }>;
   };
-  readonly reconciliation?: { readonly ok: boolean } & Readonly<Record<string, unknown>>;
+  /**
+   * The engine's books at the end (GET /v1/reconcile, fen). With an embedded engine and every
+   * answer as expected, `expected` holds the workload's books and `matchesWorkload` whether the
+   * engine's totals (issued, issuance vault, bank vaults, wallets) equal them.
+   */
+  readonly reconciliation?: {
+    readonly ok: boolean;
+    readonly matchesWorkload?: boolean;
+    readonly expected?: Readonly<Record<string, number>>;
+  } & Readonly<Record<string, unknown>>;
   readonly rejectionsByCode: Readonly<Record<string, number>>;
   readonly latency: {
     readonly corrected: Percentiles;
@@ -301,6 +330,13 @@ export interface RunResult {
     readonly waitP99: number;
   };
   readonly timeseries: readonly SecondSample[];
+  /**
+   * Per operation type (the workload's report label: transfer, offline-transfer, open, claim,
+   * top-up, redeem, sweep, expiry, return, allocate) and per payment channel (scan, tap,
+   * online). Absent in results written before they were counted.
+   */
+  readonly byType?: Readonly<Record<string, ClassSummary>>;
+  readonly byChannel?: Readonly<Record<string, ClassSummary>>;
   /** The load generators themselves: how many processes and the CPU they used. */
   readonly generator?: { readonly processes: number; readonly cpuSeconds: number };
   /** Engine summary at the end of the run (GET /v1/stats). */

@@ -3,6 +3,7 @@
  * Shared by the driver (live run) and `mergeResults` (shard files), so both compute every
  * figure the same way.
  */
+import type { ClassAccumulator } from './classes.js';
 import { percentiles, spectrum } from './histogram.js';
 import type { RunResult, SecondSample } from './schema.js';
 import { type Accumulated, addCounters, type EngineSample, emptyCounters } from './series.js';
@@ -41,6 +42,8 @@ export type MeasuredRun = Pick<
   | 'latency'
   | 'dependencies'
   | 'timeseries'
+  | 'byType'
+  | 'byChannel'
   | 'engine'
   | 'generator'
   | 'resources'
@@ -67,6 +70,8 @@ export interface SummaryInput {
   readonly resources?: RunResult['resources'];
   /** Failure causes found elsewhere (e.g. a shard that failed for its own reasons). */
   readonly extraReasons?: readonly string[];
+  /** Per operation type and per channel, when the generators counted them. */
+  readonly classes?: ClassAccumulator;
 }
 
 /**
@@ -152,6 +157,7 @@ export function summarizeRun(input: SummaryInput): MeasuredRun {
     },
     dependencies: { waited: wait.count, waitP50: wait.p50, waitP99: wait.p99 },
     timeseries,
+    ...(input.classes === undefined ? {} : input.classes.summarize(input.durationS)),
     ...(input.engine === undefined ? {} : { engine: input.engine }),
     ...(input.generator === undefined ? {} : { generator: input.generator }),
     ...(input.resources === undefined ? {} : { resources: input.resources }),

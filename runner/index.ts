@@ -34,6 +34,7 @@ export {
   runScenario,
   runThresholds,
   tiersNameOf,
+  withExpectedBooks,
   writeRunOutputs,
 } from './run.js';
 export { type SaturateRunOptions, saturateScenario } from './saturate.js';

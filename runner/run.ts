@@ -130,6 +130,28 @@ export function factsFor(
   return [...facts, ...tiers.map((f) => ({ ...f, uses: f.uses.map((u) => `tiers.${u}`) }))];
 }
 
+/**
+ * The engine's books with the workload's expectation beside them (fen): `matchesWorkload` is
+ * false when any total differs, naming each in `problems`.
+ */
+export function withExpectedBooks(
+  books: NonNullable<RunResult['reconciliation']>,
+  expected: unknown,
+): NonNullable<RunResult['reconciliation']> {
+  if (typeof expected !== 'object' || expected === null) return books;
+  const want = expected as Record<string, number>;
+  const differ = Object.entries(want)
+    .filter(([k, v]) => books[k] !== v)
+    .map(([k, v]) => `${k}: engine ${String(books[k])} fen, workload expects ${v}`);
+  const problems = Array.isArray(books.problems) ? (books.problems as string[]) : [];
+  return {
+    ...books,
+    expected: want,
+    matchesWorkload: differ.length === 0,
+    problems: [...problems, ...differ],
+  };
+}
+
 /** The tier table name a workload was made for (older workloads: the default). */
 export function tiersNameOf(params: Readonly<Record<string, unknown>>): string {
   const t = params.tiers as { name?: unknown } | undefined;
@@ -202,7 +224,14 @@ export async function runScenario(options: RunOptions): Promise<RunReport> {
       options.engineArgs,
       async (target, embedded) => {
         if (embedded) options.log(`engine started at ${target} (pid ${embedded.pid})`);
-        return measure(options, loaded.workload, target, stopLoad.signal, onProgress);
+        return measure(
+          options,
+          loaded.workload,
+          target,
+          stopLoad.signal,
+          onProgress,
+          embedded !== null,
+        );
       },
       signal,
       options.targetWaitMs,
@@ -259,7 +288,10 @@ export async function runScenario(options: RunOptions): Promise<RunReport> {
         };
   const dir = join(options.outDir, result.runId);
   const files = await writeRunOutputs(dir, result, load.histograms, options.charts);
-  const passed = result.outcome.passed && result.reconciliation?.ok === true;
+  const passed =
+    result.outcome.passed &&
+    result.reconciliation?.ok === true &&
+    result.reconciliation.matchesWorkload !== false;
   const thresholdsOk = thresholdsPassed(result.thresholds);
   const verdict = runVerdict(result, passed, thresholdsOk);
   return { result, dir, files, passed, thresholdsPassed: thresholdsOk, verdict };
@@ -272,6 +304,7 @@ async function measure(
   target: string,
   stop: AbortSignal,
   onProgress: (p: Progress) => void,
+  embedded: boolean,
 ) {
   const { meta } = workload;
   const processes = options.load.processes ?? 1;
@@ -292,9 +325,15 @@ async function measure(
   });
   // Cut short, the engine may be going away too (a terminal's Ctrl-C reaches it): ask briefly.
   const timeoutMs = options.signal?.aborted ? 3_000 : 60_000;
-  const reconciliation = (await getEngineJson(`${target}/v1/reconcile`, timeoutMs)) as
+  const books = (await getEngineJson(`${target}/v1/reconcile`, timeoutMs)) as
     | RunResult['reconciliation']
     | undefined;
+  // A fresh engine that answered everything as expected holds exactly the workload's books.
+  const t = load.measured.totals;
+  const reconciliation =
+    books && embedded && !load.stopped && t.mismatched === 0 && t.lost === 0 && t.dropped === 0
+      ? withExpectedBooks(books, meta.params.expectedBooksFen)
+      : books;
   const engineStats = (await getEngineJson(`${target}/v1/stats`, timeoutMs)) as
     | Record<string, unknown>
     | undefined;

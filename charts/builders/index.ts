@@ -1,5 +1,6 @@
 /** Door of charts/builders: one pure builder per chart kind (results -> Chart.js config). */
 export { BACKLOG_ID, buildBacklogChart, hasBacklog } from './backlog.js';
+export { BY_TYPE_ID, buildByTypeChart, hasSeveralTypes } from './by-type.js';
 export { hasCapacitySteps } from './capacity-data.js';
 export { buildCapacityLatencyChart, CAPACITY_LATENCY_ID } from './capacity-latency.js';
 export { buildCapacityThroughputChart, CAPACITY_THROUGHPUT_ID } from './capacity-throughput.js';

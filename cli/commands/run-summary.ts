@@ -58,6 +58,19 @@ export function resourcesNote(result: RunResult): string | null {
   return `${describeSaturation(s)}${driver} (mean use: ${uses})`;
 }
 
+/** One line per operation type (count, settled/s, peak, p50, p99), when there are several. */
+function byTypeLines(r: RunResult): string[] {
+  const entries = Object.entries(r.byType ?? {});
+  if (entries.length < 2) return [];
+  return [
+    '  by operation type:',
+    ...entries.map(
+      ([label, c]) =>
+        `    ${label.padEnd(17)} ${String(c.answered).padStart(7)} answered, ${c.settledPerSecond.toFixed(0).padStart(5)} settled/s (peak ${c.peakPerSecond}/s), p50 ${ms(c.latency.p50)} p99 ${ms(c.latency.p99)} ms`,
+    ),
+  ];
+}
+
 export function summaryText(report: RunReport, wallS: number): string {
   const r = report.result;
   const t = r.totals;
@@ -72,7 +85,8 @@ export function summaryText(report: RunReport, wallS: number): string {
     `  latency from intended send (ms): p50 ${ms(c.p50)}  p90 ${ms(c.p90)}  p99 ${ms(c.p99)}  p99.9 ${ms(c.p999)}  max ${ms(c.max)}  (SLO ${r.config.sloMs} ms)`,
     `  settled ${t.settled}, rejected ${t.rejected}${rejections ? ` (${rejections})` : ''}, dropped ${t.dropped}, errors ${t.errors}`,
     `  outcome check: ${t.matched} matched, ${t.mismatched} mismatched, ${t.lost} lost${r.incomplete ? ' (in flight at the stop)' : ''} -> ${r.incomplete && t.mismatched === 0 ? 'INCOMPLETE' : r.outcome.passed ? 'PASS' : 'FAIL'}`,
-    `  books: ${r.reconciliation === undefined ? 'not checked (engine not reachable)' : r.reconciliation.ok ? 'reconciled' : 'NOT reconciled'}`,
+    `  books: ${r.reconciliation === undefined ? 'not checked (engine not reachable)' : r.reconciliation.ok ? 'reconciled' : 'NOT reconciled'}${r.reconciliation?.matchesWorkload === undefined ? '' : r.reconciliation.matchesWorkload ? ', as the workload expects' : ', NOT as the workload expects'}`,
+    ...byTypeLines(r),
   ];
   const outcomes = r.thresholds ?? [];
   if (outcomes.length > 0) {

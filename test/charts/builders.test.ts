@@ -665,6 +665,7 @@ describe('registry', () => {
         'resources-cpu',
         'resources-runtime',
         'backlog',
+        'throughput-by-type',
         'capacity-throughput',
         'capacity-latency',
         'capacity-usl',

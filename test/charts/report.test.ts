@@ -36,6 +36,37 @@ function inlinedConfigs(html: string): Record<string, unknown> {
 const steady = steadyResult();
 
 describe('HTML report', () => {
+  test('tables each operation type and channel, and charts the types over time', async () => {
+    const base = steadyResult();
+    const cls = (n: number, p99: number) => ({
+      planned: n,
+      answered: n,
+      settled: n - 1,
+      rejected: 1,
+      errors: 0,
+      dropped: 0,
+      settledPerSecond: n / 10,
+      peakPerSecond: n,
+      latency: { count: n, min: 1, mean: 2, p50: 2, p90: 3, p99, p999: p99, p9999: p99, max: p99 },
+      perSecond: [n, 0, n],
+      histogram: '',
+    });
+    const result: RunResult = {
+      ...base,
+      byType: { transfer: cls(40, 12.5), claim: cls(20, 77.25) },
+      byChannel: { scan: cls(30, 9) },
+    };
+    const html = await reportHtml(result);
+    assert.match(html, /<section id="classes">/);
+    assert.match(html, /<h3>By operation type<\/h3>/);
+    assert.match(html, /<h3>By payment channel<\/h3>/);
+    assert.ok(html.includes('77.3') || html.includes('77.25'), 'claim p99');
+    const charts = buildRunCharts(result).map((c) => c.id);
+    assert.ok(charts.includes('throughput-by-type'));
+    assert.ok(!buildRunCharts(base).some((c) => c.id === 'throughput-by-type'));
+    assert.doesNotMatch(await reportHtml(base), /id="classes"/);
+  });
+
   test('has a Sources section: every figure, its source link or its modelled reason', async () => {
     const facts = getScenario('shenzhen-lottery').variants.default!.facts;
     const base = steadyResult();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { connectionsFor } from '../../runner/index.js';
+import { connectionsFor, withExpectedBooks } from '../../runner/index.js';
 
 describe('connections sized for the busiest second', () => {
   it("holds the peak's in-flight requests at twice the SLO, split over the generators", () => {
@@ -15,5 +15,36 @@ describe('connections sized for the busiest second', () => {
     assert.equal(connectionsFor([50], 50, 2), 16);
     assert.equal(connectionsFor([], 50, 2), 16);
     assert.equal(connectionsFor([1_000_000], 50, 1), 256);
+  });
+});
+
+describe('the books a workload expects', () => {
+  const engine = {
+    ok: true,
+    issued: 1_000,
+    destroyed: 0,
+    unspent: 1_000,
+    issuanceVault: 600,
+    bankVaults: 300,
+    wallets: 100,
+    problems: [],
+  };
+
+  it('match when every total is the one the workload computed', () => {
+    const want = { issued: 1_000, destroyed: 0, issuanceVault: 600, bankVaults: 300, wallets: 100 };
+    const r = withExpectedBooks(engine, want);
+    assert.equal(r.matchesWorkload, true);
+    assert.deepEqual(r.expected, want);
+  });
+
+  it('name every total that differs (money moved to the wrong tier)', () => {
+    const want = { issued: 1_000, destroyed: 0, issuanceVault: 600, bankVaults: 250, wallets: 150 };
+    const r = withExpectedBooks(engine, want);
+    assert.equal(r.matchesWorkload, false);
+    assert.ok(r.ok, "the engine's own identities still hold");
+    assert.deepEqual(r.problems, [
+      'bankVaults: engine 300 fen, workload expects 250',
+      'wallets: engine 100 fen, workload expects 150',
+    ]);
   });
 });

@@ -24,6 +24,9 @@ export interface SyntheticSpec {
    * of the measured phase (`params.offlineMade`) and synced at their send time.
    */
   readonly offline?: (i: number) => boolean;
+  /** Report label (operation type) and payment channel of op i. Default transfer, none. */
+  readonly type?: (i: number) => string;
+  readonly channel?: (i: number) => string;
   readonly seed?: string;
 }
 
@@ -42,7 +45,8 @@ export function syntheticWorkload(spec: SyntheticSpec): Workload {
     at: lane.map((_, i) => i * interval),
     dependsOn,
     lane,
-    type: lane.map((_, i) => (spec.offline?.(i) ? OFFLINE_TRANSFER : 'transfer')),
+    type: lane.map((_, i) => spec.type?.(i) ?? (spec.offline?.(i) ? OFFLINE_TRANSFER : 'transfer')),
+    ...(spec.channel ? { channel: lane.map((_, i) => spec.channel!(i)) } : {}),
   };
   const offlineOps = ops.type.filter((t) => t === OFFLINE_TRANSFER).length;
   const g = spec.genesis ?? 0;
