@@ -54,6 +54,11 @@ describe('every scenario variant under every signature suite', { concurrency: 2 
           assert.equal(r.totals.matched, r.totals.planned - r.totals.dropped);
           assert.ok(r.totals.settled > 0, 'something settled');
           assert.equal(r.reconciliation?.ok, true, JSON.stringify(r.reconciliation));
+          // Every op sent and answered as expected: the engine holds the books the workload computed.
+          if (r.totals.dropped === 0)
+            assert.equal(r.reconciliation?.matchesWorkload, true, JSON.stringify(r.reconciliation));
+          // Every op type of the workload is counted, payments also per channel.
+          assert.ok(r.byType !== undefined && Object.keys(r.byType).length > 0);
           assert.equal(report.passed, r.totals.dropped === 0);
           // The scenario's default thresholds were judged, each with a value.
           assert.deepEqual(
