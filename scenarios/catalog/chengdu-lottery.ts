@@ -383,7 +383,8 @@ const claims: ScenarioSpec = {
     },
     city: {
       payments: Math.round(CITY_PAYMENTS * CLAIM_SHARE),
-      durationS: 600,
+      // 40 minutes for 40 hours: 192,000 wallet openings, each a full key check in the engine.
+      durationS: 2_400,
       note: 'the real counts (200,000 packets, 11,000 stores); the claims and two days of payments',
     },
     national: {
