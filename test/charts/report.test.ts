@@ -153,6 +153,15 @@ describe('HTML report', () => {
     assert.ok(html.includes('rejected ALREADY_SPENT'));
   });
 
+  test('shows FAIL when the books balance but differ from what the workload should leave', () => {
+    const rec = { ok: true, problems: [], matchesWorkload: false };
+    const v = verdictOf({ ...steady, reconciliation: rec } as RunResult);
+    assert.equal(v.label, 'FAIL');
+    assert.ok(v.reasons.includes('the books differ from what the workload should leave'));
+    const same = verdictOf({ ...steady, reconciliation: { ...rec, matchesWorkload: true } });
+    assert.equal(same.label, 'PASS');
+  });
+
   test('never shows PASS when a threshold is crossed, and lists every threshold with its value', async () => {
     const crossed: RunResult = {
       ...steady,
