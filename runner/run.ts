@@ -28,8 +28,7 @@ import {
   type RunResult,
   writeResults,
 } from '../result-format/index.js';
-import { getScenario, SCENARIOS } from '../scenarios/catalog/index.js';
-import { TIER_PRESETS } from '../scenarios/catalog/tiers.js';
+import { getScenario, SCENARIOS, TIER_PRESETS } from '../scenarios/catalog/index.js';
 import type { Fact, ScenarioOptions } from '../scenarios/model/index.js';
 import { loadOrGenerateWorkload, type Workload } from '../scenarios/workload/index.js';
 import {

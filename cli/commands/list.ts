@@ -1,6 +1,11 @@
-import { factLines, factSummary, factsOf } from '../../scenarios/catalog/describe.js';
-import { getScenario, SCENARIOS } from '../../scenarios/catalog/index.js';
-import { TIER_PRESETS } from '../../scenarios/catalog/tiers.js';
+import {
+  factLines,
+  factSummary,
+  factsOf,
+  getScenario,
+  SCENARIOS,
+  TIER_PRESETS,
+} from '../../scenarios/catalog/index.js';
 import { formatSource, sourcesOf } from '../../scenarios/model/index.js';
 import { type Command, parse, UsageError } from './args.js';
 

@@ -10,8 +10,7 @@ import {
   type RunVerdict,
   runScenario,
 } from '../../runner/index.js';
-import { getScenario, SCENARIOS } from '../../scenarios/catalog/index.js';
-import { resolveTiers } from '../../scenarios/catalog/tiers.js';
+import { getScenario, resolveTiers, SCENARIOS } from '../../scenarios/catalog/index.js';
 import { SCALES, type Scale, type ScenarioOptions } from '../../scenarios/model/index.js';
 import { loadOrGenerateWorkload } from '../../scenarios/workload/index.js';
 import { type Command, env, int, num, oneOf, parse, UsageError } from './args.js';

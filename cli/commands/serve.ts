@@ -10,7 +10,7 @@ import {
   type ResolvedCentralBankKey,
   resolveCentralBankKey,
 } from '../../engine/service/index.js';
-import { resolveTiers } from '../../scenarios/catalog/tiers.js';
+import { resolveTiers } from '../../scenarios/catalog/index.js';
 import { type Command, env, int, oneOf, parse, UsageError } from './args.js';
 
 const USAGE = `usage: ecny-bench serve [--port 8080] [--host 127.0.0.1] [--backend native|noble]

@@ -9,7 +9,7 @@ import {
   type ScenarioDefinition,
   sourcesOf,
 } from '../model/index.js';
-import { SCENARIOS } from './index.js';
+import { SCENARIOS } from './registry.js';
 import { TIER_PRESETS, type TierPreset } from './tiers.js';
 
 /** Every fact of a definition across its variants, each once (variants share many). */
