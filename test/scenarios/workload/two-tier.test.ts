@@ -163,5 +163,27 @@ describe('expiry, sweeps and replenishment (shenzhen-lottery, the week)', () => 
       );
       assert.equal(wl.ops.dependsOn[i], -1);
     });
+    // Applied in send order, the refills settle and the books are the workload's to the fen.
+    const registry = new Registry({
+      centralBankKey: wl.meta.centralBankKey,
+      today: () => wl.meta.day,
+    });
+    for (const body of wl.genesis.bodies) assert.equal(registry.apply(decode(body)), null);
+    txs.forEach((tx, i) => {
+      if (wl.ops.expected[i] === 'SETTLED')
+        assert.equal(registry.apply(tx), null, `op ${i} (${wl.ops.type[i]})`);
+    });
+    const books = registry.reconcile();
+    assert.ok(books.ok, books.problems.join('; '));
+    const { issued, destroyed, issuanceVault, bankVaults, wallets } = books;
+    assert.deepEqual(
+      { issued, destroyed, issuanceVault, bankVaults, wallets },
+      wl.meta.params.expectedBooksFen,
+    );
+    const allocated = (wl.meta.params.twoTier as { yuan: { allocated: number } }).yuan.allocated;
+    assert.equal(
+      allocated * 100,
+      allocations.reduce((sum, tx) => sum + tx.outputs[0]!.value, 0),
+    );
   });
 });
