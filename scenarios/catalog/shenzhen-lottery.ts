@@ -374,7 +374,8 @@ const stormEvening: ScenarioSpec = {
   scales: {
     small: {
       payments: eveningPayments(PAYMENTS / SMALL),
-      durationS: 15,
+      // City's pace: 1/20 of the claims over 1/20 of its ten minutes.
+      durationS: 30,
       note: '1/20 of city',
     },
     city: {
