@@ -76,6 +76,7 @@ import {
   type ResolvedElbowCriteria,
   type StepSecond,
   settingLabel,
+  stepSchedule,
   summarizeStep,
   sweepSettings,
 } from './analysis/index.js';
@@ -420,10 +421,7 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
             graceMs: 2000,
             sendGenesis: false,
             startLeadMs: 300,
-            schedule: {
-              type: 'steps',
-              steps: [{ rate: planned.rate, durationMs: o.stepDurationS * 1000 }],
-            },
+            schedule: stepSchedule(planned.rate, o.stepDurationS),
             ...(o.onProgress === undefined ? {} : { onProgress: o.onProgress }),
             ...(signal === undefined ? {} : { signal }),
           });

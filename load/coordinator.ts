@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RuntimeSnapshot } from '../engine/metrics/index.js';
 import { abortable, ownChild, ownTempDir } from '../lifecycle/index.js';
+import { scheduleDurationMs } from '../rates/index.js';
 import {
   addCounters,
   ClassAccumulator,
@@ -39,7 +40,6 @@ import {
   type WireBucket,
 } from './protocol.js';
 import { processResources, ResourceTrack } from './resources.js';
-import { scheduleDurationMs } from './schedules/index.js';
 import { segmentOf } from './segment.js';
 import { checkWorkload, writeWorkloadFile } from './workload-file.js';
 

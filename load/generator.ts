@@ -14,6 +14,7 @@
  */
 
 import { performance } from 'node:perf_hooks';
+import { scheduleArrivals } from '../rates/index.js';
 import { MAX_MISMATCH_SAMPLES, type MismatchSample } from '../result-format/index.js';
 import type { Workload } from '../scenarios/workload/index.js';
 import { classifyAnswer } from './answer.js';
@@ -29,7 +30,6 @@ import type { GeneratorConfig } from './options.js';
 import type { GeneratorTally, WireBucket } from './protocol.js';
 import { SecondRecorder } from './recorder.js';
 import { REHEARSAL_OPS, REHEARSAL_RATE, rehearsalWorkload } from './rehearsal.js';
-import { scheduleArrivals } from './schedules/index.js';
 import { type Segment, WHOLE } from './segment.js';
 
 // Op states.

@@ -3,7 +3,8 @@
  * - `runLoad`: open-model run (genesis, N generator processes, intended-time latency, outcome
  *   checking, engine stats) -> the measured part of result.json and its histograms;
  * - `saturate`: closed-loop maximum throughput with autocannon;
- * - schedules, shard/segment helpers and the generator-process entry for workers/.
+ * - shard/segment helpers and the generator-process entry for workers/ (schedules, the rate
+ *   shapes a run may override the workload's send times with, are in rates/).
  */
 export { type ClassifiedAnswer, classifyAnswer, parseRetryAfter } from './answer.js';
 export { type LoadRun, runLoad } from './coordinator.js';
@@ -26,17 +27,6 @@ export {
 } from './options.js';
 export type { FromGenerator, GeneratorTally, ToGenerator, WireBucket } from './protocol.js';
 export { type SaturateOptions, type SaturationResult, saturate } from './saturate.js';
-export {
-  type ConstantSchedule,
-  type RampSchedule,
-  SCHEDULE_TYPES,
-  type ScheduleSpec,
-  type ScheduleType,
-  type StepsSchedule,
-  scheduleArrivals,
-  scheduleDurationMs,
-  validateSchedule,
-} from './schedules/index.js';
 export {
   ownsLane,
   parseShard,

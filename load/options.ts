@@ -2,11 +2,12 @@
  * Options of an open-model run: pure data, checked in one place before anything starts. Every
  * problem is collected and reported at once, each naming its option.
  */
+
+import { type ScheduleSpec, validateSchedule } from '../rates/index.js';
 import type { Percentiles } from '../result-format/index.js';
 import type { WorkloadMeta } from '../scenarios/workload/index.js';
 import { CLIENTS, type ClientName } from './clients/index.js';
 import { DriverError } from './errors.js';
-import { type ScheduleSpec, validateSchedule } from './schedules/index.js';
 import { type Shard, WHOLE } from './segment.js';
 
 export { CLIENTS, type ClientName };

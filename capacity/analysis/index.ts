@@ -40,7 +40,6 @@ export {
 } from './saturation.js';
 export {
   checkRampPlanInput,
-  constantArrivals,
   type MergedPercentiles,
   type PlannedStep,
   planRamp,
@@ -48,6 +47,7 @@ export {
   type RampPlanInput,
   type StepSecond,
   type StepSummary,
+  stepSchedule,
   summarizeStep,
 } from './steps.js';
 export {

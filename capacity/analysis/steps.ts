@@ -9,6 +9,7 @@
  * (the engine draining a backlog) do not count either: answers that arrive after the load
  * stopped are not capacity at that rate.
  */
+import { type StepsSchedule, scheduleArrivalCount } from '../../rates/index.js';
 import type { RampStep } from './elbow.js';
 
 /** What the ramp is made of. */
@@ -30,7 +31,7 @@ export interface PlannedStep {
   readonly index: number;
   /** Offered rate, tx/s. */
   readonly rate: number;
-  /** Operations the step sends: the constant-rate arrivals in [0, stepDurationS). */
+  /** Operations the step sends: the arrivals of its schedule. */
   readonly ops: number;
   /** First operation of the step in the workload (steps use consecutive slices). */
   readonly firstOp: number;
@@ -48,12 +49,11 @@ export interface RampPlan {
 }
 
 /**
- * Arrivals of a constant rate in [0, durationS): send times k·(1/rate) < durationS, so
- * ⌈rate·durationS⌉ of them (exactly what the driver's constant and steps schedules send).
+ * The schedule of one step: its rate over its whole length, as `runLoad` sends it. A step of
+ * rate r for d seconds sends ⌈r·d⌉ operations (rates/, `scheduleArrivalCount`).
  */
-export function constantArrivals(rate: number, durationS: number): number {
-  const x = rate * durationS;
-  return Math.max(0, Math.ceil(x - 1e-9 * Math.max(1, x)));
+export function stepSchedule(rate: number, durationS: number): StepsSchedule {
+  return { type: 'steps', steps: [{ rate, durationMs: durationS * 1000 }] };
 }
 
 /** Checks a ramp plan's inputs; throws RangeError naming the first bad field. */
@@ -80,7 +80,7 @@ export function planRamp(p: RampPlanInput, availableOps: number): RampPlan {
   let truncated = 0;
   for (let i = 0; i < p.maxSteps; i++) {
     const rate = p.start + i * p.step;
-    const ops = constantArrivals(rate, p.stepDurationS);
+    const ops = scheduleArrivalCount(stepSchedule(rate, p.stepDurationS));
     opsNeeded += ops;
     if (truncated === 0 && used + ops <= availableOps) {
       steps.push({ index: i, rate, ops, firstOp: used });

@@ -9,17 +9,20 @@
  * spending window (a week), the store/online split of spending (the funders' shares, as the
  * city's January round earmarked them), ticket sizes, store popularity and the shape of the week.
  */
+
 import {
   type ArrivalCurve,
   curveShareBefore,
-  type Fact,
-  type FlowSpec,
-  type GroupSpec,
   type HourlyPoint,
   hourlyProfileCurve,
-  type ScenarioDefinition,
-  type ScenarioSpec,
   withQuietTail,
+} from '../../rates/index.js';
+import type {
+  Fact,
+  FlowSpec,
+  GroupSpec,
+  ScenarioDefinition,
+  ScenarioSpec,
 } from '../model/index.js';
 import { fact, HOUR_S, modelled, SIX_BIG_BANKS } from './common.js';
 import {

@@ -14,15 +14,14 @@
  * In both, double spends attempted offline (one coin paid to two merchants) meet at sync, where
  * the second is rejected ALREADY_SPENT: the offline flows' invalid ops are mostly those.
  */
+
+import { type ArrivalCurve, curvePieces, totalArea } from '../../rates/index.js';
 import {
-  type ArrivalCurve,
-  curveArea,
   DEFAULT_INVALID_SHARE,
   type InvalidSplit,
   type ScenarioDefinition,
   type ScenarioSpec,
   type SourcedFact,
-  segmentsOf,
 } from '../model/index.js';
 import { BIG_FOUR_BANKS, fact, HOUR_S, modelled } from './common.js';
 import {
@@ -223,7 +222,7 @@ const NOW_TPS = 10_000;
 const NATIONAL_S = 300;
 /** Valid payments whose busiest second (the curve's peak) offers NOW_TPS ops, invalid included. */
 const NATIONAL_PAYMENTS = Math.round(
-  ((NOW_TPS * NATIONAL_S * curveArea(segmentsOf(GAMES_CURVE))) / GAMES_PEAK) *
+  ((NOW_TPS * NATIONAL_S * totalArea(curvePieces(GAMES_CURVE))) / GAMES_PEAK) *
     (1 - DEFAULT_INVALID_SHARE),
 );
 

@@ -18,16 +18,15 @@
  * the shape of the week and of the claim storm, the evening's shares, sweeps, redemptions and
  * the bank float.
  */
+
 import {
   type ArrivalCurve,
   curveShareBefore,
-  type Fact,
   type HourlyPoint,
   hourlyProfileCurve,
-  type ScenarioDefinition,
-  type ScenarioSpec,
   withQuietTail,
-} from '../model/index.js';
+} from '../../rates/index.js';
+import type { Fact, ScenarioDefinition, ScenarioSpec } from '../model/index.js';
 import { BIG_FOUR_BANKS, fact, HOUR_S, modelled } from './common.js';
 import {
   COINDESK_LUOHU_APPLICANTS,

@@ -8,8 +8,9 @@
  * the subsidy amounts, the employees' own balances, the merchants serving them, ticket sizes, the
  * arrival curve, the Double-12 payment count and ticket size.
  */
+
+import type { ArrivalCurve } from '../../rates/index.js';
 import type {
-  ArrivalCurve,
   Fact,
   FlowSpec,
   GroupSpec,

@@ -8,13 +8,9 @@
  * Merchant popularity is Zipf (a few chains take most payments), tickets log-normal per category,
  * merchants grow with scale in the first-day proportions (8 catering : 7 retail : 4 entertainment).
  */
-import {
-  type Fact,
-  type GroupSpec,
-  type HourlyPoint,
-  hourlyProfileCurve,
-  type ScenarioDefinition,
-} from '../model/index.js';
+
+import { type HourlyPoint, hourlyProfileCurve } from '../../rates/index.js';
+import type { Fact, GroupSpec, ScenarioDefinition } from '../model/index.js';
 import { BIG_FOUR_BANKS, fact, HOUR_S, modelled } from './common.js';
 import { CBN_XIONGAN_MERCHANTS, COINDESK_XIONGAN } from './sources.js';
 

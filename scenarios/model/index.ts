@@ -1,17 +1,7 @@
-/** The scenario model: types, arrival curves, validation and resolution (pure data, no I/O). */
-export {
-  type CurvePiece,
-  curveArea,
-  curveShareBefore,
-  eventTimes,
-  type HourlyPoint,
-  hourlyProfileCurve,
-  perSecond,
-  rateAt,
-  segmentsOf,
-  uniformTimes,
-  withQuietTail,
-} from './curves.js';
+/**
+ * The scenario model: types, validation and resolution (pure data, no I/O). Arrival curves, the
+ * shape of a scenario's load, are rate shapes (rates/).
+ */
 export {
   type Fact,
   formatSource,

@@ -18,6 +18,7 @@ import {
   type WalletKind,
   type WalletTier,
 } from '../../engine/domain/index.js';
+import type { ArrivalCurve } from '../../rates/index.js';
 import type { Fact } from './facts.js';
 
 /** The scales every scenario defines, smallest first. */
@@ -38,25 +39,6 @@ export const INVALID_CODES = [
 export type InvalidCode = (typeof INVALID_CODES)[number];
 /** Relative weights over the invalid codes (normalised; missing codes weigh 0). */
 export type InvalidSplit = Readonly<Partial<Record<InvalidCode, number>>>;
-
-/**
- * Relative arrival rate over normalised time. Only the shape matters: the generator scales it
- * so that it integrates to the planned op count.
- */
-export type ArrivalCurve =
-  | { readonly kind: 'constant' }
-  /** Linear from `from` at u=0 to `to` at u=1. */
-  | { readonly kind: 'ramp'; readonly from: number; readonly to: number }
-  /** Piecewise constant: each step holds `rate` until `until`; the last `until` is 1. */
-  | {
-      readonly kind: 'steps';
-      readonly steps: readonly { readonly until: number; readonly rate: number }[];
-    }
-  /** Piecewise linear through points; the first `t` is 0, the last is 1, `t` non-decreasing. */
-  | {
-      readonly kind: 'curve';
-      readonly points: readonly { readonly t: number; readonly rate: number }[];
-    };
 
 /** A payment amount distribution, in yuan; drawn amounts are rounded to the fen. */
 export type AmountModel =

@@ -11,14 +11,8 @@ import {
   tierTableYuan,
   type WalletTier,
 } from '../../engine/domain/index.js';
-import { curveArea, segmentsOf } from './curves.js';
-import {
-  type ArrivalCurve,
-  type ConfigIssue,
-  INVALID_CODES,
-  SCALES,
-  type ScenarioDefinition,
-} from './types.js';
+import { type ArrivalCurve, curvePieces, totalArea } from '../../rates/index.js';
+import { type ConfigIssue, INVALID_CODES, SCALES, type ScenarioDefinition } from './types.js';
 import { validateFacts } from './validate-facts.js';
 
 type Obj = Record<string, unknown>;
@@ -237,7 +231,7 @@ function checkCurve(out: Issues, path: string, v: unknown): void {
       out.add(join(path, 'kind'), 'must be one of constant, ramp, steps, curve');
       ok = false;
   }
-  if (ok && curveArea(segmentsOf(v as ArrivalCurve)) <= 0)
+  if (ok && totalArea(curvePieces(v as ArrivalCurve)) <= 0)
     out.add(path, 'must have a positive rate somewhere');
 }
 

@@ -4,9 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import { DEFAULT_TIERS, dayOfMs, isoDay, tierTableYuan } from '../../engine/domain/index.js';
+import { perSecond } from '../../rates/index.js';
 import { getScenario } from '../catalog/index.js';
 import {
-  perSecond,
   type ResolvedScenario,
   resolveScenario,
   type ScenarioDefinition,

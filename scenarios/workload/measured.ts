@@ -27,9 +27,9 @@ import {
   type TxFields,
 } from '../../engine/domain/index.js';
 import { yearOf } from '../../engine/registry/index.js';
+import { eventTimes, uniformTimes } from '../../rates/index.js';
 import {
   DEFAULT_INVALID_SPLIT,
-  eventTimes,
   type FlowSpec,
   INVALID_CODES,
   type InvalidCode,
@@ -37,7 +37,6 @@ import {
   normaliseSplit,
   type ResolvedScenario,
   startLocalMs,
-  uniformTimes,
 } from '../model/index.js';
 import type { GenesisCoin, GenesisResult } from './genesis.js';
 import type { OpList } from './op-list.js';

@@ -5,7 +5,9 @@
  * Every exchange of the run spends one vault coin of exactly its value (no change, no chain),
  * as genesis does; replenishment coins wait in the issuance vault.
  */
-import { eventTimes, type ResolvedScenario } from '../model/index.js';
+
+import { eventTimes } from '../../rates/index.js';
+import type { ResolvedScenario } from '../model/index.js';
 import { FEN_PER_YUAN, genesisBalance, type Population } from './population.js';
 import type { Rng } from './rng.js';
 import { amountSampler, minAmount } from './samplers.js';

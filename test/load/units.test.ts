@@ -14,10 +14,7 @@ import {
   parseStartAt,
   readWorkloadFile,
   resolveLoadRunOptions,
-  scheduleArrivals,
-  scheduleDurationMs,
   segmentOf,
-  validateSchedule,
   writeWorkloadFile,
 } from '../../load/index.js';
 import {
@@ -32,47 +29,6 @@ import {
   SecondsAccumulator,
 } from '../../result-format/index.js';
 import { syntheticWorkload } from './helpers/workload.js';
-
-describe('schedules', () => {
-  it('constant: evenly spaced, ends at the duration, truncated to the ops available', () => {
-    const at = scheduleArrivals({ type: 'constant', rate: 100, durationMs: 1000 }, 1_000_000);
-    assert.equal(at.length, 100);
-    assert.equal(at[1], 10);
-    assert.equal(scheduleArrivals({ type: 'constant', rate: 100, durationMs: 1000 }, 7).length, 7);
-  });
-
-  it('ramp: the count is the area under the rate line, and gaps shrink as the rate grows', () => {
-    const at = scheduleArrivals({ type: 'ramp', fromRate: 0, toRate: 200, durationMs: 2000 }, 1e6);
-    assert.ok(Math.abs(at.length - 200) <= 1, `${at.length}`);
-    for (let i = 1; i < at.length; i++) assert.ok(at[i]! > at[i - 1]!);
-    assert.ok(at[1]! - at[0]! > at.at(-1)! - at.at(-2)!);
-  });
-
-  it('steps: stage after stage, pauses included', () => {
-    const spec = {
-      type: 'steps',
-      steps: [
-        { rate: 10, durationMs: 1000 },
-        { rate: 0, durationMs: 500 },
-        { rate: 20, durationMs: 1000 },
-      ],
-    } as const;
-    const at = scheduleArrivals(spec, 1e6);
-    assert.equal(at.length, 30);
-    assert.equal(at[10], 1500);
-    assert.equal(scheduleDurationMs(spec), 2500);
-  });
-
-  it('validation names the field', () => {
-    assert.deepEqual(validateSchedule({ type: 'wave' }), [
-      'schedule.type must be one of constant, ramp, steps, got wave',
-    ]);
-    assert.match(
-      validateSchedule({ type: 'constant', rate: -1, durationMs: 5 })[0]!,
-      /schedule.rate/,
-    );
-  });
-});
 
 describe('segments and shards', () => {
   it('every lane has exactly one owner across shards x processes', () => {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  constantArrivals,
   planRamp,
   type StepSecond,
+  stepSchedule,
   summarizeStep,
 } from '../../../capacity/analysis/index.js';
-import { scheduleArrivals } from '../../../load/index.js';
+import { scheduleArrivals } from '../../../rates/index.js';
 
 /** A synthetic second: `rate` offered and answered, the given p99. */
 function second(t: number, over: Partial<StepSecond> = {}): StepSecond {
@@ -27,16 +27,19 @@ function second(t: number, over: Partial<StepSecond> = {}): StepSecond {
 }
 
 describe('capacity/analysis/steps: planning', () => {
-  test('constantArrivals counts exactly what the driver schedules send', () => {
-    for (const rate of [1, 3, 7.5, 100, 333.3, 1000, 2500]) {
-      for (const d of [1, 2, 3, 5, 10]) {
-        const driver = scheduleArrivals(
-          { type: 'steps', steps: [{ rate, durationMs: d * 1000 }] },
+  test('each step plans exactly the operations its schedule sends', () => {
+    for (const start of [1, 3, 7.5, 333.3, 2500])
+      for (const d of [1, 3, 10]) {
+        const plan = planRamp(
+          { start, step: start / 3, maxSteps: 3, stepDurationS: d, warmupS: 0 },
           Number.MAX_SAFE_INTEGER,
-        ).length;
-        assert.equal(constantArrivals(rate, d), driver, `rate ${rate}, ${d} s`);
+        );
+        for (const s of plan.steps) {
+          const sent = scheduleArrivals(stepSchedule(s.rate, d), Number.MAX_SAFE_INTEGER).length;
+          assert.equal(s.ops, sent, `rate ${s.rate}, ${d} s`);
+          assert.equal(s.ops, Math.ceil(s.rate * d - 1e-9), `rate ${s.rate}, ${d} s`);
+        }
       }
-    }
   });
 
   test('rates go start, start+step, ...; each step takes the next slice of operations', () => {

@@ -1,5 +1,6 @@
 /** `constant`: a fixed rate for a fixed time. */
-import { checkDuration, checkRate, collect, type ScheduleType } from './types.js';
+import { piecesOf } from '../pieces.js';
+import { checkDuration, checkRate, perMs, type ScheduleType } from './types.js';
 
 export interface ConstantSchedule {
   readonly type: 'constant';
@@ -17,12 +18,5 @@ export const constant: ScheduleType<ConstantSchedule> = {
     if (spec.rate === 0) errors.push('schedule.rate must be > 0 for a constant schedule');
     return errors;
   },
-  arrivals(spec, limit) {
-    const interval = 1000 / spec.rate;
-    return collect(limit, (k) => {
-      const t = k * interval;
-      return t < spec.durationMs ? t : undefined;
-    });
-  },
-  durationMs: (spec) => spec.durationMs,
+  pieces: (spec) => piecesOf([[0, spec.durationMs, perMs(spec.rate), perMs(spec.rate)]]),
 };

@@ -3,18 +3,18 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   type ArrivalCurve,
-  curveArea,
+  curvePieces,
   eventTimes,
   hourlyProfileCurve,
   perSecond,
   rateAt,
-  segmentsOf,
-} from '../../../scenarios/model/index.js';
+  totalArea,
+} from '../../rates/index.js';
 
 /** Expected count in [a, b) for `n` events under `curve`. */
 function expectedIn(curve: ArrivalCurve, n: number, a: number, b: number): number {
-  const segs = segmentsOf(curve);
-  const total = curveArea(segs);
+  const segs = curvePieces(curve);
+  const total = totalArea(segs);
   // Numeric integral with fine steps (exact enough for piecewise-linear curves).
   const steps = 20_000;
   let area = 0;

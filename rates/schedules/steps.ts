@@ -1,5 +1,6 @@
 /** `steps`: a sequence of constant-rate stages (a rate of 0 is a pause). */
-import { checkDuration, checkRate, type ScheduleType } from './types.js';
+import { piecesOf } from '../pieces.js';
+import { checkDuration, checkRate, perMs, type ScheduleType } from './types.js';
 
 export interface StepsSchedule {
   readonly type: 'steps';
@@ -21,21 +22,14 @@ export const steps: ScheduleType<StepsSchedule> = {
     if (spec.steps.every((s) => s.rate === 0)) errors.push('schedule.steps are all rate 0');
     return errors;
   },
-  arrivals(spec, limit) {
-    const out: number[] = [];
-    let offset = 0;
-    for (const step of spec.steps) {
-      if (step.rate > 0) {
-        const interval = 1000 / step.rate;
-        for (let k = 0; out.length < limit; k++) {
-          const t = k * interval;
-          if (t >= step.durationMs) break;
-          out.push(offset + t);
-        }
-      }
-      offset += step.durationMs;
-    }
-    return Float64Array.from(out);
+  pieces(spec) {
+    let t = 0;
+    return piecesOf(
+      spec.steps.map((s) => {
+        const t0 = t;
+        t += s.durationMs;
+        return [t0, t, perMs(s.rate), perMs(s.rate)] as const;
+      }),
+    );
   },
-  durationMs: (spec) => spec.steps.reduce((sum, s) => sum + s.durationMs, 0),
 };
