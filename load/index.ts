@@ -7,7 +7,13 @@
  */
 export { type ClassifiedAnswer, classifyAnswer, parseRetryAfter } from './answer.js';
 export { type LoadRun, runLoad } from './coordinator.js';
-export { engineSample, fetchStats, StatsPoller } from './engine-stats.js';
+export {
+  engineSample,
+  fetchStats,
+  fetchStatsOf,
+  mergeEngineSamples,
+  StatsPoller,
+} from './engine-stats.js';
 export { DriverError, type DriverErrorCode, GenesisMismatchError } from './errors.js';
 export { type GeneratorReport, LoadGenerator } from './generator.js';
 export { runLoadgenProcess } from './generator-process.js';
@@ -19,6 +25,7 @@ export {
   type LoadRunOptions,
   type Progress,
   type ProgressSoFar,
+  parseTargets,
   type ResolvedLoadRunOptions,
   resolveLoadRunOptions,
   type ShardReady,
@@ -44,6 +51,7 @@ export {
   type Segment,
   type Shard,
   segmentOf,
+  targetOf,
   WHOLE,
 } from './segment.js';
 export { checkWorkload, readWorkloadFile, writeWorkloadFile } from './workload-file.js';

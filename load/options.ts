@@ -12,8 +12,13 @@ import { type Shard, WHOLE } from './segment.js';
 export { CLIENTS, type ClientName };
 
 export interface LoadRunOptions {
-  /** Engine base URL, e.g. `http://127.0.0.1:8080`. */
-  readonly target: string;
+  /**
+   * Engine base URL, e.g. `http://127.0.0.1:8080`, or several (a list, or one string of URLs
+   * separated by commas): engine nodes sharing one ledger. Each generator process sends to one
+   * of them (`targetOf`: lanes are spread over the targets with the processes), and genesis
+   * operations go to them in turn; the processes of all shards must be at least the targets.
+   */
+  readonly target: string | readonly string[];
   /** Path transactions are POSTed to. Default `/v1/tx`. */
   readonly path?: string;
   /**
@@ -165,7 +170,10 @@ export interface GeneratorConfig {
 }
 
 export interface ResolvedLoadRunOptions {
+  /** `generator.target` is the first; each process gets its own (coordinator, `targetOf`). */
   readonly generator: GeneratorConfig;
+  /** Every target, as origins, in the order given. */
+  readonly targets: readonly string[];
   readonly processes: number;
   readonly shard: Shard;
   readonly startAt: number | undefined;
@@ -190,14 +198,7 @@ export function resolveLoadRunOptions(options: LoadRunOptions): ResolvedLoadRunO
     }
     return v;
   };
-  let target = options.target;
-  try {
-    const url = new URL(options.target);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
-    target = url.origin;
-  } catch {
-    errors.push(`target must be an http(s) URL, got ${JSON.stringify(options.target)}`);
-  }
+  const targets = parseTargets(options.target, errors);
   const path = options.path ?? '/v1/tx';
   if (!path.startsWith('/')) errors.push(`path must start with /, got ${JSON.stringify(path)}`);
   const client = options.client ?? 'lean';
@@ -237,12 +238,17 @@ export function resolveLoadRunOptions(options: LoadRunOptions): ResolvedLoadRunO
     errors.push('startAt and startGate exclude each other: the barrier decides the start');
   }
   if (options.schedule !== undefined) errors.push(...validateSchedule(options.schedule));
+  if (targets.length > processes * shard.count)
+    errors.push(
+      `${targets.length} targets need at least as many generator processes over all shards (each process sends to one target), got ${processes * shard.count}`,
+    );
   if (errors.length > 0) {
     throw new DriverError('DRIVER_BAD_OPTIONS', `invalid load options:\n  ${errors.join('\n  ')}`);
   }
   return {
+    targets,
     generator: {
-      target,
+      target: targets[0] ?? '',
       path,
       client,
       connections,
@@ -269,4 +275,22 @@ export function resolveLoadRunOptions(options: LoadRunOptions): ResolvedLoadRunO
     statsIntervalMs,
     workerPath: options.workerPath,
   };
+}
+
+/** The targets of `target` as origins (a list, or URLs separated by commas); problems to `errors`. */
+export function parseTargets(target: string | readonly string[], errors: string[]): string[] {
+  const list = (typeof target === 'string' ? target.split(',') : [...target]).map((t) => t.trim());
+  const out: string[] = [];
+  for (const t of list) {
+    try {
+      const url = new URL(t);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
+      if (out.includes(url.origin)) errors.push(`target ${url.origin} is given twice`);
+      else out.push(url.origin);
+    } catch {
+      errors.push(`target must be an http(s) URL, got ${JSON.stringify(t)}`);
+    }
+  }
+  if (list.length === 0) errors.push('target must name at least one engine');
+  return out;
 }
