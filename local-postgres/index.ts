@@ -7,3 +7,4 @@ export {
 } from './binaries.js';
 export { type LocalCluster, type LocalClusterOptions, startLocalCluster } from './cluster.js';
 export { processTree, treeCpuSeconds } from './cpu.js';
+export { createDatabase, databaseUrlOf, dropDatabase, runDatabaseName } from './database.js';

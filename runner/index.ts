@@ -4,6 +4,19 @@
  * (result-format/), charts and report (charts/). `run` is open-model, `saturate` closed-loop.
  */
 export {
+  checkDeployment,
+  DEFAULT_DEPLOYMENT,
+  DeploymentError,
+  type EngineDeployment,
+  type LedgerServer,
+  nodeArgs,
+  openLedgerServer,
+  STORE_NAMES,
+  type StoreName,
+  startEngineNodes,
+  withEngines,
+} from './deployment.js';
+export {
   checkEngineFits,
   checkTarget,
   type EngineFor,
@@ -12,6 +25,7 @@ export {
   engineArgsFor,
   getEngineJson,
   startEngineProcess,
+  TARGET_WAIT_MS,
   waitHealthy,
   withEngine,
 } from './engine-process.js';
