@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { CodedError } from '../engine/domain/index.js';
 import { abortable, ownTempDir } from '../lifecycle/index.js';
 import { type LoadRun, sendGenesis } from '../load/index.js';
-import { treeCpuSeconds } from '../local-postgres/index.js';
+import { machineCpuSeconds, treeCpuSeconds } from '../local-postgres/index.js';
 import {
   type EngineProcess,
   type LedgerServer,
@@ -50,6 +50,10 @@ export interface RampEngines {
 export interface CpuReading {
   readonly engineS: number;
   readonly databaseS: number | null;
+  /** Every process on the machine (NaN where /proc/stat is not readable). */
+  readonly machineS: number;
+  /** performance.now() of the reading. */
+  readonly at: number;
 }
 
 export interface Fleet {
@@ -80,6 +84,11 @@ export function stepCpu(before: CpuReading, after: CpuReading, load: LoadRun): S
         ? null
         : after.databaseS - before.databaseS,
     loadS: load.measured.generator?.cpuSeconds ?? 0,
+    // The machine's rate over the readings' interval, scaled to the measured phase.
+    machineS: Number.isFinite(after.machineS - before.machineS)
+      ? ((after.machineS - before.machineS) * load.measured.durationS * 1000) /
+        Math.max(1, after.at - before.at)
+      : null,
     // The measured phase: the generators' CPU covers it alone; the engines' readings bracket it
     // with a second or so of near-idle set-up.
     wallS: load.measured.durationS,
@@ -176,7 +185,12 @@ export async function memoryFleet(
           },
         };
       },
-      cpu: (engines) => ({ engineS: engineCpu(engines.pids), databaseS: null }),
+      cpu: (engines) => ({
+        engineS: engineCpu(engines.pids),
+        databaseS: null,
+        machineS: machineCpuSeconds(),
+        at: performance.now(),
+      }),
       close,
     };
   } catch (error) {
@@ -267,6 +281,8 @@ export async function postgresFleet(
         return {
           engineS: engineCpu(engines.pids),
           databaseS: pid === null ? null : treeCpuSeconds(pid),
+          machineS: machineCpuSeconds(),
+          at: performance.now(),
         };
       },
       close,

@@ -68,3 +68,20 @@ export function treeCpuSeconds(root: number): number {
   for (const pid of processTree(root, stats)) ticks += stats.get(pid)!.ticks;
   return ticks * TICK_SECONDS;
 }
+
+/**
+ * CPU seconds every process on the machine has used since boot, summed over cores (/proc/stat:
+ * all time but idle and iowait). Difference two readings: over a region on a shared machine it
+ * says how busy the cores were, whoever used them.
+ */
+export function machineCpuSeconds(): number {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+    const f = line.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal (guest time is inside user already)
+    const busy = f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!;
+    return busy * TICK_SECONDS;
+  } catch {
+    return Number.NaN;
+  }
+}

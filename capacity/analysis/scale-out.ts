@@ -18,6 +18,11 @@ export interface StepCpu {
   readonly databaseS: number | null;
   /** The load-generator processes. */
   readonly loadS: number;
+  /**
+   * Every process on the machine (ours and any other job's); null when not readable. On a
+   * shared machine the difference to the three above is what other work took.
+   */
+  readonly machineS?: number | null;
   /** Wall seconds the figures cover. */
   readonly wallS: number;
   /** Payments settled over those seconds. */
@@ -101,16 +106,27 @@ function ceilTol(x: number): number {
 }
 
 /** Cores busy on average during a step, by party. */
-function coresBusy(cpu: StepCpu): { engine: number; database: number | null; load: number } {
+function coresBusy(cpu: StepCpu): {
+  engine: number;
+  database: number | null;
+  load: number;
+  machine: number | null;
+} {
   const wall = Math.max(cpu.wallS, 1e-9);
+  const machine = cpu.machineS ?? null;
   return {
     engine: cpu.engineS / wall,
     database: cpu.databaseS === null ? null : cpu.databaseS / wall,
     load: cpu.loadS / wall,
+    machine: machine === null || !Number.isFinite(machine) ? null : machine / wall,
   };
 }
 
-/** Which resource bounds the curve: the CPU at the elbow of the largest node count measured. */
+/**
+ * Which resource bounds the curve: the CPU at the elbow of the largest node count measured. The
+ * machine's cores count as busy whoever used them (on a shared machine other jobs take some);
+ * without a machine-wide reading, only the run's own processes count.
+ */
 export function scaleOutBound(
   points: readonly ScaleOutPoint[],
   machineCores: number,
@@ -119,10 +135,13 @@ export function scaleOutBound(
   if (last === undefined || last.cpu === null)
     return { kind: 'unknown', text: 'bound not measured (no CPU figures for the elbows)' };
   const c = coresBusy(last.cpu);
-  const total = c.engine + (c.database ?? 0) + c.load;
+  const ours = c.engine + (c.database ?? 0) + c.load;
+  const total = Math.max(ours, c.machine ?? 0);
+  const others =
+    c.machine === null ? '' : `, other processes ${fmtSig(Math.max(0, c.machine - ours), 2)}`;
   const parts =
     `engine nodes ${fmtSig(c.engine, 2)}, PostgreSQL ${c.database === null ? 'not measured' : fmtSig(c.database, 2)}, ` +
-    `load generator ${fmtSig(c.load, 2)} cores`;
+    `load generator ${fmtSig(c.load, 2)}${others} cores`;
   if (total >= CPU_BOUND_SHARE * machineCores) {
     return {
       kind: 'cpu',

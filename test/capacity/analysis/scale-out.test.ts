@@ -88,6 +88,13 @@ describe('scale-out over engine nodes', () => {
       2,
     );
     assert.equal(idle.kind, 'latency');
+    // On a shared machine other jobs' CPU counts: the cores were busy, if not with this run.
+    const starved = scaleOutBound(
+      [{ nodes: 3, elbowSettledTps: 50, p99Ms: 20, cpu: { ...cpu(0.5, 500), machineS: 19 } }],
+      2,
+    );
+    assert.equal(starved.kind, 'cpu');
+    assert.match(starved.text, /1\.9 of 2 cores busy .*other processes 1\.4 cores/);
     assert.equal(
       scaleOutBound([{ nodes: 1, elbowSettledTps: 9, p99Ms: 1, cpu: null }], 2).kind,
       'unknown',
