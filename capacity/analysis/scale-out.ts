@@ -2,7 +2,7 @@
  * Scale-out: one ramp per number of engine nodes (`capacity --store postgres --nodes 1,2,3`),
  * judged like any ramp, then read as a curve: elbow throughput and its p99 against nodes, a USL
  * fitted on the node counts, which resource bounds the curve on the measured machine, and two
- * projections to the target rate beside the per-thread one: engine nodes from the measured
+ * projections to the target rate beside the per-core one: engine nodes from the measured
  * per-node figures (the USL over nodes), and the database tier from the measured PostgreSQL CPU
  * per settled payment. Pure: capacity/run.ts measures, this judges.
  */

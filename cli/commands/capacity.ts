@@ -38,7 +38,7 @@ be started; 130/143: interrupted (the steps measured so far are written, marked 
 engine nodes (each with its share of the cores) on one ledger in a private PostgreSQL cluster
 (or a fresh database on the server of --database-url), the load spread over them; then the
 scale-out curve, a USL fit over node counts, what bounds it on this machine, and projections by
-nodes and by the database's measured cost per payment beside the per-thread one.`;
+nodes and by the database's measured cost per payment beside the per-core one.`;
 
 const FLAGS = {
   variant: { type: 'string' },
