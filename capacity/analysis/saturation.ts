@@ -10,6 +10,8 @@
  *   generators and anything else on the host);
  * - a load generator: its CPU over one core (the run then measured the driver, not the engine).
  * Without per-thread figures (not Linux), the main thread's event-loop utilisation stands in.
+ * Several engine nodes ('engine-1', 'engine-2', ...) are each a candidate of their own, named by
+ * node ("engine-2's main thread").
  */
 import type { RunResources } from '../../result-format/index.js';
 
@@ -42,23 +44,27 @@ export function findSaturation(
   const add = (resource: string, utilization: number) => {
     if (Number.isFinite(utilization)) uses.push({ resource, utilization });
   };
-  const engine = resources?.processes.find((p) => p.process === 'engine');
-  const kept = engine?.samples.filter((s) => keep(s.t)) ?? [];
-  const withThreads = kept.filter((s) => s.threads !== undefined);
-  if (withThreads.length > 0) {
-    const cpu = (t: { userPercent: number; systemPercent: number }) =>
-      (t.userPercent + t.systemPercent) / 100;
-    add('the main thread', mean(withThreads.map((s) => cpu(s.threads!['main'] ?? zero))));
-    const verify = withThreads.map((s) =>
-      mean(
-        Object.entries(s.threads!)
-          .filter(([name]) => name.startsWith('verify-'))
-          .map(([, t]) => cpu(t)),
-      ),
-    );
-    add('the verification pool', mean(verify.filter(Number.isFinite)));
-  } else if (kept.length > 0) {
-    add('the main thread', mean(kept.map((s) => s.eventLoopUtilization)));
+  // One engine is 'engine'; the nodes of a scale-out run 'engine-1', 'engine-2', ...
+  const engines = (resources?.processes ?? []).filter((p) => /^engine(-\d+)?$/.test(p.process));
+  for (const engine of engines) {
+    const whose = engines.length === 1 ? 'the' : `${engine.process}'s`;
+    const kept = engine.samples.filter((s) => keep(s.t));
+    const withThreads = kept.filter((s) => s.threads !== undefined);
+    if (withThreads.length > 0) {
+      const cpu = (t: { userPercent: number; systemPercent: number }) =>
+        (t.userPercent + t.systemPercent) / 100;
+      add(`${whose} main thread`, mean(withThreads.map((s) => cpu(s.threads!['main'] ?? zero))));
+      const verify = withThreads.map((s) =>
+        mean(
+          Object.entries(s.threads!)
+            .filter(([name]) => name.startsWith('verify-'))
+            .map(([, t]) => cpu(t)),
+        ),
+      );
+      add(`${whose} verification pool`, mean(verify.filter(Number.isFinite)));
+    } else if (kept.length > 0) {
+      add(`${whose} main thread`, mean(kept.map((s) => s.eventLoopUtilization)));
+    }
   }
   const machine = resources?.machine;
   if (machine !== undefined && machine.cores > 0) {

@@ -13,6 +13,7 @@ import {
   ownsLane,
   parseTargets,
   resolveLoadRunOptions,
+  StatsPoller,
   segmentOf,
   sendGenesis,
   targetOf,
@@ -97,6 +98,66 @@ describe('targets', () => {
     assert.equal(mergeEngineSamples([undefined]), undefined);
     assert.deepEqual(mergeEngineSamples([a]), a);
     assert.equal(mergeEngineSamples([a, { ...b, poolWindow: 'lifetime' }])?.poolWindow, 'lifetime');
+    const timed = mergeEngineSamples([
+      { ...a, stagesMs: { verify: 2, commit: 5 }, engineMs: 9 },
+      b,
+      { ...b, stagesMs: { verify: 4, commit: 1 }, engineMs: 6 },
+    ]);
+    assert.deepEqual([timed?.stagesMs, timed?.engineMs], [{ verify: 4, commit: 5 }, 9]);
+  });
+
+  it("polls every node: each node's resources on a track of its own, stage means per node", async () => {
+    // Two fake nodes whose cumulative counters grow by a node-specific step each poll.
+    const servers = await Promise.all(
+      [1, 2].map(async (node) => {
+        let polls = 0;
+        const server = createServer((_req, res) => {
+          polls++;
+          const n = polls * 10 * node;
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(
+            JSON.stringify({
+              queueDepth: node,
+              runtime: {
+                eventLoopDelayMs: { p50: 1, p99: 2, max: 3 },
+                eventLoopUtilization: 0.5,
+                mainThreadBusyMs: 0,
+                gc: { count: 0, pauseMs: 0 },
+                cpu: { userMs: polls * 100 * node, systemMs: 0 },
+                rssBytes: node * 1024 * 1024,
+                heapUsedBytes: 0,
+                heapTotalBytes: 0,
+              },
+              timing: {
+                stages: { verify: { count: n, seconds: (n * node) / 1000 } },
+                settlement: { settled: { count: n, seconds: (n * node) / 1000 } },
+              },
+            }),
+          );
+        });
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        return server;
+      }),
+    );
+    const urls = servers.map((s) => `http://127.0.0.1:${(s.address() as AddressInfo).port}`);
+    try {
+      // Started half a second into second 0, polled every 500 ms: seconds 0, 1 and 2 are read.
+      const poller = new StatsPoller(urls, Date.now() - 500, 500);
+      poller.start();
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const seconds = await poller.stop();
+      assert.equal(poller.engineResources.length, 2);
+      const rss = poller.engineResources.map((track) => track.samples().map((s) => s.rssMiB));
+      assert.ok(rss[0]!.length > 0 && rss[1]!.length > 0, 'each node has samples');
+      assert.ok(rss[0]!.every((m) => m === 1) && rss[1]!.every((m) => m === 2), 'kept apart');
+      const later = [...seconds.values()].filter((s) => s.stagesMs !== undefined);
+      assert.ok(later.length > 0, 'stage means from the second reading on');
+      // Node 1 spends 1 ms a transaction in verify, node 2 2 ms: the worst node's is shown.
+      for (const s of later) assert.equal(s.stagesMs!['verify'], 2);
+      for (const s of seconds.values()) assert.equal(s.queueDepth, 3);
+    } finally {
+      for (const s of servers) s.close();
+    }
   });
 });
 

@@ -106,4 +106,26 @@ describe('findSaturation', () => {
     assert.equal(s.bound?.resource, 'the main thread');
     assert.equal(findSaturation(undefined, all).uses.length, 0);
   });
+
+  test("engine nodes are candidates each, named by node; the busiest node's thread bounds", () => {
+    const s = findSaturation(
+      {
+        processes: [
+          { process: 'engine-1', samples: [engineSample(0, 60, [50])] },
+          { process: 'engine-2', samples: [engineSample(0, 93, [40])] },
+        ],
+      },
+      all,
+    );
+    assert.equal(s.bound?.resource, "engine-2's main thread");
+    assert.deepEqual(
+      s.uses.map((u) => u.resource),
+      [
+        "engine-2's main thread",
+        "engine-1's main thread",
+        "engine-1's verification pool",
+        "engine-2's verification pool",
+      ],
+    );
+  });
 });
