@@ -14,9 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CodedError } from '../engine/domain/index.js';
 import { abortable, ownTempDir } from '../lifecycle/index.js';
-import { type LoadRun, sendGenesis } from '../load/index.js';
+import { type LoadRun, sendGenesis, type WatchedProcess } from '../load/index.js';
 import { machineCpuSeconds, treeCpuSeconds } from '../local-postgres/index.js';
 import {
+  databaseWatch,
   type EngineProcess,
   type LedgerServer,
   openLedgerServer,
@@ -60,6 +61,8 @@ export interface Fleet {
   /** Ramp `r`'s engines, ready for load. */
   ramp(r: number): Promise<RampEngines>;
   cpu(engines: RampEngines): CpuReading;
+  /** Processes each step samples into its resources besides engines and generators. */
+  readonly watch: readonly WatchedProcess[];
   close(graceMs?: number): Promise<void>;
 }
 
@@ -191,6 +194,7 @@ export async function memoryFleet(
         machineS: machineCpuSeconds(),
         at: performance.now(),
       }),
+      watch: [],
       close,
     };
   } catch (error) {
@@ -285,6 +289,7 @@ export async function postgresFleet(
           at: performance.now(),
         };
       },
+      watch: databaseWatch(ledger),
       close,
     };
   } catch (error) {

@@ -383,6 +383,7 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
             target: engines.urls,
             processes,
             connections,
+            watch: fleet.watch,
             client: o.client ?? 'lean',
             allowDrops: true,
             maxRetries: 0,

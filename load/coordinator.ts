@@ -17,6 +17,7 @@ import {
   type MeasuredRun,
   type MismatchSample,
   offlineOf,
+  type ResourceSample,
   type RunHistograms,
   SecondsAccumulator,
   summarizeRun,
@@ -219,7 +220,7 @@ async function measure(
         `startAt ${new Date(startAtMs).toISOString()} passed while the generators were getting ready`,
       );
     }
-    const poller = new StatsPoller(opts.targets, startAtMs, opts.statsIntervalMs);
+    const poller = new StatsPoller(opts.targets, startAtMs, opts.statsIntervalMs, opts.watch);
     poller.start();
     for (const h of handles) h.post({ type: 'start', startAtMs });
     let stopAtMs: number | undefined;
@@ -244,9 +245,10 @@ async function measure(
     const engineSeconds = await poller.stop();
     const endedAt = new Date().toISOString();
     // One engine is 'engine'; the nodes of a scale-out run are 'engine-1', 'engine-2', ...
-    const tracks: Array<readonly [string, ResourceTrack]> = poller.engineResources.map(
-      (track, i, all) => [all.length === 1 ? 'engine' : `engine-${i + 1}`, track] as const,
-    );
+    const tracks: Array<readonly [string, { samples(): ResourceSample[] }]> =
+      poller.engineResources.map(
+        (track, i, all) => [all.length === 1 ? 'engine' : `engine-${i + 1}`, track] as const,
+      );
     handles.forEach((h, i) => {
       const track = new ResourceTrack();
       for (const r of h.resources) {
@@ -254,6 +256,7 @@ async function measure(
       }
       tracks.push([`generator-${i + 1}`, track]);
     });
+    for (const [process, track] of poller.watched) tracks.push([process.name, track]);
     const machineSamples = poller.machine.samples();
     const resources = {
       processes: processResources(tracks),

@@ -8,7 +8,13 @@ import { request } from 'undici';
 import { STAGES, type ThreadCpu } from '../engine/metrics/index.js';
 import type { StatsContract } from '../engine/service/index.js';
 import type { EngineSample } from '../result-format/index.js';
-import { MachineTrack, type ResourceReading, ResourceTrack } from './resources.js';
+import {
+  MachineTrack,
+  OsProcessTrack,
+  type ResourceReading,
+  ResourceTrack,
+  type WatchedProcess,
+} from './resources.js';
 
 /** Polls until stopped; keeps the reading of each second of the measured phase. */
 export class StatsPoller {
@@ -19,13 +25,21 @@ export class StatsPoller {
   /** Each engine node's own resources (in target order), and the machine's CPU, on one beat. */
   readonly engineResources: readonly ResourceTrack[];
   readonly machine = new MachineTrack();
+  /** The watched processes (PostgreSQL), read from /proc on the same beat. */
+  readonly watched: ReadonlyArray<readonly [WatchedProcess, OsProcessTrack]>;
   /** Each node's previous document, for the stage means between two readings. */
   readonly #previous: (Record<string, unknown> | undefined)[];
   #timer: NodeJS.Timeout | undefined;
   #inFlight: Promise<void> | undefined;
   #stopped = false;
 
-  constructor(target: string | readonly string[], startAtMs: number, intervalMs: number) {
+  constructor(
+    target: string | readonly string[],
+    startAtMs: number,
+    intervalMs: number,
+    watch: readonly WatchedProcess[] = [],
+  ) {
+    this.watched = watch.map((w) => [w, new OsProcessTrack()] as const);
     const targets = typeof target === 'string' ? [target] : target;
     this.#urls = targets.map((t) => new URL('/v1/stats', t).toString());
     this.engineResources = targets.map(() => new ResourceTrack());
@@ -54,6 +68,10 @@ export class StatsPoller {
     if (this.#inFlight !== undefined) return; // the previous poll is still out: skip a beat
     const t = Math.floor((Date.now() - this.#startAtMs) / 1000);
     this.machine.sample(t);
+    for (const [process, track] of this.watched) {
+      const reading = process.read();
+      if (reading !== null) track.add(t, Date.now(), reading);
+    }
     this.#inFlight = Promise.all(this.#urls.map((url) => fetchStats(url, this.#intervalMs)))
       .then((docs) => {
         const atMs = Date.now();

@@ -32,6 +32,12 @@ export {
   type StartDecision,
 } from './options.js';
 export type { FromGenerator, GeneratorTally, ToGenerator, WireBucket } from './protocol.js';
+export {
+  type OsProcessReading,
+  OsProcessTrack,
+  processResources,
+  type WatchedProcess,
+} from './resources.js';
 export { type SaturateOptions, type SaturationResult, saturate } from './saturate.js';
 export {
   type ConstantSchedule,

@@ -6,6 +6,7 @@ import type { Percentiles } from '../result-format/index.js';
 import type { WorkloadMeta } from '../scenarios/workload/index.js';
 import { CLIENTS, type ClientName } from './clients/index.js';
 import { DriverError } from './errors.js';
+import type { WatchedProcess } from './resources.js';
 import { type ScheduleSpec, validateSchedule } from './schedules/index.js';
 import { type Shard, WHOLE } from './segment.js';
 
@@ -81,6 +82,11 @@ export interface LoadRunOptions {
   readonly workloadPath?: string;
   /** Engine stats polling period (GET /v1/stats). Default 1000; 0 disables. */
   readonly statsIntervalMs?: number;
+  /**
+   * Processes sampled on the stats beat into the run's resources besides the engines and the
+   * generators (the PostgreSQL server of a private cluster). Default none.
+   */
+  readonly watch?: readonly WatchedProcess[];
   /** How often generators ship their per-second data. Default 1000. */
   readonly flushIntervalMs?: number;
   /** Open `connections` sockets before the start so connects do not count as send lag. Default true. */
@@ -184,6 +190,7 @@ export interface ResolvedLoadRunOptions {
   readonly allowDrops: boolean;
   readonly workloadPath: string | undefined;
   readonly statsIntervalMs: number;
+  readonly watch: readonly WatchedProcess[];
   readonly workerPath: string | undefined;
 }
 
@@ -273,6 +280,7 @@ export function resolveLoadRunOptions(options: LoadRunOptions): ResolvedLoadRunO
     allowDrops: options.allowDrops ?? false,
     workloadPath: options.workloadPath,
     statsIntervalMs,
+    watch: options.watch ?? [],
     workerPath: options.workerPath,
   };
 }

@@ -11,11 +11,13 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CodedError } from '../engine/domain/index.js';
 import { ownTempDir } from '../lifecycle/index.js';
+import type { WatchedProcess } from '../load/index.js';
 import {
   createDatabase,
   dropDatabase,
   runDatabaseName,
   startLocalCluster,
+  treeUsage,
 } from '../local-postgres/index.js';
 import {
   checkEngineFits,
@@ -113,6 +115,24 @@ export async function openLedgerServer(databaseUrl?: string): Promise<LedgerServ
   };
 }
 
+/**
+ * The database server as a watched process of the run's resources (`postgres`: CPU and memory
+ * of the postmaster's whole process tree), for a private cluster; nothing for the user's server,
+ * whose processes this machine may not even run.
+ */
+export function databaseWatch(server: LedgerServer): WatchedProcess[] {
+  if (!server.private) return [];
+  return [
+    {
+      name: 'postgres',
+      read: () => {
+        const pid = server.postmasterPid();
+        return pid === null ? null : treeUsage(pid);
+      },
+    },
+  ];
+}
+
 /** `serve` flags of a node: the store, and its share of the cores unless `args` name threads. */
 export function nodeArgs(databaseUrl: string, nodes: number, args: readonly string[]): string[] {
   const threads = args.includes('--threads')
@@ -167,7 +187,11 @@ export async function withEngines<T>(
   targets: readonly string[] | undefined,
   workload: EngineFor,
   args: readonly string[],
-  body: (urls: readonly string[], embedded: readonly EngineProcess[]) => Promise<T>,
+  body: (
+    urls: readonly string[],
+    embedded: readonly EngineProcess[],
+    watch: readonly WatchedProcess[],
+  ) => Promise<T>,
   options: {
     readonly signal?: AbortSignal;
     readonly targetWaitMs?: number;
@@ -182,11 +206,17 @@ export async function withEngines<T>(
       await checkEngineFits(origin, workload);
       origins.push(origin);
     }
-    return body(origins, []);
+    return body(origins, [], []);
   }
   const deployment = checkDeployment(options.deployment ?? DEFAULT_DEPLOYMENT);
   if (deployment.store === 'memory') {
-    return withEngine(undefined, workload, args, (url, engine) => body([url], [engine!]), signal);
+    return withEngine(
+      undefined,
+      workload,
+      args,
+      (url, engine) => body([url], [engine!], []),
+      signal,
+    );
   }
   const dir = await mkdtemp(join(tmpdir(), 'ecny-bench-nodes-'));
   const disown = ownTempDir(dir);
@@ -205,6 +235,7 @@ export async function withEngines<T>(
     return await body(
       nodes.map((n) => n.url),
       nodes,
+      databaseWatch(server),
     );
   } finally {
     const grace = signal?.aborted ? 5_000 : undefined;

@@ -7,6 +7,7 @@ export {
   checkDeployment,
   DEFAULT_DEPLOYMENT,
   DeploymentError,
+  databaseWatch,
   type EngineDeployment,
   type LedgerServer,
   nodeArgs,

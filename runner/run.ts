@@ -18,6 +18,7 @@ import {
   type Progress,
   runLoad,
   type Shard,
+  type WatchedProcess,
   WHOLE,
 } from '../load/index.js';
 import {
@@ -176,9 +177,16 @@ export async function runScenario(options: RunOptions): Promise<RunReport> {
       options.targets,
       meta,
       options.engineArgs,
-      async (targets, embedded) => {
+      async (targets, embedded, watch) => {
         for (const e of embedded) options.log(`engine started at ${e.url} (pid ${e.pid})`);
-        const m = await measure(options, loaded.workload, targets, stopLoad.signal, onProgress);
+        const m = await measure(
+          options,
+          loaded.workload,
+          targets,
+          stopLoad.signal,
+          onProgress,
+          watch,
+        );
         return { ...m, targets };
       },
       {
@@ -263,6 +271,7 @@ async function measure(
   targets: readonly string[],
   stop: AbortSignal,
   onProgress: (p: Progress) => void,
+  watch: readonly WatchedProcess[],
 ) {
   const { meta } = workload;
   // Each generator process sends to one target: a multiple of the targets, so each gets as many.
@@ -287,6 +296,7 @@ async function measure(
     target: targets,
     signal: stop,
     onProgress,
+    watch,
   });
   // Cut short, the engine may be going away too (a terminal's Ctrl-C reaches it): ask briefly.
   const timeoutMs = options.signal?.aborted ? 3_000 : 60_000;

@@ -81,6 +81,8 @@ test('capacity --store postgres --nodes 1,2: a ramp per node count, the scale-ou
   assert.match(run.out, /ramp 1\/2: nodes=1, threads=\d+, max batch=256/);
   assert.match(run.out, /ramp 2\/2: nodes=2, threads=\d+, max batch=256 \(engine pids \d+, \d+\)/);
   assert.match(run.out, /Scale-out \(elbow by engine nodes on one database\)/);
+  // The private cluster's processes are sampled with each step: its bound names their share.
+  assert.match(run.out, /step 1: offered .*; PostgreSQL \d+\.\d\d cores\n/);
 
   const [runId] = await readdir(dir);
   const runDir = join(dir, runId!);
