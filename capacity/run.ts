@@ -5,6 +5,12 @@
  * scenario's planned peak (./analysis, docs/capacity.md). Results are a normal run directory
  * (`kind: 'capacity'`, `steps` filled) plus capacity.json, so `report` and `compare` work.
  *
+ * With the postgres store (`--store postgres --nodes 1,2,3`) a ramp is a number of engine nodes
+ * sharing one ledger on a private cluster (or the user's server): genesis goes into a template
+ * database once, each ramp starts from a copy of it (CREATE DATABASE ... TEMPLATE) with its
+ * nodes, and the CPU of the nodes, PostgreSQL and the load generator is read around every step,
+ * for the scale-out curve, what bounds it, and the database tier's cost per payment.
+ *
  * How a ramp is run, and why:
  * - The workload is the scenario's own, at the smallest scale with enough operations for a full
  *   ramp (every step needs fresh operations: a coin is spent once). Its genesis goes to one
@@ -18,19 +24,13 @@
  *   engine cannot keep up with is exactly what we are looking for); drops show as achieved <
  *   offered.
  */
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import type { SuiteName } from '../engine/crypto/index.js';
 import { CodedError } from '../engine/domain/index.js';
-import { abortable, InterruptedError, ownTempDir } from '../lifecycle/index.js';
-import {
-  type ClientName,
-  type LoadRun,
-  type Progress,
-  runLoad,
-  sendGenesis,
-} from '../load/index.js';
+import { abortable, InterruptedError } from '../lifecycle/index.js';
+import { type ClientName, type LoadRun, type Progress, runLoad } from '../load/index.js';
 import {
   buildRunResult,
   createHistogram,
@@ -44,11 +44,10 @@ import {
 } from '../result-format/index.js';
 import {
   connectionsFor,
-  type EngineProcess,
   engineArgsFor,
   factsFor,
   getEngineJson,
-  startEngineProcess,
+  type StoreName,
   tiersNameOf,
   writeRunOutputs,
 } from '../runner/index.js';
@@ -69,6 +68,7 @@ import {
   findElbow,
   findSaturation,
   type MeasuredRampStep,
+  nodeSettings,
   planRamp,
   type RampPlan,
   type RampRecord,
@@ -80,17 +80,21 @@ import {
   summarizeStep,
   sweepSettings,
 } from './analysis/index.js';
+import {
+  CapacityRunError,
+  type Fleet,
+  memoryFleet,
+  postgresFleet,
+  type RampEngines,
+  stepCpu,
+} from './fleet.js';
+
+export { CapacityRunError } from './fleet.js';
 
 /** The ramp asked for cannot run on this workload (exit 2: unusable input). */
 export class CapacityPlanError extends CodedError {
   readonly code = 'CAPACITY_BAD_PLAN';
   readonly kind = 'input';
-}
-
-/** A capacity run that could not measure: the genesis engine failed, or no step ran. */
-export class CapacityRunError extends CodedError {
-  readonly code = 'CAPACITY_RUN_FAILED';
-  readonly kind = 'failure';
 }
 
 /** Everything a capacity run needs, flags resolved. */
@@ -114,6 +118,18 @@ export interface CapacityOptions {
   readonly headroom: number;
   readonly coresPerMachine: number;
   readonly backend: 'native' | 'noble';
+  /**
+   * Where the ledger lives: `memory` (default: one engine per ramp, the sweep over threads and
+   * batch) or `postgres` (one ramp per `nodesSweep` value: that many engine nodes on one
+   * database, each with `threadsSweep`'s largest value or its share of the cores).
+   */
+  readonly store?: StoreName;
+  /** Postgres store: engine node counts, one ramp each. Default [1]. */
+  readonly nodesSweep?: readonly number[];
+  /** Postgres store: the user's server instead of a private cluster (a database per ramp). */
+  readonly databaseUrl?: string;
+  /** Verification threads per node (postgres store); default: the cores ÷ nodes. */
+  readonly threadsPerNode?: number;
   readonly processes: number;
   /** HTTP connections per process; undefined: sized for the ramp's top step (connectionsFor). */
   readonly connections?: number;
@@ -130,12 +146,6 @@ export interface CapacityOptions {
    */
   readonly signal?: AbortSignal;
 }
-
-/**
- * How long an engine may take to start: replaying a city genesis journal re-validates some
- * 62,000 wallet keys, about a minute on a shared 2-core machine.
- */
-const ENGINE_START_TIMEOUT_MS = 15 * 60_000;
 
 /**
  * The measured operations [first, first + count) as a workload of their own, no genesis. A
@@ -326,95 +336,57 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
   if (o.connections === undefined)
     o.log(`load: ${o.processes} process(es) x ${connections} connections (sized for the top step)`);
   const criteria: ResolvedElbowCriteria = { ...DEFAULT_ELBOW_CRITERIA, sloP99Ms: o.sloMs };
-  const settings = sweepSettings(o.threadsSweep, o.batchSweep);
+  const store = o.store ?? 'memory';
+  const settings =
+    store === 'postgres'
+      ? nodeSettings(
+          o.nodesSweep ?? [1],
+          o.threadsPerNode,
+          Math.max(...o.batchSweep),
+          availableParallelism(),
+        )
+      : sweepSettings(o.threadsSweep, o.batchSweep);
 
-  const journalDir = await mkdtemp(join(tmpdir(), 'ecny-bench-capacity-'));
-  const disown = ownTempDir(journalDir);
-  const template = join(journalDir, 'genesis.ecj');
   const baseArgs = [...engineArgsFor(meta), '--backend', o.backend];
   const runs: StepRun[] = [];
   const ramps: RampRecord[] = [];
   const engineStats: unknown[] = [];
-  const started: EngineProcess[] = [];
   let offset = 0;
+  const fleetOptions = {
+    log: o.log,
+    ...(signal === undefined ? {} : { signal }),
+    ...(o.databaseUrl === undefined ? {} : { databaseUrl: o.databaseUrl }),
+  };
+  const fleet: Fleet =
+    store === 'postgres'
+      ? await postgresFleet(fleetOptions, workload, settings, baseArgs)
+      : await memoryFleet(fleetOptions, workload, settings, baseArgs);
   try {
-    // Genesis once; every ramp starts from a copy of this journal.
-    const genesisEngine = await startEngineProcess({
-      journalPath: template,
-      args: baseArgs,
-      startTimeoutMs: ENGINE_START_TIMEOUT_MS,
-      ...(signal === undefined ? {} : { signal }),
-    });
-    let genesisError: unknown = null;
-    try {
-      const g = await abortable(
-        sendGenesis(workload.genesis, {
-          target: genesisEngine.url,
-          path: '/v1/tx',
-          concurrency: 64,
-          maxRetries: 5,
-        }),
-        signal,
-      );
-      o.log(
-        `genesis: ${f0(g.ops)} ops in ${(g.durationMs / 1000).toFixed(1)} s, once for every ramp`,
-      );
-    } catch (error) {
-      genesisError = error;
-    }
-    // A clean stop flushes the journal the ramps copy; anything else makes it unusable.
-    const code = await genesisEngine.stop(signal?.aborted ? 5_000 : undefined);
-    if (genesisError !== null) throw genesisError;
-    if (code !== 0) throw new CapacityRunError(`the genesis engine exited with code ${code}`);
-    // Every ramp's engine replays the genesis journal before any ramp runs, all at once: the
-    // replay is CPU-bound (each opened wallet's key is re-validated) and would otherwise sit
-    // in front of every ramp; an engine waiting for its ramp is idle and costs no CPU.
-    const replayStarted = performance.now();
-    const engines = await Promise.allSettled(
-      settings.map(async (setting, r) => {
-        const journal = join(journalDir, `ramp-${r}.ecj`);
-        await copyFile(template, journal);
-        return startEngineProcess({
-          journalPath: journal,
-          startTimeoutMs: ENGINE_START_TIMEOUT_MS,
-          ...(signal === undefined ? {} : { signal }),
-          args: [
-            ...baseArgs,
-            '--threads',
-            String(setting.threads),
-            '--max-batch',
-            String(setting.maxBatch),
-          ],
-        });
-      }),
-    );
-    started.push(...engines.flatMap((e) => (e.status === 'fulfilled' ? [e.value] : [])));
-    o.log(
-      `${settings.length} engine(s) replayed the genesis journal in ${((performance.now() - replayStarted) / 1000).toFixed(1)} s`,
-    );
     for (const [r, setting] of settings.entries()) {
       if (signal?.aborted) break;
-      const startedEngine = engines[r]!;
-      let engine: EngineProcess | null = null;
+      let engines: RampEngines | null = null;
       const steps: MeasuredRampStep[] = [];
       let stopped = `max steps reached (${plan.steps.length})`;
       let stats: unknown = null;
       try {
-        if (startedEngine.status === 'rejected') throw startedEngine.reason;
-        engine = startedEngine.value;
+        engines = await fleet.ramp(r);
         o.log(
-          `\nramp ${r + 1}/${settings.length}: ${settingLabel(setting)} (engine pid ${engine.pid})`,
+          `\nramp ${r + 1}/${settings.length}: ${settingLabel(setting)} (engine pid${engines.pids.length > 1 ? 's' : ''} ${engines.pids.join(', ')})`,
         );
+        // Each generator process sends to one node: a multiple of the nodes.
+        const n = engines.urls.length;
+        const processes = Math.ceil(Math.max(o.processes, n) / n) * n;
         for (const planned of plan.steps) {
           if (signal?.aborted) {
             stopped = `interrupted by ${(signal.reason as InterruptedError).signal ?? 'a signal'}`;
             break;
           }
-          const target: string = engine.url;
+          const cpu0 = fleet.cpu(engines);
           const load = await runLoad(sliceWorkload(workload, planned.firstOp, planned.ops), {
-            target,
-            processes: o.processes,
+            target: engines.urls,
+            processes,
             connections,
+            watch: fleet.watch,
             client: o.client ?? 'lean',
             allowDrops: true,
             maxRetries: 0,
@@ -425,6 +397,7 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
             ...(o.onProgress === undefined ? {} : { onProgress: o.onProgress }),
             ...(signal === undefined ? {} : { signal }),
           });
+          const cpu = stepCpu(cpu0, fleet.cpu(engines), load);
           if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
           const summary = summarizeStep(
             load.measured.timeseries.map(stepSecondOf),
@@ -442,6 +415,7 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
             tStart: offset,
             seconds,
             ...(bound === undefined ? {} : { bound }),
+            ...(cpu === null ? {} : { cpu }),
           });
           runs.push({
             ramp: r,
@@ -466,27 +440,24 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
             break;
           }
         }
-        stats = (await getEngineJson(`${engine.url}/v1/stats`)) ?? null;
+        const docs = await Promise.all(engines.urls.map((u) => getEngineJson(`${u}/v1/stats`)));
+        stats = docs.length === 1 ? (docs[0] ?? null) : { targets: engines.urls, nodes: docs };
       } catch (error) {
         stopped = signal?.aborted
           ? `interrupted by ${(signal.reason as InterruptedError).signal ?? 'a signal'}`
           : `stopped by an error: ${(error as Error).message}`;
         o.log(`  ${stopped}`);
       } finally {
-        if (engine) {
-          const code = await engine.stop(signal?.aborted ? 5_000 : undefined);
-          if (code !== 0) o.log(`  engine exited with code ${code}`);
+        if (engines) {
+          const codes = await engines.stop(signal?.aborted ? 5_000 : undefined);
+          if (codes.some((c) => c !== 0)) o.log(`  engine exited with code ${codes.join(', ')}`);
         }
-        await rm(join(journalDir, `ramp-${r}.ecj`), { force: true });
       }
       ramps.push({ setting, steps, stopped });
       engineStats.push(stats);
     }
   } finally {
-    // Engines of ramps that never ran (an error above) must not outlive the command.
-    await Promise.all(started.map((e) => e.stop(signal?.aborted ? 5_000 : undefined)));
-    await rm(journalDir, { recursive: true, force: true });
-    disown();
+    await fleet.close(signal?.aborted ? 5_000 : undefined);
   }
   if (runs.length === 0) {
     if (signal?.aborted) throw signal.reason;
@@ -502,7 +473,11 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
     peakPlannedTps,
     coresPerMachine: o.coresPerMachine,
     headroom: o.headroom,
-    machine: `${env}, ${availableParallelism()} cores shared by the engine, its HTTP server and the load generator`,
+    machine:
+      store === 'postgres'
+        ? `${env}, ${availableParallelism()} cores shared by the engine nodes, PostgreSQL and the load generator`
+        : `${env}, ${availableParallelism()} cores shared by the engine, its HTTP server and the load generator`,
+    machineCores: availableParallelism(),
     assumptions: {
       signatureSuite:
         (meta.suite ?? 'ed25519') === 'sm2'
@@ -537,6 +512,10 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
       engine: {
         embedded: true,
         args: ['--suite', meta.suite ?? 'ed25519', '--backend', o.backend],
+        store,
+        ...(store === 'postgres'
+          ? { database: o.databaseUrl === undefined ? 'private cluster' : 'external' }
+          : {}),
       },
       schedule: {
         type: 'steps',
@@ -551,6 +530,7 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityReport> {
         maxSteps: o.maxSteps,
         threadsSweep: o.threadsSweep,
         batchSweep: o.batchSweep,
+        ...(store === 'postgres' ? { nodesSweep: settings.map((x) => x.nodes ?? 1) } : {}),
         targetTps: o.targetTps,
         peakPlannedTps,
         headroom: o.headroom,

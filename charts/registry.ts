@@ -14,6 +14,7 @@ import {
   buildBacklogChart,
   buildByTypeChart,
   buildCapacityLatencyChart,
+  buildCapacityScaleOutChart,
   buildCapacityThroughputChart,
   buildCapacityUslChart,
   buildLatencyDistributionChart,
@@ -24,12 +25,14 @@ import {
   buildStageTimeChart,
   buildThroughputChart,
   CAPACITY_LATENCY_ID,
+  CAPACITY_SCALE_OUT_ID,
   CAPACITY_THROUGHPUT_ID,
   CAPACITY_USL_ID,
   hasBacklog,
   hasCapacitySteps,
   hasEngineStats,
   hasResources,
+  hasScaleOut,
   hasSeveralTypes,
   hasStageTimes,
   hasUslPoints,
@@ -238,4 +241,19 @@ registerChart({
     'beyond the dots the curve is one guess among many. Fit on a machine with more cores before trusting its shape.',
   applies: hasUslPoints,
   build: buildCapacityUslChart,
+});
+
+registerChart({
+  id: CAPACITY_SCALE_OUT_ID,
+  title: 'Capacity: scale-out over engine nodes',
+  howToRead:
+    "Engine nodes sharing one PostgreSQL database (x) against the settled rate at each node count's elbow (dots, " +
+    'left axis) and the p99 of that elbow step (squares, dashed, right axis): the scale-out chart OpenCBDC ' +
+    'publishes for its architectures. The curve is the Universal Scalability Law fitted over the node counts ' +
+    '(dashed when the fit rests on too few points to trust); the faint dotted line is one node times N, perfect ' +
+    'scaling. The second subtitle line says what bounds the curve on the measured machine: when every node, the ' +
+    "database and the load generator share one machine's cores, more nodes divide the same CPU and the curve " +
+    'flattens at what the machine can do, which says nothing yet about more machines.',
+  applies: hasScaleOut,
+  build: buildCapacityScaleOutChart,
 });

@@ -31,7 +31,7 @@ export async function runAsShard(
   run: RunOptions,
   coordinator: ShardRunOptions,
 ): Promise<RunReport> {
-  if (run.target === undefined)
+  if (run.targets === undefined || run.targets.length === 0)
     throw new CoordinatorError(
       'COORDINATOR_BAD_OPTIONS',
       'a coordinated shard needs --target: every shard sends to the same engine',

@@ -19,12 +19,13 @@ import {
   type MeasuredRun,
   type MismatchSample,
   offlineOf,
+  type ResourceSample,
   type RunHistograms,
   SecondsAccumulator,
   summarizeRun,
 } from '../result-format/index.js';
 import type { Workload } from '../scenarios/workload/index.js';
-import { fetchStats, StatsPoller } from './engine-stats.js';
+import { fetchStatsOf, StatsPoller } from './engine-stats.js';
 import { DriverError } from './errors.js';
 import { type GenesisReport, sendGenesis } from './genesis.js';
 import {
@@ -40,7 +41,7 @@ import {
   type WireBucket,
 } from './protocol.js';
 import { processResources, ResourceTrack } from './resources.js';
-import { segmentOf } from './segment.js';
+import { segmentOf, targetOf } from './segment.js';
 import { checkWorkload, writeWorkloadFile } from './workload-file.js';
 
 /** What `runLoad` hands back: the measured fields, every histogram, and the resolved config. */
@@ -63,8 +64,9 @@ export interface LoadRun {
 const SEAL_LAG_S = 3;
 
 /**
- * Runs the workload against the engine at `options.target`: genesis (unless disabled), then the
- * measured phase in `options.processes` generator processes. Rejects with a DriverError on bad
+ * Runs the workload against the engine at `options.target` (or the engine nodes there, each
+ * generator process to one of them): genesis (unless disabled), then the measured phase in
+ * `options.processes` generator processes. Rejects with a DriverError on bad
  * options, a genesis mismatch or a failed generator; a run with mismatches, losses or
  * (unallowed) drops resolves with `measured.outcome.passed === false`.
  */
@@ -87,7 +89,7 @@ export async function runLoad(workload: Workload, options: LoadRunOptions): Prom
     opts.sendGenesis && workload.genesis.bodies.length > 0
       ? await abortable(
           sendGenesis(workload.genesis, {
-            target: opts.generator.target,
+            target: opts.targets,
             path: opts.generator.path,
             concurrency: opts.genesisConcurrency,
             maxRetries: opts.generator.maxRetries,
@@ -182,11 +184,12 @@ async function measure(
     for (let i = 0; i < opts.processes; i++) {
       const handle = new GeneratorHandle(workerPath, absorb);
       handles.push(handle);
+      const segment = segmentOf(opts.shard, i, opts.processes);
       handle.post({
         type: 'init',
         workloadPath,
-        segment: segmentOf(opts.shard, i, opts.processes),
-        config: opts.generator,
+        segment,
+        config: { ...opts.generator, target: targetOf(segment, opts.targets) },
       });
     }
     planned = (await abortable(Promise.all(handles.map((h) => h.ready)), signal)).reduce(
@@ -218,7 +221,7 @@ async function measure(
         `startAt ${new Date(startAtMs).toISOString()} passed while the generators were getting ready`,
       );
     }
-    const poller = new StatsPoller(opts.generator.target, startAtMs, opts.statsIntervalMs);
+    const poller = new StatsPoller(opts.targets, startAtMs, opts.statsIntervalMs, opts.watch);
     poller.start();
     for (const h of handles) h.post({ type: 'start', startAtMs });
     let stopAtMs: number | undefined;
@@ -242,7 +245,11 @@ async function measure(
     const reports = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     const engineSeconds = await poller.stop();
     const endedAt = new Date().toISOString();
-    const tracks: Array<readonly [string, ResourceTrack]> = [['engine', poller.engineResources]];
+    // One engine is 'engine'; the nodes of a scale-out run are 'engine-1', 'engine-2', ...
+    const tracks: Array<readonly [string, { samples(): ResourceSample[] }]> =
+      poller.engineResources.map(
+        (track, i, all) => [all.length === 1 ? 'engine' : `engine-${i + 1}`, track] as const,
+      );
     handles.forEach((h, i) => {
       const track = new ResourceTrack();
       for (const r of h.resources) {
@@ -250,6 +257,7 @@ async function measure(
       }
       tracks.push([`generator-${i + 1}`, track]);
     });
+    for (const [process, track] of poller.watched) tracks.push([process.name, track]);
     const machineSamples = poller.machine.samples();
     const resources = {
       processes: processResources(tracks),
@@ -257,7 +265,7 @@ async function measure(
         ? {}
         : { machine: { cores: availableParallelism(), samples: machineSamples } }),
     };
-    const engine = opts.statsIntervalMs > 0 ? await fetchStats(opts.generator.target) : undefined;
+    const engine = opts.statsIntervalMs > 0 ? await fetchStatsOf(opts.targets) : undefined;
 
     const samples: MismatchSample[] = [];
     let matched = 0;
@@ -319,7 +327,8 @@ async function measure(
 function describeConfig(opts: ResolvedLoadRunOptions, startAtMs: number): Record<string, unknown> {
   const g = opts.generator;
   return {
-    target: g.target,
+    target: opts.targets.join(','),
+    targets: opts.targets,
     path: g.path,
     client: g.client,
     processes: opts.processes,

@@ -2,29 +2,48 @@
  * Engine stats polling: GET /v1/stats once per second during the run, to put the engine's view
  * (queue depth, pool wait, verify time, CPU) beside the load side's figures. Absence is fine:
  * an engine without the endpoint, or not reachable, just leaves `SecondSample.engine` unset.
+ * Several engine nodes are polled alike and their second merged (`mergeEngineSamples`).
  */
 import { request } from 'undici';
 import { STAGES, type ThreadCpu } from '../engine/metrics/index.js';
 import type { StatsContract } from '../engine/service/index.js';
 import type { EngineSample } from '../result-format/index.js';
-import { MachineTrack, type ResourceReading, ResourceTrack } from './resources.js';
+import {
+  MachineTrack,
+  OsProcessTrack,
+  type ResourceReading,
+  ResourceTrack,
+  type WatchedProcess,
+} from './resources.js';
 
 /** Polls until stopped; keeps the reading of each second of the measured phase. */
 export class StatsPoller {
-  readonly #url: string;
+  readonly #urls: readonly string[];
   readonly #startAtMs: number;
   readonly #intervalMs: number;
   readonly #seconds = new Map<number, EngineSample>();
-  /** The engine's own resources, and the machine's CPU, read on the same beat. */
-  readonly engineResources = new ResourceTrack();
+  /** Each engine node's own resources (in target order), and the machine's CPU, on one beat. */
+  readonly engineResources: readonly ResourceTrack[];
   readonly machine = new MachineTrack();
-  #previous: Record<string, unknown> | undefined;
+  /** The watched processes (PostgreSQL), read from /proc on the same beat. */
+  readonly watched: ReadonlyArray<readonly [WatchedProcess, OsProcessTrack]>;
+  /** Each node's previous document, for the stage means between two readings. */
+  readonly #previous: (Record<string, unknown> | undefined)[];
   #timer: NodeJS.Timeout | undefined;
   #inFlight: Promise<void> | undefined;
   #stopped = false;
 
-  constructor(target: string, startAtMs: number, intervalMs: number) {
-    this.#url = new URL('/v1/stats', target).toString();
+  constructor(
+    target: string | readonly string[],
+    startAtMs: number,
+    intervalMs: number,
+    watch: readonly WatchedProcess[] = [],
+  ) {
+    this.watched = watch.map((w) => [w, new OsProcessTrack()] as const);
+    const targets = typeof target === 'string' ? [target] : target;
+    this.#urls = targets.map((t) => new URL('/v1/stats', t).toString());
+    this.engineResources = targets.map(() => new ResourceTrack());
+    this.#previous = targets.map(() => undefined);
     this.#startAtMs = startAtMs;
     this.#intervalMs = intervalMs;
   }
@@ -49,14 +68,23 @@ export class StatsPoller {
     if (this.#inFlight !== undefined) return; // the previous poll is still out: skip a beat
     const t = Math.floor((Date.now() - this.#startAtMs) / 1000);
     this.machine.sample(t);
-    this.#inFlight = fetchStats(this.#url, this.#intervalMs)
-      .then((raw) => {
-        if (raw === undefined) return;
-        const sample = engineSample(raw, this.#previous);
-        this.#previous = raw;
+    for (const [process, track] of this.watched) {
+      const reading = process.read();
+      if (reading !== null) track.add(t, Date.now(), reading);
+    }
+    this.#inFlight = Promise.all(this.#urls.map((url) => fetchStats(url, this.#intervalMs)))
+      .then((docs) => {
+        const atMs = Date.now();
+        const samples = docs.map((raw, i) => {
+          if (raw === undefined) return undefined;
+          const sample = engineSample(raw, this.#previous[i]);
+          this.#previous[i] = raw;
+          const reading = resourceReading(raw);
+          if (reading !== undefined) this.engineResources[i]!.add(t, atMs, reading);
+          return sample;
+        });
+        const sample = mergeEngineSamples(samples);
         if (sample !== undefined && t >= 0) this.#seconds.set(t, sample);
-        const reading = resourceReading(raw);
-        if (reading !== undefined) this.engineResources.add(t, Date.now(), reading);
       })
       .finally(() => {
         this.#inFlight = undefined;
@@ -85,6 +113,60 @@ export async function fetchStats(
   } catch {
     return undefined;
   }
+}
+
+/**
+ * One second of several engine nodes as one sample: queue depths and CPU added up, the pool
+ * percentiles and the stage means the worst node's (a percentile cannot be merged from
+ * percentiles, and a mean of means would weigh an idle node like a busy one; the worst is what a
+ * chart should not hide). Undefined when no node answered; `poolWindow` is 'second' only if
+ * every answering node's is.
+ */
+export function mergeEngineSamples(
+  samples: readonly (EngineSample | undefined)[],
+): EngineSample | undefined {
+  const got = samples.filter((s): s is EngineSample => s !== undefined);
+  if (got.length <= 1) return got[0];
+  return {
+    queueDepth: got.reduce((a, s) => a + s.queueDepth, 0),
+    poolWaitP50: Math.max(...got.map((s) => s.poolWaitP50)),
+    poolWaitP99: Math.max(...got.map((s) => s.poolWaitP99)),
+    verifyP50: Math.max(...got.map((s) => s.verifyP50)),
+    verifyP99: Math.max(...got.map((s) => s.verifyP99)),
+    cpuPercent: got.reduce((a, s) => a + s.cpuPercent, 0),
+    poolWindow: got.every((s) => s.poolWindow === 'second') ? 'second' : 'lifetime',
+    ...worstStages(got),
+  };
+}
+
+/** Each stage's largest mean over the nodes that timed their stages; nothing when none did. */
+function worstStages(
+  samples: readonly EngineSample[],
+): Pick<EngineSample, 'stagesMs' | 'engineMs'> {
+  const timed = samples.filter((s) => s.stagesMs !== undefined);
+  if (timed.length === 0) return {};
+  const stagesMs: Record<string, number> = {};
+  for (const s of timed) {
+    for (const [stage, ms] of Object.entries(s.stagesMs!)) {
+      stagesMs[stage] = Math.max(stagesMs[stage] ?? 0, ms);
+    }
+  }
+  return { stagesMs, engineMs: Math.max(...timed.map((s) => s.engineMs ?? 0)) };
+}
+
+/**
+ * The final stats of every target: one target's document as it is, several as
+ * `{ targets, nodes }` (each node's document, in target order; null where one did not answer).
+ * Undefined when none answered.
+ */
+export async function fetchStatsOf(
+  targets: readonly string[],
+  timeoutMs = 1000,
+): Promise<Record<string, unknown> | undefined> {
+  const docs = await Promise.all(targets.map((t) => fetchStats(t, timeoutMs)));
+  if (docs.length === 1) return docs[0];
+  if (docs.every((d) => d === undefined)) return undefined;
+  return { targets: [...targets], nodes: docs.map((d) => d ?? null) };
 }
 
 /**

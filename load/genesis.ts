@@ -12,7 +12,8 @@ import { classifyAnswer } from './answer.js';
 import { DriverError, GenesisMismatchError } from './errors.js';
 
 export interface GenesisOptions {
-  readonly target: string;
+  /** The engine, or several engine nodes on one ledger: op i goes to target i mod count. */
+  readonly target: string | readonly string[];
   readonly path: string;
   readonly concurrency: number;
   /** Retries of an op answered 503 OVERLOADED (at least GENESIS_MIN_RETRIES). */
@@ -41,7 +42,10 @@ export async function sendGenesis(
 ): Promise<GenesisReport> {
   const started = performance.now();
   const n = genesis.bodies.length;
-  const pool = new Pool(options.target, { connections: options.concurrency });
+  const targets = typeof options.target === 'string' ? [options.target] : options.target;
+  // Round-robin over the nodes: an op waits for its step's predecessors and its dependency to be
+  // answered (committed on the shared ledger) before it is sent, whichever node it goes to.
+  const pools = targets.map((t) => new Pool(t, { connections: options.concurrency }));
   const answered = new Uint8Array(n);
   const waiters = new Map<number, Array<() => void>>();
   let retried = 0;
@@ -65,7 +69,7 @@ export async function sendGenesis(
       let text: string;
       let retryAfter: string | string[] | undefined;
       try {
-        const res = await pool.request({
+        const res = await pools[i % pools.length]!.request({
           path: options.path,
           method: 'POST',
           headers: { 'content-type': 'application/json' },
@@ -77,7 +81,7 @@ export async function sendGenesis(
       } catch (error) {
         throw new DriverError(
           'DRIVER_GENESIS_FAILED',
-          `genesis op ${i} (${genesis.type[i]}) got no answer from ${options.target}: ${(error as Error).message}`,
+          `genesis op ${i} (${genesis.type[i]}) got no answer from ${targets[i % targets.length]}: ${(error as Error).message}`,
           { cause: error },
         );
       }
@@ -115,7 +119,7 @@ export async function sendGenesis(
       begin = end;
     }
   } finally {
-    await pool.destroy();
+    await Promise.all(pools.map((p) => p.destroy()));
   }
   return { ops: n, steps, retried, durationMs: performance.now() - started };
 }

@@ -8,7 +8,13 @@
  */
 export { type ClassifiedAnswer, classifyAnswer, parseRetryAfter } from './answer.js';
 export { type LoadRun, runLoad } from './coordinator.js';
-export { engineSample, fetchStats, StatsPoller } from './engine-stats.js';
+export {
+  engineSample,
+  fetchStats,
+  fetchStatsOf,
+  mergeEngineSamples,
+  StatsPoller,
+} from './engine-stats.js';
 export { DriverError, type DriverErrorCode, GenesisMismatchError } from './errors.js';
 export { type GeneratorReport, LoadGenerator } from './generator.js';
 export { runLoadgenProcess } from './generator-process.js';
@@ -20,12 +26,19 @@ export {
   type LoadRunOptions,
   type Progress,
   type ProgressSoFar,
+  parseTargets,
   type ResolvedLoadRunOptions,
   resolveLoadRunOptions,
   type ShardReady,
   type StartDecision,
 } from './options.js';
 export type { FromGenerator, GeneratorTally, ToGenerator, WireBucket } from './protocol.js';
+export {
+  type OsProcessReading,
+  OsProcessTrack,
+  processResources,
+  type WatchedProcess,
+} from './resources.js';
 export { type SaturateOptions, type SaturationResult, saturate } from './saturate.js';
 export {
   ownsLane,
@@ -34,6 +47,7 @@ export {
   type Segment,
   type Shard,
   segmentOf,
+  targetOf,
   WHOLE,
 } from './segment.js';
 export { checkWorkload, readWorkloadFile, writeWorkloadFile } from './workload-file.js';

@@ -8,13 +8,19 @@ import type { Percentiles } from '../result-format/index.js';
 import type { WorkloadMeta } from '../scenarios/workload/index.js';
 import { CLIENTS, type ClientName } from './clients/index.js';
 import { DriverError } from './errors.js';
+import type { WatchedProcess } from './resources.js';
 import { type Shard, WHOLE } from './segment.js';
 
 export { CLIENTS, type ClientName };
 
 export interface LoadRunOptions {
-  /** Engine base URL, e.g. `http://127.0.0.1:8080`. */
-  readonly target: string;
+  /**
+   * Engine base URL, e.g. `http://127.0.0.1:8080`, or several (a list, or one string of URLs
+   * separated by commas): engine nodes sharing one ledger. Each generator process sends to one
+   * of them (`targetOf`: lanes are spread over the targets with the processes), and genesis
+   * operations go to them in turn; the processes of all shards must be at least the targets.
+   */
+  readonly target: string | readonly string[];
   /** Path transactions are POSTed to. Default `/v1/tx`. */
   readonly path?: string;
   /**
@@ -77,6 +83,11 @@ export interface LoadRunOptions {
   readonly workloadPath?: string;
   /** Engine stats polling period (GET /v1/stats). Default 1000; 0 disables. */
   readonly statsIntervalMs?: number;
+  /**
+   * Processes sampled on the stats beat into the run's resources besides the engines and the
+   * generators (the PostgreSQL server of a private cluster). Default none.
+   */
+  readonly watch?: readonly WatchedProcess[];
   /** How often generators ship their per-second data. Default 1000. */
   readonly flushIntervalMs?: number;
   /** Open `connections` sockets before the start so connects do not count as send lag. Default true. */
@@ -166,7 +177,10 @@ export interface GeneratorConfig {
 }
 
 export interface ResolvedLoadRunOptions {
+  /** `generator.target` is the first; each process gets its own (coordinator, `targetOf`). */
   readonly generator: GeneratorConfig;
+  /** Every target, as origins, in the order given. */
+  readonly targets: readonly string[];
   readonly processes: number;
   readonly shard: Shard;
   readonly startAt: number | undefined;
@@ -177,6 +191,7 @@ export interface ResolvedLoadRunOptions {
   readonly allowDrops: boolean;
   readonly workloadPath: string | undefined;
   readonly statsIntervalMs: number;
+  readonly watch: readonly WatchedProcess[];
   readonly workerPath: string | undefined;
 }
 
@@ -191,14 +206,7 @@ export function resolveLoadRunOptions(options: LoadRunOptions): ResolvedLoadRunO
     }
     return v;
   };
-  let target = options.target;
-  try {
-    const url = new URL(options.target);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
-    target = url.origin;
-  } catch {
-    errors.push(`target must be an http(s) URL, got ${JSON.stringify(options.target)}`);
-  }
+  const targets = parseTargets(options.target, errors);
   const path = options.path ?? '/v1/tx';
   if (!path.startsWith('/')) errors.push(`path must start with /, got ${JSON.stringify(path)}`);
   const client = options.client ?? 'lean';
@@ -238,12 +246,17 @@ export function resolveLoadRunOptions(options: LoadRunOptions): ResolvedLoadRunO
     errors.push('startAt and startGate exclude each other: the barrier decides the start');
   }
   if (options.schedule !== undefined) errors.push(...validateSchedule(options.schedule));
+  if (targets.length > processes * shard.count)
+    errors.push(
+      `${targets.length} targets need at least as many generator processes over all shards (each process sends to one target), got ${processes * shard.count}`,
+    );
   if (errors.length > 0) {
     throw new DriverError('DRIVER_BAD_OPTIONS', `invalid load options:\n  ${errors.join('\n  ')}`);
   }
   return {
+    targets,
     generator: {
-      target,
+      target: targets[0] ?? '',
       path,
       client,
       connections,
@@ -268,6 +281,25 @@ export function resolveLoadRunOptions(options: LoadRunOptions): ResolvedLoadRunO
     allowDrops: options.allowDrops ?? false,
     workloadPath: options.workloadPath,
     statsIntervalMs,
+    watch: options.watch ?? [],
     workerPath: options.workerPath,
   };
+}
+
+/** The targets of `target` as origins (a list, or URLs separated by commas); problems to `errors`. */
+export function parseTargets(target: string | readonly string[], errors: string[]): string[] {
+  const list = (typeof target === 'string' ? target.split(',') : [...target]).map((t) => t.trim());
+  const out: string[] = [];
+  for (const t of list) {
+    try {
+      const url = new URL(t);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
+      if (out.includes(url.origin)) errors.push(`target ${url.origin} is given twice`);
+      else out.push(url.origin);
+    } catch {
+      errors.push(`target must be an http(s) URL, got ${JSON.stringify(t)}`);
+    }
+  }
+  if (list.length === 0) errors.push('target must name at least one engine');
+  return out;
 }

@@ -126,9 +126,58 @@ export class MachineTrack {
   }
 }
 
-/** Assembles the run's resources: the engine, then each generator, named in that order. */
+/**
+ * What the OS says of a process that is not one of the run's Node.js processes (PostgreSQL: its
+ * whole process tree), read cumulatively like the others.
+ */
+export interface OsProcessReading {
+  readonly userMs: number;
+  readonly systemMs: number;
+  readonly rssBytes: number;
+}
+
+/**
+ * A process the run samples on the engine-stats beat besides the engines and generators: its
+ * series is named `name` in resources.csv and result.json. `read` is synchronous and cheap
+ * (/proc), and null when the process cannot be read (then that second has no sample).
+ */
+export interface WatchedProcess {
+  readonly name: string;
+  read(): OsProcessReading | null;
+}
+
+/** A watched process's readings by second, as samples of CPU and memory only. */
+export class OsProcessTrack {
+  readonly #readings = new Map<number, { atMs: number; reading: OsProcessReading }>();
+
+  add(t: number, atMs: number, reading: OsProcessReading): void {
+    if (t >= 0) this.#readings.set(t, { atMs, reading });
+  }
+
+  samples(): ResourceSample[] {
+    const entries = [...this.#readings.entries()].sort((a, b) => a[0] - b[0]);
+    const out: ResourceSample[] = [];
+    for (let i = 1; i < entries.length; i++) {
+      const [t, now] = entries[i]!;
+      const prev = entries[i - 1]![1];
+      const wallMs = now.atMs - prev.atMs;
+      if (wallMs <= 0) continue;
+      // A tree's CPU can step back when a child exits before its parent reaps it: never below 0.
+      const percent = (ms: number) => round((100 * Math.max(0, ms)) / wallMs);
+      out.push({
+        t,
+        cpuUserPercent: percent(now.reading.userMs - prev.reading.userMs),
+        cpuSystemPercent: percent(now.reading.systemMs - prev.reading.systemMs),
+        rssMiB: round(now.reading.rssBytes / MIB),
+      });
+    }
+    return out;
+  }
+}
+
+/** Assembles the run's resources: the engines, the generators, then watched processes. */
 export function processResources(
-  tracks: ReadonlyArray<readonly [name: string, track: ResourceTrack]>,
+  tracks: ReadonlyArray<readonly [name: string, track: { samples(): ResourceSample[] }]>,
 ): ProcessResources[] {
   return tracks
     .map(([process, track]) => ({ process, samples: track.samples() }))

@@ -34,6 +34,16 @@ export function ownsLane(lane: number, segment: Segment): boolean {
   return lane % segment.count === segment.index;
 }
 
+/**
+ * The target a segment's generator sends to, of several engine nodes: segment index modulo the
+ * targets. Every lane then goes to one target (a lane's ops, which depend on each other, to one
+ * node), and with `count` a multiple of the targets, lane L goes to target L mod targets.
+ */
+export function targetOf<T>(segment: Segment, targets: readonly T[]): T {
+  if (targets.length === 0) throw new RangeError('no targets');
+  return targets[segment.index % targets.length]!;
+}
+
 /** Parses `--shard i/N` (0 <= i < N). */
 export function parseShard(text: string): Shard {
   const match = /^(\d+)\/(\d+)$/.exec(text.trim());

@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { CodedError } from '../engine/domain/index.js';
 
 /** Oldest major version the store's SQL is written for. */
 export const MIN_POSTGRES_MAJOR = 15;
@@ -17,8 +18,10 @@ export interface PostgresBinaries {
   readonly runAs: { readonly name: string; readonly uid: number; readonly gid: number } | null;
 }
 
-export class PostgresUnavailable extends Error {
+/** No usable PostgreSQL here: a run that needs one cannot be carried out (exit 3). */
+export class PostgresUnavailable extends CodedError {
   readonly code = 'POSTGRES_UNAVAILABLE';
+  readonly kind = 'failure';
 }
 
 /**

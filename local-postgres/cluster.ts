@@ -41,7 +41,10 @@ export interface LocalCluster {
   crash(): Promise<void>;
   /** Starts the server again (after `crash` or `stop({ keepData: true })`): crash recovery runs. */
   start(): Promise<void>;
-  /** Stops the server (fast shutdown) and removes the directory unless `keep`. Idempotent. */
+  /**
+   * Stops the server and removes the directory, unless `keep` (then a fast shutdown, with its
+   * checkpoint, and the directory kept). Idempotent.
+   */
   stop(): Promise<void>;
 }
 
@@ -100,6 +103,9 @@ class ClusterImpl implements LocalCluster {
       '--encoding=UTF8',
       '--locale=C',
       '--no-instructions',
+      // A scratch cluster: its files need not reach the disk before it starts (the WAL the
+      // tests rely on is fsynced by the server as usual; only a machine crash would lose it).
+      '--no-sync',
     ]);
     await run(cmd.file, cmd.args, { cwd: this.dir });
     // Loopback only, trust: a scratch server nobody else can reach.
@@ -184,11 +190,13 @@ class ClusterImpl implements LocalCluster {
     this.#stopped = true;
     live.delete(this);
     if (this.postmasterPid() !== null) {
+      // A cluster about to be removed needs no shutdown checkpoint (seconds of writes and
+      // fsyncs on a busy disk): immediate. One kept for a post-mortem shuts down cleanly.
       const cmd = asServerUser(this.binaries, 'pg_ctl', [
         '-D',
         this.dataDir,
         '-m',
-        'fast',
+        this.#options.keep ? 'fast' : 'immediate',
         '-w',
         'stop',
       ]);

@@ -6,4 +6,5 @@ export {
   PostgresUnavailable,
 } from './binaries.js';
 export { type LocalCluster, type LocalClusterOptions, startLocalCluster } from './cluster.js';
-export { processTree, treeCpuSeconds } from './cpu.js';
+export { machineCpuSeconds, processTree, treeCpuSeconds, treeUsage } from './cpu.js';
+export { createDatabase, databaseUrlOf, dropDatabase, runDatabaseName } from './database.js';

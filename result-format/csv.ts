@@ -138,7 +138,9 @@ export function formatResourcesCsv(resources: RunResources): string {
         s.heapUsedMiB,
         s.gcPauseMs,
         s.eventLoopDelayP99Ms,
-        Math.round(s.eventLoopUtilization * 10_000) / 100,
+        s.eventLoopUtilization === undefined
+          ? undefined
+          : Math.round(s.eventLoopUtilization * 10_000) / 100,
       ]);
       for (const [thread, cpu] of Object.entries(s.threads ?? {})) {
         row([s.t, p.process, thread, cpu.userPercent, cpu.systemPercent]);

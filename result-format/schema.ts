@@ -87,21 +87,26 @@ export interface ResourceSample {
   readonly t: number;
   readonly cpuUserPercent: number;
   readonly cpuSystemPercent: number;
+  /** Resident memory; for PostgreSQL the proportional set size of all its processes (PSS). */
   readonly rssMiB: number;
-  readonly heapUsedMiB: number;
+  /** The fields below are a Node.js process's (engine, generators); absent for PostgreSQL. */
+  readonly heapUsedMiB?: number;
   /** Garbage-collection pause time within the second, ms. */
-  readonly gcPauseMs: number;
+  readonly gcPauseMs?: number;
   /** How late the process's event loop ran its timers, p99 over the second. */
-  readonly eventLoopDelayP99Ms: number;
+  readonly eventLoopDelayP99Ms?: number;
   /** Share of the second the main thread was busy, 0..1. */
-  readonly eventLoopUtilization: number;
+  readonly eventLoopUtilization?: number;
   /** The engine (Linux): CPU by thread (`main`, `verify-1`, ..., `other`), percent of one core. */
   readonly threads?: Readonly<
     Record<string, { readonly userPercent: number; readonly systemPercent: number }>
   >;
 }
 
-/** One process's resource series over the run (`engine`, `generator-1`, ...). */
+/**
+ * One process's resource series over the run (`engine` or `engine-1`, `engine-2`, ...;
+ * `generator-1`, ...; `postgres`: a private cluster's whole process tree).
+ */
 export interface ProcessResources {
   readonly process: string;
   readonly samples: readonly ResourceSample[];

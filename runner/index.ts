@@ -4,6 +4,20 @@
  * (result-format/), charts and report (charts/). `run` is open-model, `saturate` closed-loop.
  */
 export {
+  checkDeployment,
+  DEFAULT_DEPLOYMENT,
+  DeploymentError,
+  databaseWatch,
+  type EngineDeployment,
+  type LedgerServer,
+  nodeArgs,
+  openLedgerServer,
+  STORE_NAMES,
+  type StoreName,
+  startEngineNodes,
+  withEngines,
+} from './deployment.js';
+export {
   checkEngineFits,
   checkTarget,
   type EngineFor,
@@ -12,6 +26,7 @@ export {
   engineArgsFor,
   getEngineJson,
   startEngineProcess,
+  TARGET_WAIT_MS,
   tiersArgOf,
   waitHealthy,
   withEngine,

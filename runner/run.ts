@@ -19,6 +19,7 @@ import {
   type Progress,
   runLoad,
   type Shard,
+  type WatchedProcess,
   WHOLE,
 } from '../load/index.js';
 import {
@@ -40,14 +41,20 @@ import {
   type ThresholdSpec,
   thresholdsPassed,
 } from '../thresholds/index.js';
-import { getEngineJson, withEngine } from './engine-process.js';
+import { type EngineDeployment, withEngines } from './deployment.js';
+import { getEngineJson } from './engine-process.js';
 
 export interface RunOptions {
   readonly scenario: string;
   readonly scenarioOptions: ScenarioOptions;
-  /** Engine URL; when absent the runner starts its own engine (the embedded default). */
-  readonly target?: string;
-  /** `serve` flags for the embedded engine, e.g. ['--backend', 'noble']. */
+  /**
+   * Engine URLs (several: engine nodes sharing one ledger); when absent the runner starts its
+   * own engines (`deployment`, by default one embedded engine on the memory store).
+   */
+  readonly targets?: readonly string[];
+  /** What to start when no targets are given (store, engine nodes, database server). */
+  readonly deployment?: EngineDeployment;
+  /** `serve` flags for the embedded engines, e.g. ['--backend', 'noble']. */
   readonly engineArgs: readonly string[];
   readonly load: Omit<LoadRunOptions, 'target' | 'workloadPath'>;
   readonly sloMs: number;
@@ -215,30 +222,36 @@ export async function runScenario(options: RunOptions): Promise<RunReport> {
     );
     stopLoad.abort(new Error(`threshold ${crossed.expression} crossed`));
   };
-  let measured: Awaited<ReturnType<typeof measure>>;
+  let measured: Awaited<ReturnType<typeof measure>> & { readonly targets: readonly string[] };
   try {
-    measured = await withEngine(
-      options.target,
+    measured = await withEngines(
+      options.targets,
       meta,
       options.engineArgs,
-      async (target, embedded) => {
-        if (embedded) options.log(`engine started at ${target} (pid ${embedded.pid})`);
-        return measure(
+      async (targets, embedded, watch) => {
+        for (const e of embedded) options.log(`engine started at ${e.url} (pid ${e.pid})`);
+        const m = await measure(
           options,
           loaded.workload,
-          target,
+          targets,
           stopLoad.signal,
           onProgress,
-          embedded !== null,
+          watch,
+          embedded.length > 0,
         );
+        return { ...m, targets };
       },
-      signal,
-      options.targetWaitMs,
+      {
+        ...(signal === undefined ? {} : { signal }),
+        ...(options.targetWaitMs === undefined ? {} : { targetWaitMs: options.targetWaitMs }),
+        ...(options.deployment === undefined ? {} : { deployment: options.deployment }),
+      },
     );
   } finally {
     signal?.removeEventListener('abort', onSignal);
   }
-  const { load, reconciliation, engineStats } = measured;
+  const { load, reconciliation, engineStats, targets } = measured;
+  const deployment = options.deployment;
   const built = buildRunResult({
     kind: 'run',
     meta,
@@ -248,9 +261,17 @@ export async function runScenario(options: RunOptions): Promise<RunReport> {
       sloMs: options.sloMs,
       // Sized by the runner (not given): `compare` does not label runs by it.
       ...(options.load.connections === undefined ? { connectionsSized: true } : {}),
-      engine: options.target
-        ? { target: options.target }
-        : { embedded: true, args: options.engineArgs },
+      engine:
+        options.targets !== undefined && options.targets.length > 0
+          ? { target: targets.join(','), targets }
+          : {
+              embedded: true,
+              args: options.engineArgs,
+              store: deployment?.store ?? 'memory',
+              nodes: deployment?.nodes ?? 1,
+              ...(deployment?.databaseUrl === undefined ? {} : { database: 'external' }),
+              targets,
+            },
     },
     measured: load.measured,
     ...(reconciliation ? { reconciliation } : {}),
@@ -296,17 +317,27 @@ export async function runScenario(options: RunOptions): Promise<RunReport> {
   return { result, dir, files, passed, thresholdsPassed: thresholdsOk, verdict };
 }
 
-/** The measured phase against a running engine, then the engine's books and stats. */
+/**
+ * The measured phase against running engines (several: nodes of one ledger, each generator
+ * process to one), then the books (from the first: they are the ledger's) and every node's stats.
+ */
 async function measure(
   options: RunOptions,
   workload: Workload,
-  target: string,
+  targets: readonly string[],
   stop: AbortSignal,
   onProgress: (p: Progress) => void,
+  watch: readonly WatchedProcess[],
   embedded: boolean,
 ) {
   const { meta } = workload;
-  const processes = options.load.processes ?? 1;
+  // Each generator process sends to one target: a multiple of the targets, so each gets as many.
+  const asked = options.load.processes ?? 1;
+  const processes = Math.ceil(Math.max(asked, targets.length) / targets.length) * targets.length;
+  if (processes !== asked)
+    options.log(
+      `${processes} load-generator processes (a multiple of the ${targets.length} targets)`,
+    );
   const connections =
     options.load.connections ??
     connectionsFor(meta.plannedRate, options.sloMs, processes * (options.load.shard?.count ?? 1));
@@ -317,25 +348,29 @@ async function measure(
     );
   const load = await runLoad(workload, {
     ...options.load,
+    processes,
     connections,
-    target,
+    target: targets,
     signal: stop,
     onProgress,
+    watch,
   });
   // Cut short, the engine may be going away too (a terminal's Ctrl-C reaches it): ask briefly.
   const timeoutMs = options.signal?.aborted ? 3_000 : 60_000;
-  const books = (await getEngineJson(`${target}/v1/reconcile`, timeoutMs)) as
+  const books = (await getEngineJson(`${targets[0]}/v1/reconcile`, timeoutMs)) as
     | RunResult['reconciliation']
     | undefined;
-  // A fresh engine that answered everything as expected holds exactly the workload's books.
+  // Engines started fresh for this run that answered everything as expected hold exactly the
+  // workload's books (the ledger's, read from any node).
   const t = load.measured.totals;
   const reconciliation =
     books && embedded && !load.stopped && t.mismatched === 0 && t.lost === 0 && t.dropped === 0
       ? withExpectedBooks(books, meta.params.expectedBooksFen)
       : books;
-  const engineStats = (await getEngineJson(`${target}/v1/stats`, timeoutMs)) as
-    | Record<string, unknown>
-    | undefined;
+  const stats = await Promise.all(targets.map((t) => getEngineJson(`${t}/v1/stats`, timeoutMs)));
+  const engineStats = (
+    stats.length === 1 ? stats[0] : { targets, nodes: stats.map((s) => s ?? null) }
+  ) as Record<string, unknown> | undefined;
   return { load, reconciliation, engineStats };
 }
 

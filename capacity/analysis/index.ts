@@ -39,6 +39,19 @@ export {
   type Saturation,
 } from './saturation.js';
 export {
+  analyzeScaleOut,
+  CPU_BOUND_SHARE,
+  type DatabaseProjection,
+  type NodesProjection,
+  type ScaleOutAnalysis,
+  type ScaleOutBound,
+  type ScaleOutInput,
+  type ScaleOutPoint,
+  type StepCpu,
+  scaleOutBound,
+  scaleOutLines,
+} from './scale-out.js';
+export {
   checkRampPlanInput,
   type MergedPercentiles,
   type PlannedStep,
@@ -55,11 +68,13 @@ export {
   type BestSetting,
   type CapacityAnalysis,
   type CapacityAnalysisInput,
+  type CapacityScaleOutEntry,
   type CapacityStepEntry,
   type CapacitySweepEntry,
   capacityStepEntries,
   capacitySummaryLines,
   type MeasuredRampStep,
+  nodeSettings,
   pastElbow,
   type RampAnalysis,
   type RampRecord,
@@ -68,6 +83,7 @@ export {
   settingLabel,
   suiteProjectionLines,
   sweepSettings,
+  totalThreads,
   type UslAnalysis,
 } from './sweep.js';
 export {

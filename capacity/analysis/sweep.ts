@@ -18,15 +18,31 @@ import {
   type ProjectionAssumptions,
   projectCapacity,
 } from './projection.js';
+import {
+  analyzeScaleOut,
+  type ScaleOutAnalysis,
+  type StepCpu,
+  scaleOutLines,
+} from './scale-out.js';
 import type { StepSummary } from './steps.js';
 import { fitUsl, type UslFit, type UslPoint } from './usl.js';
 
 /** The engine setting one ramp ran with. */
 export interface RampSetting {
-  /** Verification worker threads (the USL's N). */
+  /** Verification worker threads of each engine (the USL's N on one engine). */
   readonly threads: number;
   /** Largest verification batch. */
   readonly maxBatch: number;
+  /**
+   * Engine nodes sharing one database (`--store postgres --nodes`): the scale-out's N. Absent:
+   * one engine on the memory store.
+   */
+  readonly nodes?: number;
+}
+
+/** Verification threads of a setting over all its nodes. */
+export function totalThreads(s: RampSetting): number {
+  return s.threads * (s.nodes ?? 1);
 }
 
 /**
@@ -56,6 +72,31 @@ export function sweepSettings(
   return out;
 }
 
+/**
+ * The settings of a scale-out sweep (postgres store): one ramp per node count, ascending and
+ * distinct, each node with `threadsPerNode` verification threads, or, by default, its share of
+ * the machine's `cores` (at least 1: nodes beyond the cores share them).
+ */
+export function nodeSettings(
+  nodesSweep: readonly number[],
+  threadsPerNode: number | undefined,
+  maxBatch: number,
+  cores: number,
+): RampSetting[] {
+  if (nodesSweep.length === 0) throw new RangeError('the node sweep needs at least one value');
+  for (const v of nodesSweep) {
+    if (!(Number.isSafeInteger(v) && v >= 1 && v <= 64))
+      throw new RangeError(`node counts must be integers in [1, 64], got ${v}`);
+  }
+  return [...new Set(nodesSweep)]
+    .sort((a, b) => a - b)
+    .map((nodes) => ({
+      nodes,
+      threads: threadsPerNode ?? Math.max(1, Math.floor(cores / nodes)),
+      maxBatch,
+    }));
+}
+
 /** A step of a ramp as run: its summary and where it sits on the run's time axis. */
 export interface MeasuredRampStep extends StepSummary {
   /** First second of the step on the capacity run's combined time axis. */
@@ -67,6 +108,8 @@ export interface MeasuredRampStep extends StepSummary {
    * main thread (97%)", or the busiest resource when none saturated; absent without figures.
    */
   readonly bound?: string;
+  /** CPU by party during the step, where the runner could read it (node ramps). */
+  readonly cpu?: StepCpu;
 }
 
 /** One ramp: its setting, its steps in the order run, and why it ended. */
@@ -94,6 +137,8 @@ export interface CapacityAnalysisInput {
   readonly assumptions: Omit<ProjectionAssumptions, 'perCoreSource'>;
   /** How the machine is described in the per-core source line, e.g. "AMD EPYC, 2 cores". */
   readonly machine: string;
+  /** Cores of the measured machine (for the scale-out's bound). Default coresPerMachine. */
+  readonly machineCores?: number;
 }
 
 /** One ramp judged. */
@@ -146,7 +191,7 @@ function perCore(setting: RampSetting, step: MeasuredRampStep): Omit<BestSetting
   return {
     elbowSettledTps: step.settled,
     engineCores: measured ? cores : null,
-    perCoreTps: step.settled / (measured ? cores : setting.threads),
+    perCoreTps: step.settled / (measured ? cores : totalThreads(setting)),
     perCoreBasis: measured ? 'engine-cpu' : 'verification-threads',
   };
 }
@@ -155,7 +200,7 @@ function perCore(setting: RampSetting, step: MeasuredRampStep): Omit<BestSetting
 function perCoreLabel(b: BestSetting): string {
   return b.perCoreBasis === 'engine-cpu'
     ? `${fmtRate(b.elbowSettledTps)} settled TPS ÷ ${b.engineCores!.toFixed(2)} engine cores busy (measured process CPU, all threads)`
-    : `${fmtRate(b.elbowSettledTps)} settled TPS ÷ ${b.setting.threads} verification thread(s); engine CPU not reported, so the main thread's share is left out`;
+    : `${fmtRate(b.elbowSettledTps)} settled TPS ÷ ${totalThreads(b.setting)} verification thread(s); engine CPU not reported, so the main thread's share is left out`;
 }
 
 /** Result of {@link analyzeCapacity}; plain data. */
@@ -170,6 +215,8 @@ export interface CapacityAnalysis {
   readonly peak: CapacityProjection | null;
   /** Caveats worth printing (untrustworthy fit, unsaturated ramps, ...). */
   readonly notes: readonly string[];
+  /** Ramps over engine node counts: the scale-out curve and its projections; else null. */
+  readonly scaleOut: ScaleOutAnalysis | null;
 }
 
 /**
@@ -203,9 +250,11 @@ export function analyzeCapacity(input: CapacityAnalysisInput): CapacityAnalysis 
     }
   }
 
-  const batches = [...new Set(ramps.map((r) => r.setting.maxBatch))].sort((a, b) => a - b);
+  // The USL over threads is one engine's: ramps over node counts have their own (scale-out).
+  const single = ramps.filter((r) => r.setting.nodes === undefined);
+  const batches = [...new Set(single.map((r) => r.setting.maxBatch))].sort((a, b) => a - b);
   const usl: UslAnalysis[] = batches.map((maxBatch) => {
-    const points = ramps
+    const points = single
       .filter((r) => r.setting.maxBatch === maxBatch && r.elbowStep !== null)
       .map((r) => ({ n: r.setting.threads, x: r.elbowStep!.settled }))
       .filter((p) => p.x > 0)
@@ -220,8 +269,30 @@ export function analyzeCapacity(input: CapacityAnalysisInput): CapacityAnalysis 
       best = { setting: r.setting, ...perCore(r.setting, r.elbowStep) };
     }
   }
+  const nodeRamps = ramps.filter((r) => r.setting.nodes !== undefined);
+  const scaleOut =
+    nodeRamps.length === 0
+      ? null
+      : analyzeScaleOut({
+          points: nodeRamps.flatMap((r) =>
+            r.elbowStep === null
+              ? []
+              : [
+                  {
+                    nodes: r.setting.nodes!,
+                    elbowSettledTps: r.elbowStep.settled,
+                    p99Ms: Number.isFinite(r.elbowStep.p99Ms) ? r.elbowStep.p99Ms : null,
+                    cpu: r.elbowStep.cpu ?? null,
+                  },
+                ],
+          ),
+          targetTps: input.targetTps ?? E_CNY_DESIGN_TPS,
+          headroom: input.headroom,
+          coresPerMachine: input.coresPerMachine,
+          machineCores: input.machineCores ?? input.coresPerMachine,
+        });
   if (best === null) {
-    return { ramps, usl, best, target: null, peak: null, notes };
+    return { ramps, usl, best, target: null, peak: null, notes, scaleOut };
   }
   const fit = usl.find((u) => u.maxBatch === best.setting.maxBatch)?.fit ?? null;
   if (fit !== null && !fit.trustworthy) {
@@ -253,12 +324,13 @@ export function analyzeCapacity(input: CapacityAnalysisInput): CapacityAnalysis 
     input.peakPlannedTps !== undefined && input.peakPlannedTps !== null && input.peakPlannedTps > 0
       ? project(input.peakPlannedTps)
       : null;
-  return { ramps, usl, best, target, peak, notes };
+  return { ramps, usl, best, target, peak, notes, scaleOut };
 }
 
-/** "threads=2, max batch=256". */
+/** "threads=2, max batch=256", or "nodes=2, threads=1, max batch=256" for a node ramp. */
 export function settingLabel(s: RampSetting): string {
-  return `threads=${s.threads}, max batch=${s.maxBatch}`;
+  const nodes = s.nodes === undefined ? '' : `nodes=${s.nodes}, `;
+  return `${nodes}threads=${s.threads}, max batch=${s.maxBatch}`;
 }
 
 /**
@@ -268,6 +340,8 @@ export function settingLabel(s: RampSetting): string {
 export type CapacityStepEntry = {
   readonly kind: 'step';
   readonly ramp: number;
+  /** Engine nodes of the ramp (scale-out ramps only). */
+  readonly nodes?: number;
   readonly threads: number;
   readonly maxBatch: number;
   readonly step: number;
@@ -301,6 +375,7 @@ export type CapacityStepEntry = {
 export type CapacitySweepEntry = {
   readonly kind: 'sweep-point';
   readonly ramp: number;
+  readonly nodes?: number;
   readonly threads: number;
   readonly maxBatch: number;
   readonly elbowKind: ElbowResult['kind'];
@@ -314,6 +389,30 @@ export type CapacitySweepEntry = {
   readonly steps: number;
 };
 
+/**
+ * The `steps` entry of kind "scale-out" (one per capacity run over node counts): the points the
+ * scale-out chart draws, the USL over nodes, and what bounds the curve on the machine.
+ */
+export type CapacityScaleOutEntry = {
+  readonly kind: 'scale-out';
+  readonly points: readonly {
+    readonly nodes: number;
+    readonly elbowSettled: number;
+    readonly p99Ms: number | null;
+    readonly cpu: StepCpu | null;
+  }[];
+  readonly fit: {
+    readonly lambda: number;
+    readonly sigma: number;
+    readonly kappa: number;
+    readonly rSquared: number;
+    readonly trustworthy: boolean;
+    readonly reason: string;
+  } | null;
+  readonly bound: string;
+  readonly boundKind: string;
+};
+
 const finiteOrNull = (v: number) => (Number.isFinite(v) ? v : null);
 
 /**
@@ -324,8 +423,8 @@ const finiteOrNull = (v: number) => (Number.isFinite(v) ? v : null);
 export function capacityStepEntries(
   analysis: CapacityAnalysis,
   ramps: readonly RampRecord[],
-): (CapacityStepEntry | CapacitySweepEntry)[] {
-  const out: (CapacityStepEntry | CapacitySweepEntry)[] = [];
+): (CapacityStepEntry | CapacitySweepEntry | CapacityScaleOutEntry)[] {
+  const out: (CapacityStepEntry | CapacitySweepEntry | CapacityScaleOutEntry)[] = [];
   ramps.forEach((ramp, r) => {
     const judged = analysis.ramps[r]!.elbow;
     const verdictOf = new Map(judged.steps.map((v) => [v.index, v]));
@@ -334,6 +433,7 @@ export function capacityStepEntries(
       out.push({
         kind: 'step',
         ramp: r,
+        ...(ramp.setting.nodes === undefined ? {} : { nodes: ramp.setting.nodes }),
         threads: ramp.setting.threads,
         maxBatch: ramp.setting.maxBatch,
         step: k,
@@ -366,6 +466,7 @@ export function capacityStepEntries(
     out.push({
       kind: 'sweep-point',
       ramp: r,
+      ...(a.setting.nodes === undefined ? {} : { nodes: a.setting.nodes }),
       threads: a.setting.threads,
       maxBatch: a.setting.maxBatch,
       elbowKind: a.elbow.kind,
@@ -379,6 +480,31 @@ export function capacityStepEntries(
       steps: ramps[r]!.steps.length,
     });
   });
+  const so = analysis.scaleOut;
+  if (so !== null) {
+    out.push({
+      kind: 'scale-out',
+      points: so.points.map((p) => ({
+        nodes: p.nodes,
+        elbowSettled: p.elbowSettledTps,
+        p99Ms: p.p99Ms,
+        cpu: p.cpu,
+      })),
+      fit:
+        so.fit === null
+          ? null
+          : {
+              lambda: so.fit.lambda,
+              sigma: so.fit.sigma,
+              kappa: so.fit.kappa,
+              rSquared: finiteOrNull(so.fit.rSquared) ?? 0,
+              trustworthy: so.fit.trustworthy,
+              reason: so.fit.reason,
+            },
+      bound: so.bound.text,
+      boundKind: so.bound.kind,
+    });
+  }
   return out;
 }
 
@@ -404,7 +530,8 @@ export function capacitySummaryLines(analysis: CapacityAnalysis): string[] {
     const past = pastElbow(r);
     if (past !== null) lines.push(`  past the elbow: ${past}`);
   }
-  lines.push('', 'USL (elbow settled tx/s against verification threads):');
+  if (analysis.usl.length > 0)
+    lines.push('', 'USL (elbow settled tx/s against verification threads):');
   for (const u of analysis.usl) {
     if (u.fit === null) {
       lines.push(`  max batch ${u.maxBatch}: no elbow, nothing to fit`);
@@ -445,6 +572,7 @@ export function capacitySummaryLines(analysis: CapacityAnalysis): string[] {
       for (const a of p.assumptions) lines.push(`    - ${a}`);
     }
   }
+  if (analysis.scaleOut !== null) lines.push(...scaleOutLines(analysis.scaleOut));
   if (analysis.notes.length > 0) {
     lines.push('', 'Notes:');
     for (const n of analysis.notes) lines.push(`  - ${n}`);

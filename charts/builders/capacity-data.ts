@@ -11,6 +11,8 @@ import type { ChartDatasetConfig, Point } from '../types.js';
 /** One ramp step as the charts need it. */
 export interface CapacityPoint {
   readonly ramp: number;
+  /** Engine nodes of a scale-out ramp; null for one engine. */
+  readonly nodes: number | null;
   readonly threads: number;
   readonly maxBatch: number;
   readonly offered: number;
@@ -27,6 +29,8 @@ export interface CapacityPoint {
 /** One ramp's elbow (a "sweep-point" entry). */
 export interface SweepPoint {
   readonly ramp: number;
+  /** Engine nodes of a scale-out ramp; null for one engine. */
+  readonly nodes: number | null;
   readonly threads: number;
   readonly maxBatch: number;
   readonly elbowKind: string;
@@ -45,6 +49,7 @@ export function capacityPoints(result: RunResult): CapacityPoint[] {
     if (!(num(ramp) && num(threads) && num(maxBatch) && num(offered) && num(achieved))) continue;
     out.push({
       ramp,
+      nodes: num(e['nodes']) ? e['nodes'] : null,
       threads,
       maxBatch,
       offered,
@@ -68,6 +73,7 @@ export function sweepPoints(result: RunResult): SweepPoint[] {
     if (!(num(ramp) && num(threads) && num(maxBatch))) continue;
     out.push({
       ramp,
+      nodes: num(e['nodes']) ? e['nodes'] : null,
       threads,
       maxBatch,
       elbowKind: typeof elbowKind === 'string' ? elbowKind : 'none',
@@ -82,9 +88,9 @@ export function hasCapacitySteps(result: RunResult): boolean {
   return result.kind === 'capacity' && capacityPoints(result).length > 0;
 }
 
-/** "threads=2, batch=256": the legend label of a ramp. */
-export function rampLabel(threads: number, maxBatch: number): string {
-  return `threads=${threads}, batch=${maxBatch}`;
+/** "threads=2, batch=256" (or "nodes=2, threads=1, batch=256"): the legend label of a ramp. */
+export function rampLabel(threads: number, maxBatch: number, nodes: number | null = null): string {
+  return `${nodes === null ? '' : `nodes=${nodes}, `}threads=${threads}, batch=${maxBatch}`;
 }
 
 /** The steps grouped by ramp, in ramp order. */
@@ -150,7 +156,7 @@ export function rampDatasets(
  * past its elbow (the first step after it, else the elbow step itself).
  */
 export function rampLegend(steps: readonly CapacityPoint[]): string {
-  const label = rampLabel(steps[0]!.threads, steps[0]!.maxBatch);
+  const label = rampLabel(steps[0]!.threads, steps[0]!.maxBatch, steps[0]!.nodes);
   const at = steps.findIndex((p) => p.elbow);
   if (at === -1) return label;
   const bound = steps[at + 1]?.bound ?? steps[at]!.bound;

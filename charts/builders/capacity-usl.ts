@@ -16,9 +16,14 @@ import { sweepPoints } from './capacity-data.js';
 /** Chart id (also the PNG file stem). */
 export const CAPACITY_USL_ID = 'capacity-usl';
 
-/** Whether any ramp found an elbow (otherwise there is nothing to fit). */
+/** One engine's ramps (the USL over threads; ramps over node counts have the scale-out chart). */
+function singleEngine(result: RunResult) {
+  return sweepPoints(result).filter((s) => s.nodes === null);
+}
+
+/** Whether any one-engine ramp found an elbow (otherwise there is nothing to fit). */
 export function hasUslPoints(result: RunResult): boolean {
-  return result.kind === 'capacity' && sweepPoints(result).some((s) => s.elbowSettled !== null);
+  return result.kind === 'capacity' && singleEngine(result).some((s) => s.elbowSettled !== null);
 }
 
 const sig = (v: number) => Number(v.toPrecision(3)).toString();
@@ -36,7 +41,7 @@ export function uslLabel(maxBatch: number, fit: UslFit): string {
  * A batch size measured at a single N gets its point only.
  */
 export function buildCapacityUslChart(result: RunResult): ChartConfig {
-  const sweep = sweepPoints(result).filter((s) => s.elbowSettled !== null);
+  const sweep = singleEngine(result).filter((s) => s.elbowSettled !== null);
   const batches = [...new Set(sweep.map((s) => s.maxBatch))].sort((a, b) => a - b);
   const maxN = Math.max(1, ...sweep.map((s) => s.threads));
   const nEnd = Math.max(4, 2 * maxN);

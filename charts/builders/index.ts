@@ -3,6 +3,12 @@ export { BACKLOG_ID, buildBacklogChart, hasBacklog } from './backlog.js';
 export { BY_TYPE_ID, buildByTypeChart, hasSeveralTypes } from './by-type.js';
 export { hasCapacitySteps } from './capacity-data.js';
 export { buildCapacityLatencyChart, CAPACITY_LATENCY_ID } from './capacity-latency.js';
+export {
+  buildCapacityScaleOutChart,
+  CAPACITY_SCALE_OUT_ID,
+  hasScaleOut,
+  scaleOutEntry,
+} from './capacity-scale-out.js';
 export { buildCapacityThroughputChart, CAPACITY_THROUGHPUT_ID } from './capacity-throughput.js';
 export { buildCapacityUslChart, CAPACITY_USL_ID, hasUslPoints } from './capacity-usl.js';
 export {

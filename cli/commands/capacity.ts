@@ -12,6 +12,7 @@ import {
 import { isSuiteName, SUITE_NAMES, type SuiteName } from '../../engine/crypto/index.js';
 import { watchInterrupts } from '../../lifecycle/index.js';
 import { CLIENTS } from '../../load/index.js';
+import { STORE_NAMES } from '../../runner/index.js';
 import { SCENARIOS } from '../../scenarios/catalog/index.js';
 import { SCALES, type Scale } from '../../scenarios/model/index.js';
 import { type Command, env, int, num, oneOf, parse, parseIntList, UsageError } from './args.js';
@@ -22,6 +23,7 @@ const USAGE = `usage: ecny-bench capacity <scenario> [--variant V] [--scale smal
   [--threads-sweep 1,...,cores] [--batch-sweep 64,256] [--target-tps 300000] [--headroom 0.7]
   [--cores-per-machine N] [--backend native|noble] [--processes 1] [--connections N]
   [--client lean|undici] [--suites ed25519,sm2] [--out results] [--no-charts]
+  [--store memory|postgres] [--nodes 1,2,3] [--database-url postgres://...]
 One stepped open-loop ramp per engine setting (each --threads-sweep value at the largest batch,
 each --batch-sweep value at the most threads) against an embedded engine: steps of
 --step-duration s at start, start+step, ... (the first --warmup s of each step left out), until
@@ -31,7 +33,12 @@ the scenario's planned peak. Without --scale, the smallest scale with enough ope
 full ramp (city at most). Each signature suite of --suites (default both) gets its own workload,
 engines and results, and the projections are printed side by side. Exit 0: results written and
 an elbow found for every suite; 1: a suite found no elbow; 2: bad input; 3: an engine could not
-be started; 130/143: interrupted (the steps measured so far are written, marked INCOMPLETE).`;
+be started; 130/143: interrupted (the steps measured so far are written, marked INCOMPLETE).
+--store postgres: one ramp per --nodes value instead of the thread and batch sweep: that many
+engine nodes (each with its share of the cores) on one ledger in a private PostgreSQL cluster
+(or a fresh database on the server of --database-url), the load spread over them; then the
+scale-out curve, a USL fit over node counts, what bounds it on this machine, and projections by
+nodes and by the database's measured cost per payment beside the per-core one.`;
 
 const FLAGS = {
   variant: { type: 'string' },
@@ -55,6 +62,9 @@ const FLAGS = {
   suites: { type: 'string' },
   out: { type: 'string' },
   'no-charts': { type: 'boolean' },
+  store: { type: 'string' },
+  nodes: { type: 'string' },
+  'database-url': { type: 'string' },
 } as const;
 
 /** Flags -> options -> run -> summary; the exit code. */
@@ -79,6 +89,16 @@ export async function capacityCommand(argv: string[]): Promise<number> {
   const cores = availableParallelism();
   const headroom = num('headroom', flag('headroom'), 0.7, 0);
   if (!(headroom > 0 && headroom <= 1)) throw new UsageError('--headroom must be in (0, 1]');
+  const store = oneOf('store', flag('store'), STORE_NAMES, 'memory');
+  if (store === 'memory' && (flag('nodes') !== undefined || flag('database-url') !== undefined))
+    throw new UsageError('--nodes and --database-url are for --store postgres');
+  if (store === 'postgres' && flag('threads-sweep') !== undefined)
+    throw new UsageError(
+      '--threads-sweep is for the memory store: with --store postgres each node gets its share of the cores',
+    );
+  const databaseUrl = flag('database-url');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl))
+    throw new UsageError('--database-url must be a postgres:// or postgresql:// URL');
   const options: CapacityOptions = {
     scenario: name,
     ...(flag('variant') ? { variant: flag('variant')! } : {}),
@@ -102,6 +122,9 @@ export async function capacityCommand(argv: string[]): Promise<number> {
     processes: int('processes', flag('processes'), 1, 1),
     ...(flag('connections') ? { connections: int('connections', flag('connections'), 64, 1) } : {}),
     client: oneOf('client', flag('client'), CLIENTS, 'lean'),
+    store,
+    ...(store === 'postgres' ? { nodesSweep: parseIntList('nodes', flag('nodes') ?? '1') } : {}),
+    ...(databaseUrl === undefined ? {} : { databaseUrl }),
     outDir: flag('out') ?? 'results',
     charts: values['no-charts'] !== true,
     log: (line) => console.log(line),
@@ -159,6 +182,7 @@ export function parseSuites(value: string): SuiteName[] {
 
 export const capacity: Command = {
   name: 'capacity',
-  summary: 'stepped ramps per engine setting: elbow, USL fit, projection to 300,000 TPS',
+  summary:
+    'stepped ramps per engine setting (or engine node count): elbow, USL fit, projection to 300,000 TPS',
   run: capacityCommand,
 };

@@ -4,11 +4,15 @@ import { appendRunToHistory } from '../../history/index.js';
 import { watchInterrupts } from '../../lifecycle/index.js';
 import { CLIENTS, parseShard, parseStartAt } from '../../load/index.js';
 import {
+  checkDeployment,
+  DeploymentError,
+  type EngineDeployment,
   engineArgsFor,
   type RunOptions,
   type RunReport,
   type RunVerdict,
   runScenario,
+  STORE_NAMES,
 } from '../../runner/index.js';
 import { getScenario, resolveTiers, SCENARIOS } from '../../scenarios/catalog/index.js';
 import { SCALES, type Scale, type ScenarioOptions } from '../../scenarios/model/index.js';
@@ -19,7 +23,8 @@ import { progressPrinter } from './progress.js';
 import { appendStepSummary, summaryMarkdown, summaryText } from './run-summary.js';
 
 const USAGE = `usage: ecny-bench run <scenario> [--variant V] [--scale small|city|national] [--duration S]
-  [--time-compression X] [--seed S] [--invalid-share F] [--target URL] [--target-wait 10]
+  [--time-compression X] [--seed S] [--invalid-share F] [--target URL[,URL...]] [--target-wait 10]
+  [--store memory|postgres] [--engine-nodes N] [--database-url postgres://...]
   [--processes N]
   [--connections N] [--pipelining N] [--client lean|undici] [--backend native|noble] [--threads N]
   [--suite ed25519|sm2] (keys, signatures and transaction ids of the workload and the engine)
@@ -36,7 +41,13 @@ Indexed Job), the count from the coordinator or $ECNY_SHARD_COUNT (docs/distribu
 Without --target the engine is started as a child process and stopped after the run; with it,
 the engine must answer /healthz within --target-wait seconds (default 10), else exit 3, and it
 must trust the workload's central bank key and read its value day: --print-engine-flags prints
-the \`serve\` flags that say so (and exits), and a run checks them first.
+the \`serve\` flags that say so (and exits), and a run checks them first. Several targets
+(engine nodes sharing one postgres ledger) share the load: each generator process sends to one,
+genesis goes to them in turn, and results record every target.
+--store postgres --engine-nodes N: start a private PostgreSQL cluster (initdb + pg_ctl, as the
+  postgres user when root) and N engine nodes on it (the cores shared out as --threads), all
+  stopped on exit; --database-url uses that server instead (a fresh database is created there
+  for the run and dropped after: the user needs CREATEDB).
 --client: the load generators' HTTP client, lean (default, the project's own) or undici.
 --threshold: an SLO judged over the measured phase, repeatable, e.g. 'p99<50ms',
   'p99.9<200ms', 'settled_rate>=0.99', 'dropped==0', 'rejected.OVERLOADED<=10',
@@ -59,6 +70,9 @@ const FLAGS = {
   'invalid-share': { type: 'string' },
   target: { type: 'string' },
   'target-wait': { type: 'string' },
+  store: { type: 'string' },
+  'engine-nodes': { type: 'string' },
+  'database-url': { type: 'string' },
   processes: { type: 'string' },
   connections: { type: 'string' },
   pipelining: { type: 'string' },
@@ -86,6 +100,33 @@ function thresholdFlags(given: readonly string[] | undefined): string[] | undefi
   if (list === undefined) return undefined;
   const cleaned = list.map((t) => t.trim()).filter((t) => t !== '');
   return cleaned.length === 1 && cleaned[0] === 'none' ? [] : cleaned;
+}
+
+/**
+ * The engines a run starts for itself (`--store`, `--engine-nodes`, `--database-url`), checked;
+ * with `--target` none of them may be given (the engines are already running).
+ */
+export function deploymentFromFlags(
+  flag: (name: 'store' | 'engine-nodes' | 'database-url') => string | undefined,
+  hasTarget: boolean,
+): EngineDeployment {
+  const store = flag('store');
+  const nodes = flag('engine-nodes');
+  const databaseUrl = flag('database-url');
+  if (hasTarget && (store !== undefined || nodes !== undefined || databaseUrl !== undefined))
+    throw new UsageError(
+      '--store, --engine-nodes and --database-url describe the engines a run starts; with --target the engines are already running',
+    );
+  try {
+    return checkDeployment({
+      store: oneOf('store', store, STORE_NAMES, 'memory'),
+      nodes: int('engine-nodes', nodes, 1, 1),
+      ...(databaseUrl === undefined ? {} : { databaseUrl }),
+    });
+  } catch (error) {
+    if (error instanceof DeploymentError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 /** The exit status of a finished run (docs/cli.md). */
@@ -144,6 +185,11 @@ export async function runCommand(
     console.log(engineArgsFor(workload.meta).join(' '));
     return 0;
   }
+  const targets = flag('target')
+    ?.split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
+  const deployment = deploymentFromFlags(flag, targets !== undefined);
   const engineArgs: string[] = [];
   if (flag('backend')) engineArgs.push('--backend', flag('backend')!);
   if (flag('threads')) engineArgs.push('--threads', String(int('threads', flag('threads'), 1, 1)));
@@ -178,7 +224,8 @@ export async function runCommand(
     const options: RunOptions = {
       scenario: name,
       scenarioOptions,
-      ...(flag('target') ? { target: flag('target')! } : {}),
+      ...(targets === undefined ? {} : { targets }),
+      deployment,
       engineArgs,
       load: {
         processes: int('processes', flag('processes'), 2, 1),

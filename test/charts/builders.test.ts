@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildBacklogChart } from '../../charts/builders/backlog.js';
+import { buildCapacityScaleOutChart } from '../../charts/builders/capacity-scale-out.js';
 import { buildLatencyDistributionChart } from '../../charts/builders/latency-distribution.js';
 import { buildLatencyOverTimeChart } from '../../charts/builders/latency-over-time.js';
 import { buildPoolChart } from '../../charts/builders/pool.js';
@@ -669,6 +670,7 @@ describe('registry', () => {
         'capacity-throughput',
         'capacity-latency',
         'capacity-usl',
+        'capacity-scale-out',
       ],
     );
   });
@@ -711,5 +713,54 @@ describe('formatters', () => {
         assert.equal(ecnyFormatters[name]!(v), fn(v), `${name}(${v})`);
       }
     }
+  });
+});
+
+describe('capacity scale-out chart', () => {
+  test('elbow throughput and p99 over nodes, the USL over nodes, and the bound as a subtitle line', () => {
+    const result: RunResult = {
+      ...steadyResult(),
+      kind: 'capacity',
+      steps: [
+        {
+          kind: 'scale-out',
+          points: [
+            { nodes: 1, elbowSettled: 400, p99Ms: 12, cpu: null },
+            { nodes: 2, elbowSettled: 700, p99Ms: 18, cpu: null },
+            { nodes: 3, elbowSettled: 900, p99Ms: 30, cpu: null },
+          ],
+          fit: {
+            lambda: 410,
+            sigma: 0.1,
+            kappa: 0.01,
+            rSquared: 0.99,
+            trustworthy: false,
+            reason: 'x',
+          },
+          bound: "bounded by this machine's CPU: 1.9 of 2 cores busy at the 3-node elbow",
+          boundKind: 'cpu',
+        },
+      ],
+    };
+    const config = buildCapacityScaleOutChart(result);
+    const sets = datasets(config);
+    assert.deepEqual(
+      sets[0]!.data.map((p) => [p.x, p.y]),
+      [
+        [1, 400],
+        [2, 700],
+        [3, 900],
+      ],
+    );
+    assert.equal(sets[1]!.yAxisID, 'p99');
+    assert.deepEqual(
+      sets[1]!.data.map((p) => p.y),
+      [12, 18, 30],
+    );
+    assert.match(sets[2]!.label ?? '', /USL over nodes .*untrustworthy/);
+    const subtitle = (config.options as { plugins: { subtitle: { text: string[] } } }).plugins
+      .subtitle.text;
+    assert.equal(subtitle.length, 2);
+    assert.match(subtitle[1]!, /bounded by this machine's CPU/);
   });
 });

@@ -1,8 +1,10 @@
 /**
  * A short real run of every scenario variant under Ed25519, and of a covering few under SM2:
- * workload -> embedded engine process over HTTP -> open-model load -> every answer checked
- * against its expected outcome -> books reconciled through the API (and equal to the
- * workload's). Slow (a real engine per run), so it lives in test/serial.
+ * workload -> embedded engines over HTTP -> open-model load -> every answer checked against its
+ * expected outcome -> books reconciled through the API (and equal to the workload's). Both
+ * stores: under Ed25519 on two engine nodes sharing a postgres ledger (a fresh database per run
+ * on this file's private cluster, through `--database-url`), under SM2 on one engine on the
+ * memory store. Slow (real engines per run), so it lives in test/serial.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -10,8 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { SUITE_NAMES } from '../../engine/crypto/index.js';
-import { runScenario } from '../../runner/index.js';
+import { type EngineDeployment, runScenario } from '../../runner/index.js';
 import { getScenario, scenarioVariants } from '../../scenarios/catalog/index.js';
+import { postgresSkipReason, testCluster } from '../registry/postgres/helpers.js';
 
 /**
  * Seconds of the measured phase. An SM2 verification costs ~9x an Ed25519 one here, so the
@@ -20,6 +23,16 @@ import { getScenario, scenarioVariants } from '../../scenarios/catalog/index.js'
  * the SM2 runs inside CI's time budget.
  */
 const DURATION_S = { ed25519: 4, sm2: 8 } as const;
+
+const NODES = 2;
+const noPostgres = postgresSkipReason();
+if (noPostgres) console.log(`# ${noPostgres}: the Ed25519 runs use the memory store instead`);
+
+/** Ed25519: two postgres nodes (when PostgreSQL is here; in CI it must be); SM2: memory. */
+async function deploymentFor(suite: string): Promise<EngineDeployment> {
+  if (suite === 'sm2' || noPostgres) return { store: 'memory', nodes: 1 };
+  return { store: 'postgres', nodes: NODES, databaseUrl: (await testCluster()).url };
+}
 
 /**
  * The variants run under SM2. A variant draws the same plan under both suites (only keys,
@@ -51,6 +64,7 @@ describe('every scenario variant under Ed25519, a covering few under SM2', {
       test(`${scenario}/${variant} (${suite}): a short run passes outcome checking and reconciles`, async () => {
         const out = await mkdtemp(join(tmpdir(), 'ecny-bench-run-'));
         try {
+          const deployment = await deploymentFor(suite);
           const report = await runScenario({
             scenario,
             scenarioOptions: {
@@ -61,6 +75,7 @@ describe('every scenario variant under Ed25519, a covering few under SM2', {
               suite,
             },
             engineArgs: [],
+            deployment,
             load: { processes: 2, connections: 8 },
             sloMs: 50,
             outDir: out,
@@ -93,9 +108,20 @@ describe('every scenario variant under Ed25519, a covering few under SM2', {
             await readFile(join(report.dir, 'result.json'), 'utf8'),
           ) as typeof r;
           assert.deepEqual(onDisk.totals, r.totals);
-          // The engine spoke the workload's suite (its verification pool reports it).
-          const pool = r.engine?.['pool'] as { suite?: string } | undefined;
-          assert.equal(pool?.suite, suite);
+          // The engines spoke the workload's suite (each verification pool reports it); on the
+          // postgres store each node took a share of the load, and the result names every node.
+          const engine = r.config['engine'] as { targets: string[]; store: string };
+          assert.equal(engine.store, deployment.store);
+          assert.equal(engine.targets.length, deployment.nodes);
+          const nodes = (
+            deployment.nodes === 1 ? [r.engine] : (r.engine?.['nodes'] as unknown[])
+          ) as ({ pool?: { suite?: string }; settled?: number; store?: string } | undefined)[];
+          assert.equal(nodes.length, deployment.nodes);
+          for (const node of nodes) {
+            assert.equal(node?.pool?.suite, suite);
+            assert.equal(node?.store, deployment.store);
+            assert.ok((node?.settled ?? 0) > 0, 'every node settled some of the load');
+          }
           assert.equal(r.scenario.params['suite'], suite);
         } finally {
           await rm(out, { recursive: true, force: true });

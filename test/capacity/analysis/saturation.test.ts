@@ -106,4 +106,51 @@ describe('findSaturation', () => {
     assert.equal(s.bound?.resource, 'the main thread');
     assert.equal(findSaturation(undefined, all).uses.length, 0);
   });
+
+  test("engine nodes are candidates each, named by node; the busiest node's thread bounds", () => {
+    const s = findSaturation(
+      {
+        processes: [
+          { process: 'engine-1', samples: [engineSample(0, 60, [50])] },
+          { process: 'engine-2', samples: [engineSample(0, 93, [40])] },
+        ],
+      },
+      all,
+    );
+    assert.equal(s.bound?.resource, "engine-2's main thread");
+    assert.deepEqual(
+      s.uses.map((u) => u.resource),
+      [
+        "engine-2's main thread",
+        "engine-1's main thread",
+        "engine-1's verification pool",
+        "engine-2's verification pool",
+      ],
+    );
+  });
+
+  test('PostgreSQL sampled: its cores named beside the bound, and the bound when it fills the machine', () => {
+    const withDatabase = (dbCpu: number, machineBusy: number): RunResources => {
+      const r = resources([engineSample(0, 50, [40])], [generatorSample(0, 10)], machineBusy);
+      const db = { t: 0, cpuUserPercent: dbCpu - 10, cpuSystemPercent: 10, rssMiB: 300 };
+      return { ...r, processes: [...r.processes, { process: 'postgres', samples: [db] }] };
+    };
+    const shared = findSaturation(withDatabase(62, 190), all);
+    assert.equal(shared.bound?.resource, "the machine's 2 cores");
+    assert.equal(shared.databaseCores, 0.62);
+    assert.equal(
+      describeSaturation(shared),
+      "bound by the machine's 2 cores (95%); PostgreSQL 0.62 cores",
+    );
+    const filled = findSaturation(withDatabase(180, 198), all);
+    assert.equal(filled.bound?.resource, "PostgreSQL (of the machine's 2 cores)");
+    assert.equal(
+      describeSaturation(filled),
+      "bound by PostgreSQL (of the machine's 2 cores) (90%)",
+    );
+    assert.equal(
+      findSaturation(resources([engineSample(0, 50, [40])], [], 100), all).databaseCores,
+      null,
+    );
+  });
 });
