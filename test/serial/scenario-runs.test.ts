@@ -28,17 +28,9 @@ const NODES = 2;
 const noPostgres = postgresSkipReason();
 if (noPostgres) console.log(`# ${noPostgres}: the Ed25519 runs use the memory store instead`);
 
-/**
- * Where a run's engines are: the covering variants below (every op type and outcome) under
- * Ed25519 on two engine nodes sharing a postgres ledger (when PostgreSQL is here; in CI it must
- * be); every other run on one engine on the memory store. A postgres run costs a private
- * database and two engine starts: the stores' agreement on every rule is the differential test's
- * job (test/registry/postgres), so these runs check the whole path through several nodes, not
- * every variant again.
- */
-async function deploymentFor(suite: string, variant: string): Promise<EngineDeployment> {
-  if (suite === 'sm2' || noPostgres || !COVERING_VARIANTS.has(variant))
-    return { store: 'memory', nodes: 1 };
+/** Ed25519: two postgres nodes (when PostgreSQL is here; in CI it must be); SM2: memory. */
+async function deploymentFor(suite: string): Promise<EngineDeployment> {
+  if (suite === 'sm2' || noPostgres) return { store: 'memory', nodes: 1 };
   return { store: 'postgres', nodes: NODES, databaseUrl: (await testCluster()).url };
 }
 
@@ -50,7 +42,7 @@ async function deploymentFor(suite: string, variant: string): Promise<EngineDepl
  * payments) and expected outcomes, which the last test checks. Dependency chains, tiers and
  * books do not depend on the suite: the Ed25519 runs of every variant check them.
  */
-const COVERING_VARIANTS = new Set(['shenzhen-lottery/default', 'offline-burst/olympics']);
+const SM2_VARIANTS = new Set(['shenzhen-lottery/default', 'offline-burst/olympics']);
 
 /** Op types and expected outcomes each suite's runs carried. */
 const carried = Object.fromEntries(
@@ -68,11 +60,11 @@ describe('every scenario variant under Ed25519, a covering few under SM2', {
 }, () => {
   for (const suite of ['sm2', 'ed25519'] as const)
     for (const { scenario, variant } of scenarioVariants()) {
-      if (suite === 'sm2' && !COVERING_VARIANTS.has(`${scenario}/${variant}`)) continue;
+      if (suite === 'sm2' && !SM2_VARIANTS.has(`${scenario}/${variant}`)) continue;
       test(`${scenario}/${variant} (${suite}): a short run passes outcome checking and reconciles`, async () => {
         const out = await mkdtemp(join(tmpdir(), 'ecny-bench-run-'));
         try {
-          const deployment = await deploymentFor(suite, `${scenario}/${variant}`);
+          const deployment = await deploymentFor(suite);
           const report = await runScenario({
             scenario,
             scenarioOptions: {
