@@ -8,32 +8,15 @@
  * scale-out point and the chart are required only for those that did), nor any time or rate.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { RunResult } from '../../result-format/index.js';
 import { postgresSkipReason } from '../registry/postgres/helpers.js';
+import { cli } from './cli.js';
 
-const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 const skip = postgresSkipReason();
-
-function cli(args: readonly string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += String(d);
-    });
-    child.stderr.on('data', (d) => {
-      out += String(d);
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, out }));
-  });
-}
 
 let dir: string;
 before(async () => {
